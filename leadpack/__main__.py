@@ -1,0 +1,3 @@
+from leadpack.cli import main
+
+main()

@@ -1,0 +1,203 @@
+"""Command-line interface: parse options, call the pipeline, print results. Exit 0 ok, 1 content, 2 usage."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from leadpack import __version__
+from leadpack.errors import LeadpackError, ProblemsFound, SourceError
+
+
+class Context:
+    def __init__(self, root: Path, quiet: bool, verbose: bool, debug: bool):
+        self.root, self.quiet, self.verbose, self.debug = root, quiet, verbose, debug
+
+    def say(self, message: str = "", err: bool = False) -> None:
+        if not self.quiet:
+            click.echo(message, err=err)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """Turn SIGTERM into an exception so temporary files are removed on the way out."""
+    raise KeyboardInterrupt
+
+
+def handles_errors(command: Callable) -> Callable:
+    """User mistakes print one clear message and exit 1; --debug shows the traceback."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        ctx: Context = click.get_current_context().obj
+        try:
+            return command(*args, **kwargs)
+        except ProblemsFound as exc:
+            json_output = kwargs.get("as_json")
+            if json_output:
+                click.echo(json.dumps({"ok": False, "problems": [p.as_dict() for p in exc.problems]}, indent=2))
+            else:
+                for problem in exc.problems:
+                    click.echo(str(problem), err=True)
+                count = len(exc.problems)
+                click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
+            _maybe_trace(ctx)
+            sys.exit(1)
+        except SourceError as exc:
+            if kwargs.get("as_json"):
+                click.echo(json.dumps({"ok": False, "problems": [exc.problem.as_dict()]}, indent=2))
+            else:
+                click.echo(str(exc), err=True)
+            _maybe_trace(ctx)
+            sys.exit(1)
+        except LeadpackError as exc:
+            click.echo(f"error: {exc}", err=True)
+            _maybe_trace(ctx)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing partial was left in the output folder", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def _maybe_trace(ctx: Context) -> None:
+    if ctx and ctx.debug:
+        traceback.print_exc()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+              help="Course folder holding leadpack.toml (default: here).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Print more detail.")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@click.version_option(__version__, prog_name="leadpack")
+@click.pass_context
+def main(click_ctx: click.Context, root: Path, quiet: bool, verbose: bool, debug: bool) -> None:
+    """Compile a Markdown course into SCORM 1.2 and xAPI packages."""
+    signal.signal(signal.SIGTERM, _terminate)
+    click_ctx.obj = Context(root, quiet, verbose, debug)
+
+
+@main.command()
+@click.argument("sets", nargs=-1)
+@click.option("--format", "formats", multiple=True, type=click.Choice(["scorm12", "xapi"]),
+              help="Output format (repeat for several; default: every format in leadpack.toml).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: dist).")
+@click.option("--sco-per", type=click.Choice(["set", "module"]), help="One SCORM SCO per set or per module.")
+@click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of templates that override the defaults.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+@click.pass_obj
+@handles_errors
+def build(ctx: Context, sets: tuple[str, ...], formats: tuple[str, ...], out: Path | None, sco_per: str | None,
+          templates: Path | None, as_json: bool) -> None:
+    """Build packages for every set (or the SETS named) into dist/."""
+    from leadpack.build import BuildOptions
+    from leadpack.build import build as run_build
+
+    show_progress = not (ctx.quiet or as_json) and sys.stderr.isatty()
+
+    def progress(label: str) -> None:
+        if show_progress:
+            click.echo(f"  building {label}…", err=True)
+
+    series, packages = run_build(ctx.root, BuildOptions(sets, formats, out, sco_per, templates), progress)
+    if as_json:
+        click.echo(json.dumps({"ok": True, "packages": [p.summary() for p in packages],
+                               "external_links": _links(series)}, indent=2))
+        return
+    rows = [(p.path.name, _size(len(p.data)), str(p.files), p.sha256[:12]) for p in packages]
+    _table(ctx, ("package", "size", "files", "sha256"), rows)
+    for package in packages:
+        for budget in package.budgets if package.format == "scorm12" else []:
+            ctx.say(f"suspend_data worst case {package.set_id}/{budget['unit']}: {budget['worst_case']} of "
+                    f"{budget['limit']} characters (reflections up to {budget['reflection_max']})")
+    links = _links(series)
+    if links and ctx.verbose:
+        ctx.say("links learners may follow to the web:")
+        for link in links:
+            ctx.say(f"  {link}")
+    elif links:
+        ctx.say(f"{len(links)} web link(s) for further reading (see --verbose)")
+
+
+def _links(series) -> list[str]:
+    return sorted({link for course_set in series.sets for link in course_set.external_links})
+
+
+@main.command(name="list")
+@click.argument("sets", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@handles_errors
+def list_command(ctx: Context, sets: tuple[str, ...], as_json: bool) -> None:
+    """List sets and modules with page, word and question counts."""
+    from leadpack.load import load_series
+
+    series = load_series(ctx.root, sets)
+    data = [{
+        "id": s.id, "title": s.title, "version": s.version,
+        "modules": [{"id": m.id, "title": m.title, "pages": len(m.pages), "words": m.words,
+                     "questions": len(m.questions), "reflections": len(m.reflections)} for m in s.modules],
+    } for s in series.sets]
+    if as_json:
+        click.echo(json.dumps({"sets": data}, indent=2, ensure_ascii=False))
+        return
+    rows = []
+    for course_set in data:
+        modules = course_set["modules"]
+        rows.append((course_set["id"], course_set["title"], str(len(modules)),
+                     str(sum(m["pages"] for m in modules)), str(sum(m["words"] for m in modules)),
+                     str(sum(m["questions"] for m in modules))))
+        for module in modules:
+            rows.append(("", f"  {module['title']}", "", str(module["pages"]), str(module["words"]),
+                         str(module["questions"])))
+    _table(ctx, ("set", "title", "modules", "pages", "words", "questions"), rows)
+    total_modules = sum(len(s["modules"]) for s in data)
+    ctx.say(f"{len(data)} sets, {total_modules} modules")
+
+
+@main.command()
+@click.argument("sets", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@handles_errors
+def check(ctx: Context, sets: tuple[str, ...], as_json: bool) -> None:
+    """Find mistakes in the sources without building."""
+    from leadpack.checks import check_series
+    from leadpack.load import load_series
+
+    series = load_series(ctx.root, sets)
+    problems = check_series(series)
+    errors = [p for p in problems if p.severity == "error"]
+    if as_json:
+        click.echo(json.dumps({"ok": not errors, "problems": [p.as_dict() for p in problems]}, indent=2))
+    else:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        ctx.say(f"checked {len(series.sets)} set(s): {len(errors)} error(s), "
+                f"{len(problems) - len(errors)} warning(s)")
+    if errors:
+        sys.exit(1)
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024:.1f} KB"
+
+
+def _table(ctx: Context, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        ctx.say("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+if __name__ == "__main__":
+    main()

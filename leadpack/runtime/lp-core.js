@@ -1,0 +1,115 @@
+/* leadpack core: course data, the learner's state (id-keyed), its encoding, and completion rules.
+   Shared by every adapter; knows nothing about SCORM or xAPI. */
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("lp-data").textContent);
+  var byKey = {}, byId = {};
+  ["pages", "questions", "reflections"].forEach(function (list) {
+    data[list].forEach(function (item) { byKey[item.key] = item; byId[item.id] = item; });
+  });
+
+  function newState() {
+    return { visited: {}, answers: {}, reflections: {}, location: "", done: "" };
+  }
+
+  /* Learner text is saved as typed, but without characters that would grow when encoded beyond the
+     two-for-one worst case the build budgeted for (control characters, lone surrogates). */
+  function cleanText(text, max) {
+    text = String(text).replace(/\r\n?/g, "\n")
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "")
+      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(^|[^\ud800-\udbff])[\udc00-\udfff]/g, "$1\ufffd");
+    if (max && text.length > max) {
+      text = text.slice(0, max);
+      if (/[\ud800-\udbff]$/.test(text)) text = text.slice(0, -1);
+    }
+    return text;
+  }
+
+  function encodeState(state, withReflections) {
+    var out = { v: data.stateVersion, l: state.location, p: "" };
+    data.pages.forEach(function (p) { if (state.visited[p.key]) out.p += p.key; });
+    out.a = {};
+    Object.keys(state.answers).sort().forEach(function (k) { if (byKey[k]) out.a[k] = state.answers[k]; });
+    if (withReflections) {
+      out.r = {};
+      Object.keys(state.reflections).sort().forEach(function (k) {
+        if (byKey[k] && state.reflections[k]) out.r[k] = cleanText(state.reflections[k], data.reflectionMax);
+      });
+    }
+    if (state.done) out.d = state.done;
+    return JSON.stringify(out);
+  }
+
+  /* Keys this build no longer knows are dropped: progress stays attached to the ids that remain. */
+  function decodeState(text) {
+    var state = newState(), raw;
+    if (!text) return null;
+    try { raw = JSON.parse(text); } catch (e) { return null; }
+    if (!raw || raw.v !== data.stateVersion) return null;
+    for (var i = 0; i + 5 <= String(raw.p || "").length; i += 5) {
+      var key = raw.p.substr(i, 5);
+      if (byKey[key]) state.visited[key] = true;
+    }
+    Object.keys(raw.a || {}).forEach(function (k) { if (byKey[k]) state.answers[k] = String(raw.a[k]); });
+    Object.keys(raw.r || {}).forEach(function (k) { if (byKey[k]) state.reflections[k] = String(raw.r[k]); });
+    state.location = byKey[raw.l] ? raw.l : "";
+    state.done = raw.d || "";
+    return state;
+  }
+
+  function isCorrect(question, response) {
+    return response.split("").sort().join("") === question.correct.split("").sort().join("");
+  }
+
+  /* Completion, score and pass/fail from the state, following the set's rule and pass mark. */
+  function evaluate(state) {
+    var visited = data.pages.filter(function (p) { return state.visited[p.key]; }).length;
+    var answered = data.questions.filter(function (q) { return state.answers[q.key]; });
+    var right = answered.filter(function (q) { return isCorrect(q, state.answers[q.key]); }).length;
+    var allAnswered = answered.length === data.questions.length;
+    var complete = visited === data.pages.length && (data.completion.rule !== "all-pages-and-checks" || allAnswered);
+    var result = {
+      percent: Math.round(100 * visited / Math.max(1, data.pages.length)),
+      complete: complete,
+      scored: allAnswered && data.questions.length > 0,
+      score: data.questions.length ? Math.round(100 * right / data.questions.length) : null,
+      status: complete ? "completed" : "incomplete"
+    };
+    if (data.completion.passMark !== null && result.scored && complete) {
+      result.status = result.score >= data.completion.passMark ? "passed" : "failed";
+    }
+    return result;
+  }
+
+  function pad(n, width) { n = String(n); while (n.length < width) n = "0" + n; return n; }
+
+  /* SCORM 1.2 CMITimespan: HHHH:MM:SS.SS, hours at least two digits. */
+  function cmiTimespan(ms) {
+    var cs = Math.round(ms / 10), h = Math.min(9999, Math.floor(cs / 360000));
+    return pad(h, 2) + ":" + pad(Math.floor(cs / 6000) % 60, 2) + ":" + pad(Math.floor(cs / 100) % 60, 2) +
+      "." + pad(cs % 100, 2);
+  }
+
+  /* ISO 8601 duration for xAPI, at 0.01 s precision. */
+  function isoDuration(ms) {
+    var cs = Math.round(ms / 10), h = Math.floor(cs / 360000), m = Math.floor(cs / 6000) % 60;
+    return "PT" + (h ? h + "H" : "") + (m ? m + "M" : "") + (cs % 6000) / 100 + "S";
+  }
+
+  function t(name, values) {
+    return String(data.strings[name] || name).replace(/\{(\w+)\}/g, function (all, key) {
+      return values && key in values ? values[key] : all;
+    });
+  }
+
+  function storage() {
+    try { var s = window.localStorage; s.setItem("lp-test", "1"); s.removeItem("lp-test"); return s; }
+    catch (e) { return null; }
+  }
+
+  window.LP = {
+    data: data, byKey: byKey, byId: byId, newState: newState, encodeState: encodeState,
+    decodeState: decodeState, evaluate: evaluate, isCorrect: isCorrect, cleanText: cleanText,
+    cmiTimespan: cmiTimespan, isoDuration: isoDuration, t: t, storage: storage, adapters: {}
+  };
+})();
