@@ -1,2 +1,71 @@
+"""Shared fixtures: the repository's course built once per session, the fixture course, and shared/."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from leadpack.cli import main
+
 # Fixtures for end-to-end tests with real components: browser, page, site, lrs.
 pytest_plugins = ["tests.support.fixtures"]
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+FIXTURE_COURSE = FIXTURES / "course"
+SHARED = REPO.parent / "shared"
+
+
+def run_cli(*args: str, root: Path | None = None):
+    """Run the real CLI in-process; returns click's Result (exit_code, stdout, stderr)."""
+    runner = CliRunner()
+    prefix = ["--root", str(root)] if root else []
+    return runner.invoke(main, [*prefix, *map(str, args)], catch_exceptions=False)
+
+
+def zip_names(path: Path) -> set[str]:
+    with zipfile.ZipFile(path) as archive:
+        return set(archive.namelist())
+
+
+def unzip(path: Path, into: Path) -> Path:
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(into)
+    return into
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not SHARED.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{SHARED} missing: CI lays shared/ beside the repository")
+        pytest.skip("shared/ not beside the repository")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def course_build(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    """The repository's whole course, built once: {(set id, format): zip path}."""
+    out = tmp_path_factory.mktemp("dist")
+    result = run_cli("build", "--out", out, "--json", root=REPO)
+    assert result.exit_code == 0, result.output
+    import json
+
+    packages = json.loads(result.stdout)["packages"]
+    return {(p["set"], p["format"]): Path(p["path"]) for p in packages}
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory) -> dict[str, dict[str, Path]]:
+    """The fixture course in both --sco-per modes: {mode: {format: zip path}}."""
+    built: dict[str, dict[str, Path]] = {}
+    for mode in ("set", "module"):
+        out = tmp_path_factory.mktemp(f"fixture-{mode}")
+        result = run_cli("build", "--out", out, "--sco-per", mode, root=FIXTURE_COURSE)
+        assert result.exit_code == 0, result.output
+        built[mode] = {fmt: next(out.glob(f"*-{fmt}.zip")) for fmt in ("scorm12", "xapi")}
+    return built

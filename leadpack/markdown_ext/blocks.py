@@ -19,6 +19,7 @@ from markdown.preprocessors import Preprocessor
 
 from leadpack import model
 from leadpack.errors import SourceError
+from leadpack.markdown_ext.links import ExternalLinksExtension
 
 BASE_EXTENSIONS = ["tables", "fenced_code", "sane_lists", "attr_list", "footnotes", "abbr"]
 OPENER = re.compile(r"^:::\s*(?P<kind>\S*)(?P<rest>.*)$")
@@ -47,7 +48,8 @@ BLOCK_KINDS: dict[str, tuple[set[str], set[str]]] = {
 
 
 def make_markdown(extensions: list | None = None) -> Markdown:
-    return Markdown(extensions=BASE_EXTENSIONS + (extensions or []), output_format="html")
+    return Markdown(extensions=[*BASE_EXTENSIONS, ExternalLinksExtension(), *(extensions or [])],
+                    output_format="html")
 
 
 def plain_text(fragment: str) -> str:

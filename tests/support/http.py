@@ -1,0 +1,141 @@
+"""A threaded static HTTP server on 127.0.0.1 for serving built packages to a real browser.
+
+Example::
+
+    from tests.support.http import StaticServer
+
+    with StaticServer(tmp_path / "site", headers={"/index.html": {"Permissions-Policy": "unload=()"}}) as srv:
+        page.goto(srv.url + "index.html")      # srv.url == "http://127.0.0.1:PORT/"
+        srv.origin                               # "http://127.0.0.1:PORT" (for CORS allow-lists)
+        srv.requests                             # [(method, path), ...] seen so far
+
+``headers`` maps a URL path to extra response headers. A key ending in ``*`` is a prefix
+("/scorm/*"), the key ``"*"`` applies to every response. Several matching keys are merged, the
+more specific (exact, then longest prefix) winning. Logs are silent. Responses carry
+``Cache-Control: no-store`` so a re-built package is never served stale.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+HeaderMap = Mapping[str, Mapping[str, str]]
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    # Set per server through functools.partial.
+    extra_headers: HeaderMap = {}
+    request_log: list[tuple[str, str]] | None = None
+
+    # HTTP/1.1 keep-alive, like a real web server (the threaded server handles each connection).
+    protocol_version = "HTTP/1.1"
+
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".json": "application/json",
+        ".svg": "image/svg+xml",
+        ".xml": "application/xml",
+        ".xsd": "application/xml",
+        ".webm": "video/webm",
+        ".mp4": "video/mp4",
+        ".vtt": "text/vtt",
+        ".woff2": "font/woff2",
+    }
+
+    def log_message(self, format, *args):  # noqa: A002 - silence access/error logs
+        pass
+
+    def _headers_for(self, path: str) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        matches: list[tuple[int, Mapping[str, str]]] = []
+        for key, hdrs in self.extra_headers.items():
+            if key == "*":
+                matches.append((0, hdrs))
+            elif key.endswith("*") and path.startswith(key[:-1]):
+                matches.append((len(key), hdrs))
+            elif key == path:
+                matches.append((10**6, hdrs))
+        for _, hdrs in sorted(matches, key=lambda m: m[0]):
+            merged.update(hdrs)
+        return merged
+
+    def end_headers(self):
+        path = unquote(urlsplit(self.path).path)
+        self.send_header("Cache-Control", "no-store")
+        for name, value in self._headers_for(path).items():
+            self.send_header(name, value)
+        super().end_headers()
+
+    def send_head(self):
+        if self.request_log is not None:
+            self.request_log.append((self.command, urlsplit(self.path).path))
+        return super().send_head()
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address):  # silence broken-pipe noise from the browser
+        pass
+
+
+class StaticServer:
+    """Serve ``directory`` on ``http://127.0.0.1:<free port>/`` from a background thread."""
+
+    def __init__(self, directory: str | Path, headers: HeaderMap | None = None, port: int = 0):
+        self.directory = Path(directory)
+        self.headers: dict[str, dict[str, str]] = {k: dict(v) for k, v in (headers or {}).items()}
+        self.requests: list[tuple[str, str]] = []
+        self._port = port
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> StaticServer:
+        if self._httpd is not None:
+            return self
+        handler = type("Handler", (_Handler,), {"extra_headers": self.headers, "request_log": self.requests})
+        self._httpd = _Server(
+            ("127.0.0.1", self._port), functools.partial(handler, directory=str(self.directory))
+        )
+        self._port = self._httpd.server_address[1]
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = None
+        self._thread = None
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def url(self) -> str:
+        return self.origin + "/"
+
+    def __enter__(self) -> StaticServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

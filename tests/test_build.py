@@ -1,0 +1,190 @@
+"""Issue 2 acceptance: valid, complete, reproducible SCORM 1.2 packages from Markdown sources."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import zipfile
+from pathlib import Path
+
+import lxml.html
+from lxml import etree
+
+from tests.conftest import FIXTURE_COURSE, REPO, run_cli, zip_names
+
+IMSCP = "{http://www.imsproject.org/xsd/imscp_rootv1p1p2}"
+ADLCP = "{http://www.adlnet.org/xsd/adlcp_rootv1p2}"
+SETS = ["introduction", "leading-for-dialogue", "leading-for-inclusion", "leading-for-innovation",
+        "leading-for-resilience"]
+
+
+def validator(shared: Path):
+    spec = importlib.util.spec_from_file_location("validate_manifest", shared / "tools" / "validate_manifest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def manifest_of(path: Path) -> etree._Element:
+    with zipfile.ZipFile(path) as archive:
+        return etree.fromstring(archive.read("imsmanifest.xml"))
+
+
+def listed_files(manifest: etree._Element) -> set[str]:
+    return {f.get("href") for f in manifest.iter(f"{IMSCP}file")}
+
+
+def test_every_set_builds_in_both_formats(course_build):
+    assert sorted({set_id for set_id, _ in course_build}) == SETS
+    for set_id in SETS:
+        for fmt in ("scorm12", "xapi"):
+            path = course_build[(set_id, fmt)]
+            assert path.name == f"{set_id}-1.0.0-{fmt}.zip"
+            assert path.stat().st_size > 10_000
+
+
+def test_every_manifest_validates_against_the_official_schemas(course_build, fixture_build, shared):
+    tool = validator(shared)
+    paths = list(course_build.values()) + [p for mode in fixture_build.values() for p in mode.values()]
+    for path in paths:
+        status = tool.main([str(path), "--schemas", str(shared / "schemas")])
+        assert status == 0, f"{path.name} failed schema validation"
+
+
+def test_zip_holds_exactly_the_files_the_manifest_lists(course_build, fixture_build):
+    paths = [course_build[(s, "scorm12")] for s in SETS] + [m["scorm12"] for m in fixture_build.values()]
+    for path in paths:
+        manifest = manifest_of(path)
+        assert zip_names(path) == listed_files(manifest) | {"imsmanifest.xml"}, path.name
+        for resource in manifest.iter(f"{IMSCP}resource"):
+            assert resource.get(f"{ADLCP}scormtype") in ("sco", "asset")
+
+
+def test_manifest_metadata_and_mastery(course_build):
+    manifest = manifest_of(course_build[("leading-for-resilience", "scorm12")])
+    assert manifest.findtext(f"{IMSCP}metadata/{IMSCP}schemaversion") == "1.2"
+    org = manifest.find(f"{IMSCP}organizations/{IMSCP}organization")
+    assert org.findtext(f"{IMSCP}title") == "Leading for Resilience"
+    items = org.findall(f"{IMSCP}item")
+    assert len(items) == 1, "default: one SCO for the whole set"
+    assert items[0].findtext(f"{ADLCP}masteryscore") == "70"
+    lom = etree.tostring(manifest).decode()
+    assert "Leading for Resilience" in lom and "en-GB" in lom and "1.0.0" in lom
+
+
+def test_builds_are_byte_identical(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        assert run_cli("-q", "build", "--out", out, root=REPO).exit_code == 0
+    names = sorted(p.name for p in first.glob("*.zip"))
+    assert len(names) == 10
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    with zipfile.ZipFile(first / names[0]) as archive:
+        for info in archive.infolist():
+            assert info.date_time == (2000, 1, 1, 0, 0, 0)
+            assert str(REPO) not in archive.read(info.filename).decode("utf-8", "replace")
+
+
+def test_module_per_sco_lists_one_item_per_module_in_order(fixture_build):
+    manifest = manifest_of(fixture_build["module"]["scorm12"])
+    items = manifest.findall(f"{IMSCP}organizations/{IMSCP}organization/{IMSCP}item")
+    assert [i.get("identifier") for i in items] == ["ITEM-first-steps", "ITEM-second-steps"]
+    assert [i.findtext(f"{IMSCP}title") for i in items] == ["First steps", "Second steps"]
+    resources = {r.get("identifier"): r for r in manifest.iter(f"{IMSCP}resource")}
+    for item in items:
+        resource = resources[item.get("identifierref")]
+        assert resource.get(f"{ADLCP}scormtype") == "sco"
+        assert resource.get("href") in zip_names(fixture_build["module"]["scorm12"])
+
+
+def test_fixture_uses_every_block_type(fixture_build):
+    with zipfile.ZipFile(fixture_build["set"]["scorm12"]) as archive:
+        html = archive.read("index.html").decode()
+    for marker in ("lp-reflection", "lp-activity", "lp-discussion", "lp-callout-tip", "lp-summary", "lp-question",
+                   "<figure class=\"lp-figure\"", "<video", "<audio", "lp-download", 'type="checkbox"',
+                   'type="radio"'):
+        assert marker in html, marker
+
+
+def test_no_page_loads_anything_from_outside_the_package(course_build, fixture_build):
+    paths = list(course_build.values()) + [p for mode in fixture_build.values() for p in mode.values()]
+    for path in paths:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if not name.endswith(".html"):
+                    continue
+                document = lxml.html.fromstring(archive.read(name))
+                for element in document.iter():
+                    for attribute in ("src", "href", "poster", "data", "action", "srcset"):
+                        value = (element.get(attribute) or "").strip().lower()
+                        if value.startswith(("http://", "https://", "//")):
+                            assert element.tag == "a" and attribute == "href", f"{name}: <{element.tag} {value}>"
+                            assert "noopener" in (element.get("rel") or ""), f"{name}: {value} lacks rel=noopener"
+                for style in document.iter("style"):
+                    assert "url(http" not in (style.text or "")
+            css = archive.read("assets/leadpack.css").decode()
+            assert "http" not in css and "@import" not in css
+
+
+def test_build_lists_external_links(tmp_path):
+    result = run_cli("build", "--out", tmp_path, "--json", root=FIXTURE_COURSE)
+    assert json.loads(result.stdout)["external_links"] == ["https://example.org/reading"]
+    verbose = run_cli("-v", "build", "--out", tmp_path, "--format", "scorm12", root=FIXTURE_COURSE)
+    assert "https://example.org/reading" in verbose.stdout
+
+
+def test_cli_summary_and_exit_codes(tmp_path):
+    result = run_cli("build", "--out", tmp_path, "--format", "scorm12", root=FIXTURE_COURSE)
+    assert result.exit_code == 0
+    assert "every-block-1.2.0-scorm12.zip" in result.stdout and "sha256" in result.stdout
+    assert "suspend_data worst case" in result.stdout
+    assert run_cli("build", "--format", "pdf", root=FIXTURE_COURSE).exit_code == 2
+    assert run_cli("build", "no-such-set", "--out", tmp_path, root=FIXTURE_COURSE).exit_code == 1
+
+
+def test_list_counts(tmp_path):
+    result = run_cli("list", "--json", root=FIXTURE_COURSE)
+    data = json.loads(result.stdout)["sets"][0]
+    assert [m["id"] for m in data["modules"]] == ["first-steps", "second-steps"]
+    assert [m["pages"] for m in data["modules"]] == [3, 2]
+    assert [m["questions"] for m in data["modules"]] == [2, 1]
+    assert all(m["words"] > 0 for m in data["modules"])
+
+
+def test_python_m_leadpack_works():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "leadpack", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and "leadpack" in result.stdout
+
+
+def test_templates_can_be_overridden(tmp_path):
+    override = tmp_path / "templates"
+    override.mkdir()
+    base = (REPO / "templates" / "base.html").read_text()
+    (override / "base.html").write_text(base.replace('<meta name="generator" content="leadpack">',
+                                                     '<meta name="generator" content="custom-theme">'))
+    out = tmp_path / "out"
+    assert run_cli("build", "--out", out, "--templates", override, "--format", "scorm12",
+                   root=FIXTURE_COURSE).exit_code == 0
+    with zipfile.ZipFile(next(out.glob("*.zip"))) as archive:
+        assert 'content="custom-theme"' in archive.read("index.html").decode()
+
+
+def test_ids_survive_an_inserted_page(tmp_path):
+    import shutil
+
+    from leadpack.load import load_series
+
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    before = load_series(course)
+    module = course / "content" / "every-block" / "first-steps.md"
+    text = module.read_text().replace("# Quiz {#quiz}", "# A new page\n\nNew text.\n\n# Quiz {#quiz}")
+    module.write_text(text)
+    after = load_series(course)
+    old = {p.full_id for p in before.sets[0].pages} | {q.id for q in before.sets[0].questions}
+    new = {p.full_id for p in after.sets[0].pages} | {q.id for q in after.sets[0].questions}
+    assert old <= new and new - old == {"first-steps/a-new-page"}
