@@ -1,0 +1,262 @@
+"""Issue 3 acceptance: the SCORM 1.2 runtime in Chromium against scorm-again as a strict LMS."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from tests.conftest import FIXTURE_COURSE, run_cli
+from tests.support.scorm_lms import LmsRun, install_package
+
+TIMESPAN = re.compile(r"^\d{2,4}:\d{2}:\d{2}(\.\d{1,2})?$")
+
+
+def launch(page, site, zip_path, stored=None, launch_file="index.html") -> LmsRun:
+    install_package(zip_path, site)
+    run = LmsRun(page, site, launch=launch_file, stored=stored)
+    run.open()
+    return run
+
+
+def assert_clean(run: LmsRun) -> None:
+    """Every call succeeded, and the LMS flagged nothing (no call after finish, no oversized suspend_data)."""
+    assert run.flags() == []
+    failed = [entry for entry in run.log() if entry[3] == "false"]
+    assert failed == []
+
+
+def stored_from(data: dict) -> dict:
+    """What an LMS hands back on relaunch after a session that exited with 'suspend'."""
+    core = data["core"]
+    return {"core": {"lesson_location": core.get("lesson_location", ""), "lesson_status": core["lesson_status"],
+                     "entry": "resume" if core.get("exit") == "suspend" else "", "student_name": "Jones, Ffion",
+                     "student_id": "learner-1"},
+            "suspend_data": data.get("suspend_data", "")}
+
+
+def test_walking_a_whole_set_passes_with_full_tracking(page, site, fixture_build):
+    run = launch(page, site, fixture_build["set"]["scorm12"])
+    seen = run.walk(correct=True, reflection="I will ask more open questions.")
+    course = run.course_data()
+    assert seen == [p["id"] for p in course["pages"]]
+    run.close()
+    data = run.last_data()
+    assert data["core"]["lesson_status"] == "passed"
+    assert data["core"]["score"] == {"raw": "100", "min": "0", "max": "100"}
+    assert data["core"]["exit"] == ""
+    assert TIMESPAN.match(data["core"]["session_time"])
+    assert data["core"]["lesson_location"] == course["pages"][-1]["id"]
+    interactions = data["interactions"]
+    assert len(interactions) == len(course["questions"])
+    by_id = {i["id"]: i for i in interactions.values()} if isinstance(interactions, dict) else \
+        {i["id"]: i for i in interactions}
+    for question in course["questions"]:
+        interaction = by_id[question["cmiId"]]
+        assert interaction["type"] == "choice"
+        assert interaction["result"] == "correct"
+        assert interaction["student_response"] == ",".join(question["correct"])
+        assert TIMESPAN.match(interaction["latency"]) and re.match(r"^\d\d:\d\d:\d\d$", interaction["time"])
+    assert_clean(run)
+    calls = [entry[0] for entry in run.log()]
+    assert calls.count("LMSInitialize") == 1 and calls.count("LMSFinish") == 1
+
+
+def test_wrong_answers_fail_against_the_pass_mark(page, site, fixture_build):
+    run = launch(page, site, fixture_build["set"]["scorm12"])
+    run.walk(correct=False)
+    run.close()
+    data = run.last_data()
+    assert data["core"]["lesson_status"] == "failed"
+    assert data["core"]["score"]["raw"] == "0"
+    assert_clean(run)
+
+
+def test_status_is_incomplete_until_the_rule_is_met_and_score_waits_for_all_answers(page, site, fixture_build):
+    run = launch(page, site, fixture_build["set"]["scorm12"])
+    run.walk(stop_after=3)  # the first module only: one question of the second module is unanswered
+    run.close()
+    data = run.last_data()
+    assert data["core"]["lesson_status"] == "incomplete"
+    assert data["core"]["score"]["raw"] == ""
+    assert data["core"]["exit"] == "suspend"
+    assert_clean(run)
+
+
+def test_the_test_lms_flags_calls_after_finish_and_oversized_suspend_data(page, site, fixture_build):
+    """The checks above could fail: the flags catch both faults scorm-again lets through."""
+    run = launch(page, site, fixture_build["set"]["scorm12"])
+    run.evaluate("API.LMSSetValue('cmi.suspend_data', 'x'.repeat(5000))")
+    run.close()
+    run.evaluate("API.LMSGetValue('cmi.core.lesson_status')")
+    flags = run.flags()
+    assert any("over 4096" in f for f in flags) and any("after LMSFinish" in f for f in flags)
+
+
+def test_closing_mid_way_with_unload_forbidden_commits_everything(page, site, fixture_build):
+    run = launch(page, site, fixture_build["set"]["scorm12"])
+    assert run.evaluate("document.featurePolicy ? document.featurePolicy.allowsFeature('unload') : false") is False
+    run.walk(reflection="Mid-way thought", stop_after=3)  # on the quiz page, both questions answered
+    run.close()
+    data = run.last_data()
+    assert run.commits()[-1]["kind"] == "finish"
+    assert data["core"]["lesson_location"] == "first-steps/quiz"
+    assert data["core"]["exit"] == "suspend"
+    assert len(data["interactions"]) == 2
+    assert "Mid-way thought" in data["suspend_data"]
+    assert_clean(run)
+
+
+def test_relaunch_resumes_at_the_bookmark_with_everything_restored(page, site, fixture_build, browser):
+    first = launch(page, site, fixture_build["set"]["scorm12"])
+    first.walk(reflection="Kept across sessions", stop_after=3)
+    first.close()
+    stored = stored_from(first.last_data())
+    assert stored["core"]["entry"] == "resume"
+
+    second_page = browser.new_page()
+    run = launch(second_page, site, fixture_build["set"]["scorm12"], stored=stored)
+    frame = run.frame
+    assert frame.locator("#lp-resume").is_visible()
+    assert "Ffion Jones" in frame.locator("#lp-greeting").text_content()
+    frame.locator("#lp-resume-continue").click()
+    assert run.current_page() == "first-steps/quiz"
+    assert frame.locator("form[data-question='first-steps/pick-b'] input[value=b]").is_checked()
+    assert frame.locator("form[data-question='first-steps/pick-b'] input[value=b]").is_disabled()
+    visited = frame.locator(".lp-toc a.lp-visited").evaluate_all("links => links.map(a => a.dataset.page)")
+    assert visited == ["first-steps/welcome", "first-steps/doing", "first-steps/quiz"]
+    assert frame.locator("[data-reflection='first-steps/what-brings-you-to-this-course'] textarea").input_value() \
+        == "Kept across sessions"
+    run.close()
+    assert_clean(run)
+    second_page.close()
+
+
+def test_a_finished_status_is_never_downgraded(page, site, fixture_build):
+    stored = {"core": {"lesson_status": "passed", "entry": "", "lesson_location": "first-steps/welcome"},
+              "suspend_data": ""}
+    run = launch(page, site, fixture_build["set"]["scorm12"], stored=stored)
+    run.walk(correct=False, stop_after=2)
+    run.close()
+    sets = [entry for entry in run.log() if entry[0] == "LMSSetValue" and entry[1] == "cmi.core.lesson_status"]
+    assert sets == []
+    assert run.last_data()["core"]["lesson_status"] == "passed"
+    assert_clean(run)
+
+
+@pytest.mark.parametrize("mode", ["browse", "review"])
+def test_browse_and_review_modes_change_no_status(page, site, fixture_build, mode):
+    stored = {"core": {"lesson_status": "not attempted", "lesson_mode": mode}, "suspend_data": ""}
+    run = launch(page, site, fixture_build["set"]["scorm12"], stored=stored)
+    assert run.evaluate("lmsReal.cmi.core.lesson_mode") == mode
+    run.walk(correct=True)
+    run.close()
+    written = {entry[1] for entry in run.log() if entry[0] == "LMSSetValue"}
+    assert not written & {"cmi.core.lesson_status", "cmi.core.score.raw", "cmi.core.exit"}
+    assert not any(name.startswith("cmi.interactions") for name in written)
+    assert run.flags() == []
+
+
+def test_rebuild_with_an_inserted_page_keeps_progress(page, site, tmp_path, browser):
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    old_out, new_out = tmp_path / "old", tmp_path / "new"
+    assert run_cli("-q", "build", "--format", "scorm12", "--out", old_out, root=course).exit_code == 0
+    first = launch(page, site, next(old_out.glob("*.zip")))
+    first.walk(stop_after=3)
+    first.close()
+    stored = stored_from(first.last_data())
+
+    module = course / "content" / "every-block" / "first-steps.md"
+    module.write_text(module.read_text().replace("# Doing things {#doing}",
+                                                 "# Inserted page\n\nSomething new.\n\n# Doing things {#doing}"))
+    assert run_cli("-q", "build", "--format", "scorm12", "--out", new_out, root=course).exit_code == 0
+    second_page = browser.new_page()
+    run = launch(second_page, site, next(new_out.glob("*.zip")), stored=stored)
+    frame = run.frame
+    visited = frame.locator(".lp-toc a.lp-visited").evaluate_all("links => links.map(a => a.dataset.page)")
+    assert visited == ["first-steps/welcome", "first-steps/doing", "first-steps/quiz"]
+    assert "first-steps/inserted-page" not in visited
+    assert frame.locator("form[data-question='first-steps/pick-b'] input[value=b]").is_checked()
+    frame.locator("#lp-resume-continue").click()
+    assert run.current_page() == "first-steps/quiz"
+    run.close()
+    assert_clean(run)
+    second_page.close()
+
+
+def test_refused_commits_show_a_notice_and_are_delivered_once_the_lms_recovers(page, site, fixture_build):
+    run = launch(page, site, fixture_build["set"]["scorm12"])
+    run.evaluate("lmsControl.failCommits = true")
+    run.next()
+    frame = run.frame
+    notice = frame.locator("#lp-notice")
+    notice.wait_for(state="visible")
+    assert "could not be saved" in notice.text_content()
+    before = len(run.commits())
+    run.evaluate("lmsControl.failCommits = false")
+    frame.locator("#lp-save.lp-save-saved").wait_for(timeout=10_000)
+    assert len(run.commits()) > before
+    assert run.last_data()["core"]["lesson_location"] == "first-steps/doing"
+    assert notice.text_content() == ""
+    run.close()
+    assert run.flags() == []
+
+
+def test_unsupported_optional_elements_are_tolerated(page, site, fixture_build):
+    run = LmsRun(page, site)
+    install_package(fixture_build["set"]["scorm12"], site)
+    page.add_init_script("window.__lmsControl = {unsupported: ['cmi.interactions._count', 'cmi.core.student_name',"
+                         " 'cmi.core.lesson_mode']};")
+    run.open()
+    run.walk(correct=True)
+    run.close()
+    refused = [entry for entry in run.log() if entry[3] in ("", "false") and entry[1] in
+               ("cmi.interactions._count", "cmi.core.student_name", "cmi.core.lesson_mode")]
+    assert refused, "the LMS answered 401 for the optional elements"
+    assert run.last_data()["core"]["lesson_status"] == "passed"
+    assert len(run.last_data()["interactions"]) == 3
+    assert run.flags() == []
+
+
+def test_at_most_one_commit_per_page_view(page, site, fixture_build):
+    run = launch(page, site, fixture_build["set"]["scorm12"])
+    run.walk(correct=True, reflection="Batching check")
+    views = len(run.course_data()["pages"])
+    commits = [entry for entry in run.log() if entry[0] == "LMSCommit"]
+    assert 1 <= len(commits) <= views
+
+
+def test_module_per_sco_tracks_each_module(page, site, fixture_build):
+    run = launch(page, site, fixture_build["module"]["scorm12"], launch_file="second-steps.html")
+    assert [p["id"] for p in run.course_data()["pages"]] == ["second-steps/looking-back", "second-steps/wrapping-up"]
+    run.walk(correct=True)
+    run.close()
+    data = run.last_data()
+    assert data["core"]["lesson_status"] == "passed" and data["core"]["score"]["raw"] == "100"
+    assert_clean(run)
+
+
+def test_worst_case_suspend_data_fits_in_a_real_browser(page, site, course_build):
+    """Every reflection at its maximum, made of characters JSON must escape, plus every answer: still ≤ 4096."""
+    run = launch(page, site, course_build[("leading-for-resilience", "scorm12")])
+    limit = run.course_data()["reflectionMax"]
+    run.walk(correct=True, reflection='"\\' * limit)
+    run.close()
+    suspend = run.last_data()["suspend_data"]
+    assert 3500 < len(suspend) <= 4096
+    assert run.flags() == []
+
+
+def test_no_lms_runs_standalone_and_keeps_progress(page, site, fixture_build):
+    install_package(fixture_build["set"]["scorm12"], site)
+    page.goto(site.url + "pkg/index.html")
+    assert "No learning platform found" in page.locator("#lp-save").text_content()
+    page.locator("#lp-next").click()
+    page.locator("#lp-next").click()
+    page.goto(site.url + "pkg/index.html")  # a fresh launch, without a page in the address
+    assert page.locator("#lp-resume").is_visible()
+    page.locator("#lp-resume-continue").click()
+    assert page.locator(".lp-page:not([hidden])").get_attribute("data-page") == "first-steps/quiz"
+    assert page.page_errors == []
