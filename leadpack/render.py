@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import rjsmin
 
 from leadpack import model
 from leadpack.budget import STATE_VERSION, Budget, Unit, plan
@@ -32,6 +33,12 @@ class Site:
     units: tuple[Unit, ...]
     budgets: tuple[Budget, ...]
     target: str
+
+
+def runtime_file(name: str) -> bytes:
+    """A runtime file as shipped: scripts lose comments and indentation (the sources stay readable)."""
+    text = (RUNTIME_DIR / name).read_text("utf-8")
+    return (rjsmin.jsmin(text, keep_bang_comments=True) if name.endswith(".js") else text).encode("utf-8")
 
 
 def units_for(course_set: model.CourseSet, target: str, sco_per: str) -> tuple[Unit, ...]:
@@ -76,7 +83,7 @@ def render_set(series: model.Series, course_set: model.CourseSet, target: str,
     logo = _logo(series, files)
     scripts = CORE_SCRIPTS + ADAPTER_SCRIPTS[target] + (APP_SCRIPT,)
     for name in ("leadpack.css",) + scripts:
-        files[f"assets/{name}"] = (RUNTIME_DIR / name).read_bytes()
+        files[f"assets/{name}"] = runtime_file(name)
     files["assets/theme.css"] = theme_css(series.theme).encode("utf-8")
     file_sizes = {src: _human_size(len(data)) for src, data in files.items()}
     template = _template(env, "launch.html")
@@ -130,11 +137,12 @@ def runtime_data(series: model.Series, course_set: model.CourseSet, unit: Unit, 
                    "iri": f"{course_iri}/{p.full_id}"} for p in unit.pages],
         "questions": [{
             "id": f"{m.id}/{q.id}", "key": model.state_key(f"{m.id}/{q.id}"), "module": m.id,
-            "iri": f"{course_iri}/{m.id}/{q.id}", "text": q.stem_text, "multiple": q.multiple,
+            "iri": f"{course_iri}/{m.id}/questions/{q.id}", "text": q.stem_text, "multiple": q.multiple,
             "correct": "".join(q.correct_keys), "options": {o.key: o.text for o in q.options},
             "cmiId": f"{m.id}--{q.id}"[:255],
         } for m in unit.modules for q in m.questions],
-        "reflections": [{"id": rid, "key": model.state_key(rid), "prompt": r.prompt_text}
+        "reflections": [{"id": rid, "key": model.state_key(rid), "prompt": r.prompt_text,
+                         "iri": f"{course_iri}/{rid.split('/')[0]}/reflections/{r.id}"}
                         for rid, r in unit.reflections],
         "strings": strings,
     }

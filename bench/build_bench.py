@@ -1,0 +1,153 @@
+"""Build benchmarks: prints figures and ratios; never asserts times (machines here are noisy).
+
+    python bench/build_bench.py [--repeat N]
+
+Targets on a 2-core machine: the whole course in both formats under 1.5 s; a 1,000-page synthetic course under
+10 s and linear in pages; each set's zip under 150 KB before media; the learner runtime 20 KB or less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from leadpack.archive import write_zip  # noqa: E402
+from leadpack.build import BuildOptions, build  # noqa: E402
+from leadpack.load import load_series  # noqa: E402
+from leadpack.packagers import packager_for  # noqa: E402
+from leadpack.render import (  # noqa: E402
+    ADAPTER_SCRIPTS,
+    APP_SCRIPT,
+    CORE_SCRIPTS,
+    RUNTIME_DIR,
+    render_set,
+    runtime_file,
+)
+
+
+def timed(function, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def full_build(root: Path, repeat: int) -> float:
+    with tempfile.TemporaryDirectory() as out:
+        return timed(lambda: build(root, BuildOptions(out=Path(out))), repeat)
+
+
+def stage_shares(root: Path, repeat: int) -> dict[str, float]:
+    """Time each stage of an in-memory build: Markdown (load), templates (render), XML (manifests), zip."""
+    totals = {"markdown (load)": 0.0, "templates (render)": 0.0, "xml (manifests)": 0.0, "zip": 0.0}
+    for _ in range(repeat):
+        start = time.perf_counter()
+        series = load_series(root)
+        totals["markdown (load)"] += time.perf_counter() - start
+        for course_set in series.sets:
+            for name in series.build.formats:
+                start = time.perf_counter()
+                site = render_set(series, course_set, name, series.build.sco_per)
+                totals["templates (render)"] += time.perf_counter() - start
+                start = time.perf_counter()
+                files = dict(site.files) | packager_for(name).package(series, course_set, site)
+                totals["xml (manifests)"] += time.perf_counter() - start
+                start = time.perf_counter()
+                write_zip(io.BytesIO(), files)
+                totals["zip"] += time.perf_counter() - start
+    whole = sum(totals.values())
+    return {stage: value / whole for stage, value in totals.items()}
+
+
+def synthetic_course(folder: Path, pages: int, pages_per_module: int = 20) -> Path:
+    """A generated course with `pages` pages of ordinary prose, a reflection and a question every few pages."""
+    (folder / "content" / "synthetic").mkdir(parents=True)
+    (folder / "leadpack.toml").write_text(
+        '[series]\ntitle = "Synthetic"\norganisation = "Bench"\nbase_iri = "https://bench.example/s/"\n'
+        "[build]\nsuspend_data_limit = 65536\nreflection_max_chars = 200\n")
+    modules = []
+    paragraph = ("Library staff lead from every chair. " * 12).strip()
+    for module in range(pages // pages_per_module):
+        name = f"module-{module:03d}"
+        modules.append(name)
+        body = [f'+++\ntitle = "Module {module}"\nminutes = 20\noutcomes = ["Read the pages"]\n+++\n']
+        for page in range(pages_per_module):
+            body.append(f"# Page {module}-{page}\n\n{paragraph}\n\n- one\n- two **bold**\n")
+            if page % 5 == 0:
+                body.append(f"::: reflection\nWhat did page {module}-{page} make you think?\n:::\n")
+            if page % 4 == 3:
+                body.append(f"::: question\nWhich page is this, {module}-{page}?\n\n- [x] This one\n  > Yes.\n"
+                            "- [ ] Another\n  > No.\n:::\n")
+        (folder / "content" / "synthetic" / f"{name}.md").write_text("\n".join(body))
+    (folder / "content" / "synthetic" / "set.toml").write_text(
+        'title = "Synthetic"\nversion = "1.0.0"\nmodules = [' + ", ".join(f'"{m}"' for m in modules) + "]\n")
+    return folder
+
+
+def zip_sizes(out: Path) -> list[tuple[str, int, int]]:
+    rows = []
+    for path in sorted(out.glob("*.zip")):
+        with zipfile.ZipFile(path) as archive:
+            media = sum(i.compress_size for i in archive.infolist() if i.filename.startswith("media/"))
+        rows.append((path.name, path.stat().st_size, path.stat().st_size - media))
+    return rows
+
+
+def runtime_sizes() -> dict[str, tuple[int, int]]:
+    """(source bytes, shipped bytes) of the learner runtime per format, and of the stylesheet."""
+    sizes = {}
+    for target, adapters in ADAPTER_SCRIPTS.items():
+        names = (*CORE_SCRIPTS, *adapters, APP_SCRIPT)
+        sizes[target] = (sum((RUNTIME_DIR / name).stat().st_size for name in names),
+                         sum(len(runtime_file(name)) for name in names))
+    sizes["css"] = ((RUNTIME_DIR / "leadpack.css").stat().st_size, len(runtime_file("leadpack.css")))
+    return sizes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    whole = full_build(ROOT, args.repeat)
+    print(f"full build, 5 sets x 2 formats: {whole:.3f} s (target < 1.5 s: ratio {whole / 1.5:.2f})")
+    for stage, share in stage_shares(ROOT, max(1, args.repeat // 2)).items():
+        print(f"  share {stage:20s} {share:6.1%}")
+
+    with tempfile.TemporaryDirectory() as temp:
+        out = Path(temp) / "dist"
+        build(ROOT, BuildOptions(out=out))
+        print("zip sizes (total / before media; target < 150 KB before media):")
+        for name, total, before_media in zip_sizes(out):
+            print(f"  {name:45s} {total / 1024:7.1f} KB {before_media / 1024:7.1f} KB")
+
+    per_page = {}
+    for pages in (250, 1000):
+        with tempfile.TemporaryDirectory() as temp:
+            course = synthetic_course(Path(temp) / "course", pages)
+            seconds = full_build(course, 1 if pages == 1000 else 2)
+            per_page[pages] = seconds / pages
+            print(f"synthetic {pages:5d} pages: {seconds:.2f} s, {1000 * seconds / pages:.2f} ms/page")
+    print(f"  linearity (ms/page at 1000 / at 250): {per_page[1000] / per_page[250]:.2f} (1.00 = linear); "
+          f"1000-page target < 10 s: ratio {per_page[1000] * 1000 / 10:.2f}")
+
+    sizes = runtime_sizes()
+    for target in ADAPTER_SCRIPTS:
+        source, shipped = sizes[target]
+        print(f"learner runtime ({target}): {shipped / 1024:.1f} KB of JavaScript shipped, {source / 1024:.1f} KB "
+              f"of source (target <= 20 KB: ratio {shipped / 20480:.2f}); stylesheet {sizes['css'][1] / 1024:.1f} KB")
+
+
+if __name__ == "__main__":
+    main()
