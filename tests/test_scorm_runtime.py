@@ -260,3 +260,65 @@ def test_no_lms_runs_standalone_and_keeps_progress(page, site, fixture_build):
     page.locator("#lp-resume-continue").click()
     assert page.locator(".lp-page:not([hidden])").get_attribute("data-page") == "first-steps/quiz"
     assert page.page_errors == []
+
+
+def test_browser_back_and_forward_stay_inside_one_lms_session(page, site, fixture_build):
+    run = launch(page, site, fixture_build["set"]["scorm12"])
+    run.next()
+    run.next()
+    assert run.current_page() == "first-steps/quiz"
+    run.frame.evaluate("history.back()")
+    run.frame.wait_for_function("document.querySelector('.lp-page:not([hidden])').dataset.page === 'first-steps/doing'")
+    run.frame.evaluate("history.forward()")
+    run.frame.wait_for_function("document.querySelector('.lp-page:not([hidden])').dataset.page === 'first-steps/quiz'")
+    run.frame.locator(".lp-toc a[data-page='second-steps/looking-back']").click()
+    run.frame.wait_for_function(
+        "document.querySelector('.lp-page:not([hidden])').dataset.page === 'second-steps/looking-back'")
+    assert run.frame.locator("#lp-progress").get_attribute("aria-valuenow") == "80"
+    calls = [entry[0] for entry in run.log()]
+    assert calls.count("LMSInitialize") == 1 and "LMSFinish" not in calls
+
+
+def test_budget_overflow_fails_the_build_with_a_clear_message(tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    config = course / "leadpack.toml"
+    config.write_text(config.read_text() + "\n[build]\nsuspend_data_limit = 300\n")
+    out = tmp_path / "out"
+    result = run_cli("build", "--out", out, root=course)
+    assert result.exit_code == 1
+    assert "cannot save a learner's progress within the LMS limit" in result.stderr
+    assert "the limit is 300" in result.stderr and 'sco_per = "module"' in result.stderr
+    assert not out.exists() or not any(out.iterdir())
+
+
+def device_mode_package(tmp_path) -> object:
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    config = course / "leadpack.toml"
+    config.write_text(config.read_text() + '\n[build]\nreflections = "device"\n')
+    out = tmp_path / "out"
+    assert run_cli("-q", "build", "--format", "scorm12", "--out", out, root=course).exit_code == 0
+    return next(out.glob("*.zip"))
+
+
+def test_device_reflections_stay_in_the_browser_and_learner_text_stays_text(page, site, tmp_path):
+    hostile = '<img src=x onerror="window.pwned=1">Plan: ask "why?"'
+    run = launch(page, site, device_mode_package(tmp_path),
+                 stored={"core": {"student_id": "learner-7", "student_name": "Evans, Siân"}, "suspend_data": ""})
+    run.walk(reflection=hostile)
+    assert run.current_page() == "reflections"  # Next on the last page leads to the learner's own page
+    frame = run.frame
+    written = frame.locator(".lp-written")
+    written.first.wait_for()
+    assert written.all_text_contents() == [hostile, hostile]
+    assert frame.evaluate("window.pwned") is None
+    stored = frame.evaluate("JSON.stringify(localStorage)")
+    assert "learner-7" in stored and "Plan: ask" in stored
+    frame.locator("#lp-clear").click()
+    frame.locator("#lp-clear").click()  # the second press confirms
+    assert "Plan: ask" not in frame.evaluate("JSON.stringify(localStorage)")
+    assert frame.locator(".lp-written").count() == 0
+    run.close()
+    assert all("Plan: ask" not in str(entry[2]) for entry in run.log()), "device reflections reached the LMS"
+    assert_clean(run)
