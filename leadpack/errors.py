@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding about the sources, printed as ``path:line:col: severity: message (hint)``."""
+    """One finding, printed as ``path:line:col: severity: message (hint)``; line 0 means the whole file."""
 
     path: str
     line: int
@@ -18,7 +23,8 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        where = f"{self.path}:{self.line}:{self.col}" if self.line > 0 else self.path
+        text = f"{where}: {self.severity}: {self.message}"
         return f"{text} ({self.hint})" if self.hint else text
 
     def as_dict(self) -> dict[str, object]:
@@ -52,10 +58,33 @@ class ProblemsFound(LeadpackError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class Problems(list):
+    """Problems collected while reading on past a mistake, so one run reports every mistake it can."""
+
+    def add(self, path: Path | str, line: int, message: str, hint: str = "", col: int = 1,
+            severity: str = "error") -> None:
+        problem = Problem(display_path(path), max(line, 1), message, hint, max(col, 1), severity)
+        if problem not in self:
+            self.append(problem)
+
+    def attempt(self, action: Callable[[], T], default: T) -> T:
+        """Run ``action``; on a SourceError record it and carry on with ``default``."""
+        try:
+            return action()
+        except SourceError as exc:
+            if exc.problem not in self:
+                self.append(exc.problem)
+            return default
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self if p.severity == "error"]
+
+
 def display_path(path: Path | str) -> str:
     """Show paths relative to the working directory when possible, as editors expect."""
-    path = Path(path)
+    absolute = Path(os.path.abspath(path))  # not resolve(): a symlink is shown where it sits, not where it points
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        return str(absolute.relative_to(os.getcwd()))
+    except (ValueError, OSError):
         return str(path)

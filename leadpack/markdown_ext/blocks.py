@@ -12,13 +12,14 @@ import html
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
 from leadpack import model
-from leadpack.errors import SourceError
+from leadpack.errors import Problems, SourceError
 from leadpack.markdown_ext.links import ExternalLinksExtension
 
 BASE_EXTENSIONS = ["tables", "fenced_code", "sane_lists", "attr_list", "footnotes", "abbr"]
@@ -31,6 +32,9 @@ PLACEHOLDER = "<lp-block-{index}></lp-block-{index}>"
 PLACEHOLDER_PATTERN = re.compile(r"(?:<p>)?<lp-block-(\d+)></lp-block-\d+>(?:</p>)?")
 CALLOUT_STYLES = ("note", "tip", "quote", "warning")
 MAX_OPTIONS = 10
+CURLY_QUOTES = "\u201c\u201d\u2018\u2019"
+QUOTE_NAMES = "curly quotes or single quotes"
+T = TypeVar("T")
 
 # kind → (allowed attributes, required attributes)
 BLOCK_KINDS: dict[str, tuple[set[str], set[str]]] = {
@@ -83,35 +87,47 @@ class BlockPreprocessor(Preprocessor):
                 index += 1
                 continue
             raw, index = self._read_block(lines, index)
-            block = self.extension.build(raw)
-            self.extension.blocks.append(block)
-            output += ["", PLACEHOLDER.format(index=len(self.extension.blocks) - 1), ""]
+            block = self.extension.build_safely(raw) if raw else None
+            if block is None:
+                self.extension.rejected += 1
+            else:
+                self.extension.blocks.append(block)
+                output += ["", PLACEHOLDER.format(index=len(self.extension.blocks) - 1), ""]
         return output
 
-    def _read_block(self, lines: list[str], start: int) -> tuple[RawBlock, int]:
-        where = self.extension.line_of
+    def _read_block(self, lines: list[str], start: int) -> tuple[RawBlock | None, int]:
+        """Read one block from its opener; on a mistake record it and return None with where to go on."""
+        extension = self.extension
+        where = extension.line_of
         match = OPENER.match(lines[start])
         kind = match.group("kind").lower() if match else ""
         if not kind:
-            raise SourceError(self.extension.path, where(start), "a closing ::: has no block to close",
-                              "remove this line, or start a block above it with ::: reflection (or another kind)")
+            extension.report(where(start), "a closing ::: has no block to close",
+                             "remove this line, or start a block above it with ::: reflection (or another kind)")
+            return None, start + 1
+        attributes = None
         if kind not in BLOCK_KINDS:
             near = difflib.get_close_matches(kind, list(BLOCK_KINDS), n=1)
             hint = f"did you mean '::: {near[0]}'?" if near else "block kinds are " + ", ".join(BLOCK_KINDS)
-            raise SourceError(self.extension.path, where(start), f"unknown block '::: {kind}'", hint)
-        attributes = self._attributes(kind, match.group("rest"), where(start))
+            extension.report(where(start), f"unknown block '::: {kind}'", hint)
+        else:
+            attributes = extension.attempt(lambda: self._attributes(kind, match.group("rest"), where(start)))
         body: list[str] = []
         for index in range(start + 1, len(lines)):
             line = lines[index]
             if line.strip() == ":::":
+                if attributes is None:
+                    return None, index + 1
                 return RawBlock(kind, attributes, body, where(start)), index + 1
             if line.startswith(":::"):
-                raise SourceError(self.extension.path, where(index),
-                                  f"a new block starts before the '::: {kind}' block from line {where(start)} "
-                                  "is closed", "blocks cannot be nested: put a line ::: before this one")
+                extension.report(where(index), f"a new block starts before the '::: {kind}' block from line "
+                                 f"{where(start)} is closed", "blocks cannot be nested: put a line ::: before "
+                                 "this one")
+                return None, index
             body.append(line)
-        raise SourceError(self.extension.path, where(start), f"the '::: {kind}' block is never closed",
-                          "put a line with only ::: after the block's text")
+        extension.report(where(start), f"the '::: {kind}' block is never closed",
+                         "put a line with only ::: after the block's text")
+        return None, len(lines)
 
     def _attributes(self, kind: str, rest: str, line: int) -> dict[str, str]:
         allowed, required = BLOCK_KINDS[kind]
@@ -121,9 +137,11 @@ class BlockPreprocessor(Preprocessor):
         while position < len(rest):
             found = ATTRIBUTE.match(rest, position)
             if not found:
+                unread = rest[position:].strip()
+                hint = ('write settings as name="value" with straight double quotes, not ' + QUOTE_NAMES
+                        if any(mark in unread for mark in CURLY_QUOTES + "'") else 'write settings as name="value"')
                 raise SourceError(self.extension.path, line, f"cannot read the settings of '::: {kind}': "
-                                  f"'{rest[position:].strip()}'", 'write settings as name="value"',
-                                  col=4 + len(kind) + position + 1)
+                                  f"'{unread}'", hint, col=4 + len(kind) + position + 1)
             name = found.group("name")
             if name not in allowed:
                 hint = ("allowed here: " + ", ".join(sorted(allowed))) if allowed else "this block takes none"
@@ -146,11 +164,32 @@ _REQUIRED_HINTS = {
 class CourseBlocksExtension(Extension):
     """Turns ``::: kind`` blocks into model objects; ``path`` and ``first_line`` make errors point at sources."""
 
-    def __init__(self, path: Path, first_line: int = 1, body_converter: Callable[[str], str] | None = None):
+    def __init__(self, path: Path, first_line: int = 1, body_converter: Callable[[str], str] | None = None,
+                 problems: Problems | None = None):
         super().__init__()
         self.path, self.first_line = path, first_line
         self.blocks: list[model.Block] = []
+        self.problems = problems if problems is not None else Problems()
+        self.rejected = 0  # blocks left out because of a mistake: their page is not empty
         self._convert = body_converter or _default_converter()
+
+    def report(self, line: int, message: str, hint: str = "", col: int = 1) -> None:
+        self.problems.add(self.path, line, message, hint, col)
+
+    def attempt(self, action: Callable[[], T]) -> T | None:
+        """Run ``action``; a mistake is recorded (once) and gives None."""
+        try:
+            return action()
+        except _Rejected:
+            return None
+        except SourceError as exc:
+            if exc.problem not in self.problems:
+                self.problems.append(exc.problem)
+            return None
+
+    def build_safely(self, raw: RawBlock) -> model.Block | None:
+        """Build a block; a mistake in it is recorded and the block left out, so the rest of the page is read."""
+        return self.attempt(lambda: self.build(raw))
 
     def line_of(self, index: int) -> int:
         return self.first_line + index
@@ -222,9 +261,10 @@ class CourseBlocksExtension(Extension):
             elif not options:
                 stem_lines.append(line)
             elif line.strip():
-                raise SourceError(self.path, number, "unexpected text among the answer options",
-                                  "each option is '- [ ] text' or '- [x] text', followed by an indented "
-                                  "'> feedback' line")
+                hint = ("indent the feedback under its option: two spaces, then '> '" if line.startswith(">")
+                        else "each option is '- [ ] text' or '- [x] text', followed by an indented '> feedback' "
+                        "line")
+                raise SourceError(self.path, number, "unexpected text among the answer options", hint)
         stem = self._convert("\n".join(stem_lines).strip()) if any(s.strip() for s in stem_lines) else ""
         if not stem:
             raise SourceError(self.path, raw.line, "the question has no question text",
@@ -239,27 +279,37 @@ class CourseBlocksExtension(Extension):
         seen: dict[str, int] = {}
         built = []
         for key, option in zip("abcdefghij", options, strict=False):
-            if not option["text"]:
-                raise SourceError(self.path, option["line"], "an option has no text", "write the answer after [ ]")
-            folded = option["text"].casefold()
-            if folded in seen:
-                raise SourceError(self.path, option["line"],
-                                  f"this option repeats the option on line {seen[folded]}",
-                                  "make every option different")
-            seen[folded] = option["line"]
-            if not "".join(option["feedback"]).strip():
-                raise SourceError(self.path, option["line"], "this option has no feedback",
-                                  "add an indented line under it starting with '> ' that explains the answer")
-            text_html = self._convert(option["text"])
-            text_html = re.sub(r"^<p>(.*)</p>$", r"\1", text_html, flags=re.S)
-            built.append(model.Option(key, text_html, plain_text(text_html), option["mark"].lower() == "x",
-                                      self._convert("\n".join(option["feedback"]).strip())))
-        if not any(option.correct for option in built):
-            raise SourceError(self.path, raw.line, "the question has no correct option",
+            built.append(self._option(key, option, seen))
+        if not any(option["mark"].lower() == "x" for option in options):
+            self.problems.add(self.path, raw.line, "the question has no correct option",
                               "mark each correct option with [x]")
+            raise _Rejected()
+        if None in built:
+            raise _Rejected()
         multiple = sum(option.correct for option in built) > 1
         stem_text = plain_text(stem)
         return model.Question(self._id(raw, stem_text), stem, stem_text, tuple(built), multiple, raw.line)
+
+    def _option(self, key: str, option: dict, seen: dict[str, int]) -> model.Option | None:
+        """One answer option; its mistakes are recorded so every option of a question is checked in one run."""
+        text = option["text"]
+        if not text:
+            self.problems.add(self.path, option["line"], "an option has no text", "write the answer after [ ]")
+            return None
+        folded = " ".join(plain_text(text).casefold().split())
+        if folded in seen:
+            self.problems.add(self.path, option["line"], f"this option repeats the option on line {seen[folded]}",
+                              "make every option different")
+            return None
+        seen[folded] = option["line"]
+        if not "".join(option["feedback"]).strip():
+            self.problems.add(self.path, option["line"], "this option has no feedback",
+                              "add an indented line under it starting with '> ' that explains the answer")
+            return None
+        text_html = self._convert(text)
+        text_html = re.sub(r"^<p>(.*)</p>$", r"\1", text_html, flags=re.S)
+        return model.Option(key, text_html, plain_text(text_html), option["mark"].lower() == "x",
+                            self._convert("\n".join(option["feedback"]).strip()))
 
     def _id(self, raw: RawBlock, text: str) -> str:
         pinned = raw.attributes.get("id")
@@ -273,6 +323,10 @@ class CourseBlocksExtension(Extension):
             raise SourceError(self.path, raw.line, f"cannot make an id from this {raw.kind}'s text",
                               f'pin one: ::: {raw.kind} id="my-id"')
         return slug
+
+
+class _Rejected(Exception):
+    """A block whose mistakes are already recorded."""
 
 
 def _default_converter() -> Callable[[str], str]:

@@ -1,0 +1,172 @@
+"""The safe HTML subset, checked on the HTML that Markdown produced (docs/authoring.md §7).
+
+Python-Markdown passes raw HTML through untouched, and its ``attr_list`` extension can add any attribute to
+an element, so checking source lines with patterns is not enough: this module parses the converted HTML and
+allows only the elements and attributes listed here. Anything the parser cannot account for (a ``<`` that
+starts no tag, a comment a browser would end early) is reported too, so what ships is what was checked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+# What Markdown itself writes, plus the small raw-HTML subset documented for authors.
+MARKDOWN_ELEMENTS = {"p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "em", "strong", "a", "img", "code", "pre",
+                     "blockquote", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "sup", "div",
+                     "abbr"}
+AUTHOR_ELEMENTS = {"abbr", "kbd", "sup", "sub", "br", "span", "b", "i", "s", "del", "ins", "mark", "small",
+                   "q", "cite", "dfn", "var", "samp", "time"}
+ALLOWED_ELEMENTS = MARKDOWN_ELEMENTS | AUTHOR_ELEMENTS
+GLOBAL_ATTRIBUTES = {"lang", "dir", "title"}
+ELEMENT_ATTRIBUTES = {
+    "a": {"href", "rel", "class"}, "img": {"src", "alt", "width", "height"}, "ol": {"start", "type"},
+    "th": {"style", "colspan", "rowspan"}, "td": {"style", "colspan", "rowspan"}, "time": {"datetime"},
+    "li": {"id"}, "sup": {"id"}, "div": {"class"},
+}
+FOOTNOTE_CLASSES = {"footnote", "footnote-ref", "footnote-backref"}
+FOOTNOTE_ID = re.compile(r"^fn(ref\d*)?:[\w.-]+$")
+TABLE_ALIGN = re.compile(r"^text-align: (left|right|center);$")
+NUMBER = re.compile(r"^\d{1,4}%?$")
+SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+LINK_SCHEMES = {"http", "https", "mailto", "tel"}
+CODE_SCHEMES = {"javascript", "vbscript", "data", "livescript"}
+
+SCRIPT_HINT = "remove it: course text cannot run code"
+ELEMENT_MESSAGES = {
+    "script": ("a <script> element is not allowed", "scripts are not allowed in course text"),
+    "noscript": ("a <noscript> element is not allowed", SCRIPT_HINT),
+    "iframe": ("an embedded frame (<iframe>) is not allowed",
+               "link to the page instead, or use ::: video with a file in media/"),
+    "style": ("a <style> element is not allowed", "styling comes from the theme in leadpack.toml"),
+    "h1": ("a level-one heading inside a page",
+           "a new page starts at a line '# Title' (with a space after #); use '## Title' for a heading inside "
+           "a page"),
+    "svg": ("inline <svg> is not allowed", "save the picture as a file in media/ and show it with ::: figure"),
+    "math": ("inline <math> is not allowed", "write the formula in text, or as a picture with ::: figure"),
+}
+for _name in ("object", "embed", "frame", "frameset", "applet", "portal"):
+    ELEMENT_MESSAGES[_name] = (f"an embedded object (<{_name}>) is not allowed", ELEMENT_MESSAGES["iframe"][1])
+for _name in ("link", "meta", "base"):
+    ELEMENT_MESSAGES[_name] = (f"a <{_name}> element is not allowed", "it changes the page; remove it")
+for _name in ("form", "input", "button", "textarea", "select", "option", "label", "fieldset"):
+    ELEMENT_MESSAGES[_name] = (f"a <{_name}> element is not allowed",
+                               "ask the learner with ::: question or ::: reflection instead")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One unsafe thing in a piece of HTML; ``needles`` are source texts that locate it, best first."""
+
+    message: str
+    hint: str
+    needles: tuple[str, ...]
+
+
+def url_scheme(value: str) -> str:
+    """The scheme a browser would see: it ignores whitespace and control characters inside a URL."""
+    cleaned = re.sub(r"[\x00-\x20\x7f]+", "", value).lower()
+    found = SCHEME.match(cleaned)
+    return found.group(1) if found else ""
+
+
+class _SafetyParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.findings: list[Finding] = []
+
+    def add(self, message: str, hint: str, *needles: str) -> None:
+        finding = Finding(message, hint, tuple(n for n in needles if n))
+        if finding not in self.findings:
+            self.findings.append(finding)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_ELEMENTS:
+            message, hint = ELEMENT_MESSAGES.get(tag, (
+                f"the HTML element <{tag}> is not allowed",
+                "use Markdown, or the safe HTML listed in docs/authoring.md §7 (abbr, kbd, sup, sub, br, span)"))
+            needles = ("#",) if tag == "h1" else ()
+            self.add(message, hint, f"<{tag}", *needles)
+        for name, value in attrs:
+            if tag in ALLOWED_ELEMENTS or name.startswith("on"):
+                self._attribute(tag, name, value or "")
+        if tag == "img" and not "".join(value or "" for name, value in attrs if name == "alt").strip():
+            self.add("the image has no alt text",
+                     "describe it between the brackets: ![What the picture shows](media/file.jpg)", "![", "<img")
+
+    handle_startendtag = handle_starttag
+
+    def _attribute(self, tag: str, name: str, value: str) -> None:
+        needles = (f"{name}=", f"{name} =", name)
+        if name.startswith("on"):
+            self.add(f"an event-handler attribute ({name}=) is not allowed", SCRIPT_HINT, *needles)
+        elif name not in GLOBAL_ATTRIBUTES | ELEMENT_ATTRIBUTES.get(tag, set()):
+            hint = ("styling comes from the theme in leadpack.toml" if name == "style"
+                    else "remove it: ids, classes and data attributes could clash with the course player"
+                    if name in ("id", "class") or name.startswith("data-") else "remove it")
+            self.add(f"the attribute '{name}' is not allowed on <{tag}>", hint, *needles)
+        elif name == "href":
+            self._href(value)
+        elif name == "src":
+            self._src(value)
+        elif not _value_ok(name, value):
+            self.add(f"the attribute {name}=\"{value}\" is not allowed on <{tag}>", "remove it", *needles)
+
+    def _href(self, value: str) -> None:
+        scheme = url_scheme(value)
+        if scheme in CODE_SCHEMES:
+            self.add(f"a {scheme}: link is not allowed", "link to a page id (#page) or a web address",
+                     value, f"{scheme}:", "href", "](")
+        elif scheme and scheme not in LINK_SCHEMES:
+            self.add(f"link '{value}' cannot work inside a package",
+                     "use a web address (https://...) or a page id (#page-id)", value, "href", "](")
+
+    def _src(self, value: str) -> None:
+        scheme = url_scheme(value)
+        if scheme in ("http", "https") or value.strip().startswith("//"):
+            self.add(f"'{value}' would load from the web", "packages load nothing from outside: save the file "
+                     "in media/ and write media/<file>", value, "src", "](")
+        elif scheme:
+            self.add(f"'{value}' is not a file in the package", "save the file in media/ and write media/<file>",
+                     value, f"{scheme}:", "src", "](")
+
+    def handle_data(self, data: str) -> None:
+        if "<" in data and self.cdata_elem is None:
+            self.add("a '<' that starts no allowed HTML tag",
+                     "write &lt; for a less-than sign, or remove the broken tag", "<")
+
+    def handle_comment(self, data: str) -> None:
+        if "<" in data or ">" in data or data.startswith("-"):
+            self.add("an HTML comment that holds markup is not allowed",
+                     "remove the comment, or keep only plain words in it", "<!--")
+
+    def handle_decl(self, decl: str) -> None:
+        self.add("an HTML declaration is not allowed", "remove it", "<!")
+
+    unknown_decl = handle_decl
+
+    def handle_pi(self, data: str) -> None:
+        self.add("an HTML processing instruction is not allowed", "remove it", "<?")
+
+
+def _value_ok(name: str, value: str) -> bool:
+    if name == "class":
+        return value in FOOTNOTE_CLASSES
+    if name == "id":
+        return bool(FOOTNOTE_ID.match(value))
+    if name == "style":
+        return bool(TABLE_ALIGN.match(value))
+    if name in ("width", "height", "colspan", "rowspan", "start"):
+        return bool(NUMBER.match(value))
+    return True
+
+
+def unsafe_html(fragment: str) -> list[Finding]:
+    """Every element, attribute or URL in ``fragment`` that is outside the safe subset."""
+    parser = _SafetyParser()
+    parser.feed(fragment)
+    parser.close()
+    if parser.rawdata:  # an unfinished tag at the very end: the parser never reported it
+        parser.add("an HTML tag that is never finished", "close the tag with >, or write &lt;", "<")
+    return parser.findings
