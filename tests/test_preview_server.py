@@ -1,0 +1,284 @@
+"""`leadpack preview`, server side (issue 8): the LMS records, the in-memory LRS, watch rebuilds, the command.
+
+Browser tests of the LMS page and its SCORM API are in test_preview_browser.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.parse import urlencode
+from urllib.request import Request, urlopen
+
+import pytest
+
+from leadpack.preview.scorm import LEARNERS, ScormStore
+from leadpack.preview.server import PreviewServer
+from tests.conftest import FIXTURE_COURSE, REPO
+
+ALEX = LEARNERS[0]
+ACTOR = {"objectType": "Agent", "name": "Alex Learner", "mbox": ALEX.mbox}
+
+
+def call(server: PreviewServer, method: str, path: str, body: object = None, headers: dict | None = None,
+         raw: bytes | None = None) -> tuple[int, dict, object]:
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    request = Request(server.url + path.lstrip("/"), data=data, method=method, headers=headers or {})
+    if body is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urlopen(request, timeout=10) as response:
+            status, reply_headers, payload = response.status, dict(response.headers), response.read()
+    except HTTPError as error:
+        status, reply_headers, payload = error.code, dict(error.headers), error.read()
+    try:
+        return status, reply_headers, json.loads(payload) if payload else None
+    except ValueError:
+        return status, reply_headers, payload.decode("utf-8", "replace")
+
+
+def xapi(server: PreviewServer, method: str, resource: str, query: dict | None = None, body: object = None,
+         headers: dict | None = None):
+    sent = {"Authorization": server.auth, "X-Experience-API-Version": "1.0.3", **(headers or {})}
+    path = f"/xapi/{resource}" + (f"?{urlencode(query)}" if query else "")
+    return call(server, method, path, body, sent)
+
+
+def statement(verb: str, activity: str, **extra) -> dict:
+    return {"id": str(uuid.uuid4()), "actor": ACTOR, "object": {"objectType": "Activity", "id": activity},
+            "verb": {"id": f"http://adlnet.gov/expapi/verbs/{verb}"}, **extra}
+
+
+@pytest.fixture(scope="module")
+def scorm_preview():
+    with PreviewServer(FIXTURE_COURSE, format_name="scorm12") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def xapi_preview():
+    with PreviewServer(FIXTURE_COURSE, format_name="xapi") as server:
+        yield server
+
+
+# ---- the LMS's SCORM records -----------------------------------------------------------------------------------
+
+def test_entry_follows_how_the_last_session_exited_and_session_times_add_up():
+    store = ScormStore()
+    first = store.launch(ALEX, "set", "sco", "50")
+    assert first["cmi.core.entry"] == "ab-initio" and first["cmi.core.lesson_status"] == "not attempted"
+    assert first["cmi.student_data.mastery_score"] == "50" and first["cmi.core.total_time"] == "0000:00:00.00"
+    store.commit(ALEX.id, "set", "sco", {"cmi.core.exit": "suspend", "cmi.core.lesson_location": "m/p2",
+                                         "cmi.core.session_time": "00:01:30.50", "cmi.core.student_id": "forged"},
+                 final=True)
+    second = store.launch(ALEX, "set", "sco")
+    assert second["cmi.core.entry"] == "resume" and second["cmi.core.lesson_location"] == "m/p2"
+    assert second["cmi.core.total_time"] == "0000:01:30.50"
+    assert second["cmi.core.student_id"] == ALEX.id, "a commit cannot change what the LMS provides"
+    assert "cmi.core.exit" not in second and "cmi.core.session_time" not in second
+    # A session that commits but never finishes still has its time counted, once.
+    store.commit(ALEX.id, "set", "sco", {"cmi.core.exit": "", "cmi.core.session_time": "00:00:10"}, final=False)
+    third = store.launch(ALEX, "set", "sco")
+    assert third["cmi.core.entry"] == "" and third["cmi.core.total_time"] == "0000:01:40.50"
+    assert store.launch(ALEX, "set", "sco")["cmi.core.total_time"] == "0000:01:40.50"
+    store.reset(ALEX.id)
+    assert store.launch(ALEX, "set", "sco")["cmi.core.entry"] == "ab-initio"
+
+
+def test_commit_refuses_values_that_are_not_strings():
+    with pytest.raises(ValueError):
+        ScormStore().commit(ALEX.id, "set", "sco", {"cmi.core.score.raw": 50}, final=False)
+
+
+def test_launch_and_commit_over_http(scorm_preview):
+    status, _, launch = call(scorm_preview, "GET", f"/api/launch?set=every-block&learner={LEARNERS[1].id}")
+    assert status == 200 and launch["url"].endswith("/index.html")
+    assert launch["model"]["cmi.core.student_name"] == LEARNERS[1].name
+    status, _, page = call(scorm_preview, "GET", launch["url"])
+    assert status == 200 and 'id="lp-data"' in page
+    status, _, record = call(scorm_preview, "POST", "/api/commit", {
+        "set": "every-block", "unit": "every-block", "learner": LEARNERS[1].id, "final": True,
+        "values": {"cmi.suspend_data": "{}", "cmi.core.exit": "suspend"}})
+    assert status == 200 and record["values"]["cmi.suspend_data"] == "{}"
+    status, _, launch = call(scorm_preview, "GET", f"/api/launch?set=every-block&learner={LEARNERS[1].id}")
+    assert launch["model"]["cmi.core.entry"] == "resume"
+    assert call(scorm_preview, "GET", "/api/launch?set=nope&learner=learner-1")[0] == 404
+
+
+# ---- the in-memory LRS -----------------------------------------------------------------------------------------
+
+def test_statements_are_stored_and_filtered(xapi_preview):
+    course = "https://example.org/course-a"
+    sent = [statement("experienced", course + "/p1", context={"registration": str(uuid.uuid4()),
+                      "contextActivities": {"parent": [{"id": course}]}}),
+            statement("completed", course), statement("completed", "https://example.org/other")]
+    status, headers, ids = xapi(xapi_preview, "POST", "statements", body=sent)
+    assert status == 200 and ids == [s["id"] for s in sent]
+    assert headers["X-Experience-API-Version"] == "1.0.3"
+    status, _, one = xapi(xapi_preview, "GET", "statements", {"statementId": sent[1]["id"]})
+    assert one["verb"]["id"].endswith("completed") and one["stored"] and one["authority"]
+    agent = json.dumps(ACTOR)
+    by_activity = xapi(xapi_preview, "GET", "statements", {"agent": agent, "activity": course})[2]["statements"]
+    assert [s["id"] for s in by_activity] == [sent[1]["id"]]
+    related = xapi(xapi_preview, "GET", "statements", {"agent": agent, "activity": course,
+                                                       "related_activities": "true", "ascending": "true"})[2]
+    assert [s["id"] for s in related["statements"]] == [sent[0]["id"], sent[1]["id"]]
+    by_verb = xapi(xapi_preview, "GET", "statements", {"verb": "http://adlnet.gov/expapi/verbs/completed",
+                                                       "registration": sent[0]["context"]["registration"]})
+    assert by_verb[2]["statements"] == []
+    paged = xapi(xapi_preview, "GET", "statements", {"agent": agent, "limit": "2"})[2]
+    assert len(paged["statements"]) == 2 and paged["more"]
+    rest = call(xapi_preview, "GET", paged["more"], headers={"Authorization": xapi_preview.auth,
+                                                             "X-Experience-API-Version": "1.0.3"})[2]
+    assert len(rest["statements"]) >= 1 and rest["statements"][0]["id"] not in {s["id"] for s in paged["statements"]}
+
+
+def test_the_lrs_refuses_what_a_real_one_would(xapi_preview):
+    good = statement("experienced", "https://example.org/x")
+    assert xapi(xapi_preview, "POST", "statements", body=good)[0] == 200
+    assert xapi(xapi_preview, "POST", "statements", body=good)[0] == 409
+    assert xapi(xapi_preview, "POST", "statements", body={"actor": ACTOR, "object": {"id": "x"}})[0] == 400
+    version, auth = {"X-Experience-API-Version": "1.0.3"}, {"Authorization": xapi_preview.auth}
+    assert call(xapi_preview, "POST", "/xapi/statements", statement("x", "y"), version)[0] == 401
+    assert call(xapi_preview, "POST", "/xapi/statements", statement("x", "y"), auth)[0] == 400
+    assert xapi(xapi_preview, "GET", "agents/profile")[0] == 404
+
+
+def test_state_documents_put_get_merge_list_delete(xapi_preview):
+    query = {"activityId": "https://example.org/course-b", "agent": json.dumps(ACTOR), "registration": "r-1"}
+    assert xapi(xapi_preview, "GET", "activities/state", {**query, "stateId": "s"})[0] == 404
+    assert xapi(xapi_preview, "PUT", "activities/state", {**query, "stateId": "s"}, {"a": 1})[0] == 204
+    assert xapi(xapi_preview, "POST", "activities/state", {**query, "stateId": "s"}, {"b": 2})[0] == 204
+    status, headers, document = xapi(xapi_preview, "GET", "activities/state", {**query, "stateId": "s"})
+    assert status == 200 and document == {"a": 1, "b": 2} and headers["Content-Type"] == "application/json"
+    other_registration = {**query, "registration": "r-2", "stateId": "s"}
+    assert xapi(xapi_preview, "GET", "activities/state", other_registration)[0] == 404
+    assert xapi(xapi_preview, "GET", "activities/state", query)[2] == ["s"]
+    assert xapi(xapi_preview, "DELETE", "activities/state", query)[0] == 204
+    assert xapi(xapi_preview, "GET", "activities/state", {**query, "stateId": "s"})[0] == 404
+    assert xapi(xapi_preview, "GET", "activities/state", {"stateId": "s"})[0] == 400
+
+
+def test_lrs_offline_answers_503_until_turned_off(xapi_preview):
+    assert call(xapi_preview, "POST", "/api/controls", {"lrsOffline": True})[2]["lrsOffline"] is True
+    try:
+        assert xapi(xapi_preview, "POST", "statements", body=statement("x", "https://example.org/y"))[0] == 503
+    finally:
+        call(xapi_preview, "POST", "/api/controls", {"lrsOffline": False})
+    assert xapi(xapi_preview, "POST", "statements", body=statement("x", "https://example.org/y"))[0] == 200
+
+
+def test_xapi_launch_carries_tin_can_parameters(xapi_preview):
+    status, _, launch = call(xapi_preview, "GET", "/api/launch?set=every-block&learner=learner-1")
+    assert status == 200
+    query = dict(p.split("=", 1) for p in launch["url"].split("?", 1)[1].split("&"))
+    assert set(query) >= {"endpoint", "auth", "actor", "registration", "activity_id"}
+    assert query["endpoint"] == f"http%3A%2F%2F127.0.0.1%3A{xapi_preview.port}%2Fxapi%2F"
+    assert launch["actor"]["mbox"] == ALEX.mbox
+
+
+# ---- the server as a whole -------------------------------------------------------------------------------------
+
+def test_serves_only_on_loopback_and_only_its_own_files(scorm_preview):
+    assert scorm_preview._httpd.server_address[0] == "127.0.0.1"
+    assert call(scorm_preview, "GET", "/")[0] == 200
+    assert call(scorm_preview, "GET", "/lms/scorm12-api.js")[0] == 200
+    assert call(scorm_preview, "GET", "/lms/../server.py")[0] == 404
+    assert call(scorm_preview, "GET", "/content/every-block/1/../../../etc/passwd")[0] == 404
+    assert call(scorm_preview, "GET", "/", headers={"Host": "attacker.example:80"})[0] == 403
+
+
+def test_explain_endpoint_decodes_with_the_built_unit(scorm_preview):
+    unit = next(iter(scorm_preview.builder.sets.values())).units[0].data
+    welcome = unit["pages"][0]["key"]
+    text = json.dumps({"v": 1, "l": welcome, "p": welcome})
+    result = call(scorm_preview, "POST", "/api/explain", {"set": "every-block", "unit": "", "text": text})[2]
+    assert [p["done"] for p in result["pages"]] == [True, False, False, False, False]
+    assert "format version 9" in call(scorm_preview, "POST", "/api/explain",
+                                      {"set": "every-block", "text": '{"v":9}'})[2]["error"]
+
+
+# ---- watch: rebuild only what changed --------------------------------------------------------------------------
+
+@pytest.fixture
+def two_set_course(tmp_path) -> Path:
+    course = shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
+    other = shutil.copytree(course / "content" / "every-block", course / "content" / "other-set")
+    (other / "set.toml").write_text((other / "set.toml").read_text().replace("Every Block", "Other Set"))
+    return course
+
+
+def wait_for(condition, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def test_watch_rebuilds_only_the_set_that_changed_and_keeps_serving_on_mistakes(two_set_course):
+    with PreviewServer(two_set_course, watch=True) as server:
+        serials = {s: b.serial for s, b in server.builder.sets.items()}
+        seen = server.events.latest
+        module = two_set_course / "content" / "every-block" / "first-steps.md"
+        module.write_text(module.read_text().replace("Plain **Markdown**", "Edited **Markdown**"))
+        build = wait_for(lambda: [e for e in server.events.after(seen, 0.2) or [] if e[1] == "build"])
+        data = json.loads(build[0][2])
+        assert data["set"]["id"] == "every-block" and data["changed"] == ["content/every-block/first-steps.md"]
+        assert server.builder.sets["other-set"].serial == serials["other-set"]
+        rebuilt = server.builder.sets["every-block"]
+        assert rebuilt.serial > serials["every-block"]
+        served = call(server, "GET", f"/content/every-block/{rebuilt.serial}/index.html")[2]
+        assert "Edited <strong>Markdown</strong>" in served
+        seen = server.events.latest
+        module.write_text(module.read_text().replace("# Quiz {#quiz}", "# Quiz {#quiz}\n\n# Empty page\n"))
+        failed = wait_for(lambda: [e for e in server.events.after(seen, 0.2) or [] if e[1] == "build-failed"])
+        assert "is empty" in failed[0][2]
+        assert server.builder.sets["every-block"].serial == rebuilt.serial, "the last good build stays"
+
+
+# ---- the command -----------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_preview_command_serves_until_stopped(tmp_path):
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen([sys.executable, "-m", "leadpack", "--root", str(FIXTURE_COURSE), "preview",
+                                "--format", "xapi", "--port", str(port)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    try:
+        first = process.stdout.readline()
+        assert first.strip() == f"previewing every-block (xapi) at http://127.0.0.1:{port}/"
+        with urlopen(f"http://127.0.0.1:{port}/api/state", timeout=10) as response:
+            assert json.load(response)["format"] == "xapi"
+        busy = subprocess.run([sys.executable, "-m", "leadpack", "--root", str(FIXTURE_COURSE), "preview",
+                               "--port", str(port)], capture_output=True, text=True, env=env, timeout=60)
+        assert busy.returncode == 1 and f"cannot serve on 127.0.0.1:{port}" in busy.stderr
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, errors = process.communicate(timeout=20)
+    assert process.returncode == 0, errors
+    assert "preview stopped" in errors
+
+
+def test_preview_of_an_unknown_set_is_a_clear_mistake():
+    from tests.conftest import run_cli
+
+    result = run_cli("preview", "no-such-set", "--port", "0", root=FIXTURE_COURSE)
+    assert result.exit_code == 1 and "no set 'no-such-set'" in result.stderr
