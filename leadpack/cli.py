@@ -189,6 +189,64 @@ def check(ctx: Context, sets: tuple[str, ...], as_json: bool) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.argument("set_id", required=False, metavar="[SET]")
+@click.option("--format", "format_name", type=click.Choice(["scorm12", "xapi"]),
+              help="Package format to try (default: the first in leadpack.toml).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8640, show_default=True,
+              help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the web browser.")
+@click.option("--watch", is_flag=True, help="Rebuild and reload when a file under content/ or templates/ changes.")
+@click.pass_obj
+@handles_errors
+def preview(ctx: Context, set_id: str | None, format_name: str | None, port: int, open_browser: bool,
+            watch: bool) -> None:
+    """Try a package as an LMS runs it, with live tracking data, on 127.0.0.1 only."""
+    import time
+    import webbrowser
+
+    from leadpack.preview.server import PreviewServer
+
+    server = PreviewServer(ctx.root, (set_id,) if set_id else (), format_name, port, watch,
+                           log=lambda line: ctx.say(line, err=True))
+    server.start()
+    try:
+        sets = ", ".join(server.builder.sets)
+        click.echo(f"previewing {sets} ({server.builder.format}) at {server.url}")
+        if watch:
+            ctx.say("watching content/ and templates/: an edit rebuilds its set and reloads the page")
+        ctx.say("press Ctrl-C to stop")
+        if open_browser:
+            webbrowser.open(server.url)
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        ctx.say("preview stopped", err=True)
+    finally:
+        server.stop()
+
+
+@main.command(name="explain")
+@click.argument("suspend_data")
+@click.option("--package", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The .zip the learner used; it names the pages, questions and reflections.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@handles_errors
+def explain_command(ctx: Context, suspend_data: str, package: Path | None, as_json: bool) -> None:
+    """Say in plain words what a learner's saved progress holds (SUSPEND_DATA as copied from the LMS; - reads
+    standard input)."""
+    from leadpack.explain import describe, explain, parse_state, units_in_package
+
+    state = parse_state(sys.stdin.read() if suspend_data == "-" else suspend_data)
+    explanation = explain(state, units_in_package(package) if package else None)
+    if as_json:
+        click.echo(json.dumps(explanation.as_dict(), indent=2, ensure_ascii=False))
+        return
+    for line in describe(explanation):
+        click.echo(line)
+
+
 def _size(size: int) -> str:
     return f"{size / 1024:.1f} KB"
 
