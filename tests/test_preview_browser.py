@@ -285,6 +285,12 @@ def test_lrs_offline_shows_the_notice_then_delivers(page, xapi_preview):
     assert result.exit_code == 0, result.output
     assert [p["id"] for p in json.loads(result.stdout)["pages"] if p["done"]] == [
         "first-steps/welcome", "first-steps/doing", "first-steps/quiz"]
+    page.click("#pv-relaunch")
+    lms.frame.locator("#lp-resume").wait_for()
+    assert "Quiz" in lms.frame.locator("#lp-resume-page").inner_text()
+    # Expected refusals only: no state document yet (404), a resent statement (409), the LRS offline (503).
+    codes = page.locator("#pv-calls li.pv-bad").evaluate_all("items => items.map(i => i.dataset.error)")
+    assert set(codes) <= {"404", "409", "503"}
 
 
 def test_watch_reloads_the_edited_page_without_restarting(page, tmp_path):

@@ -80,6 +80,7 @@ class Builder:
     def build(self, set_ids: tuple[str, ...] = ()) -> list[BuiltSet]:
         """Build the named sets (default: every previewed set); a mistake raises ProblemsFound, serving stays."""
         with self._lock:
+            started = time.perf_counter()
             series = load_series(self.root, set_ids or self.only)
             self.format = self.format or series.build.formats[0]
             problems = [p for p in check_series(series, None, (self.format,)) if p.severity == "error"]
@@ -87,11 +88,11 @@ class Builder:
                 raise ProblemsFound(problems)
             built = [self._build_set(series, course_set) for course_set in series.sets]
             for item in built:
+                item.seconds = time.perf_counter() - started  # loading and checking count too
                 self.sets[item.id] = item
             return built
 
     def _build_set(self, series: model.Series, course_set: model.CourseSet) -> BuiltSet:
-        started = time.perf_counter()
         self.serial += 1
         folder = self.workdir / course_set.id / str(self.serial)
         package = make_package(series, course_set, self.format, series.build.sco_per, None, folder.parent)
@@ -101,7 +102,7 @@ class Builder:
         units, activity_id = self._units(folder)
         self._prune(folder.parent)
         return BuiltSet(course_set.id, course_set.title, course_set.version, self.format, self.serial, folder,
-                        package.path, units, activity_id, time.perf_counter() - started)
+                        package.path, units, activity_id, 0.0)
 
     def _units(self, folder: Path) -> tuple[list[Unit], str]:
         if self.format == "scorm12":
@@ -146,7 +147,7 @@ class Watcher(threading.Thread):
     An edit inside ``content/<set>/`` concerns that set only; anything else (templates, leadpack.toml) every set.
     """
 
-    def __init__(self, root: Path, served: list[str], on_change, interval: float = 0.2):
+    def __init__(self, root: Path, served: list[str], on_change, interval: float = 0.1):
         super().__init__(daemon=True, name="leadpack-preview-watch")
         self.root, self.served, self.on_change, self.interval = root.resolve(), served, on_change, interval
         self._halt = threading.Event()

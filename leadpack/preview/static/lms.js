@@ -5,7 +5,7 @@
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
   var info = null, session = null, writes = Promise.resolve(), launches = 0, callCount = 0;
-  var modelTimer = null, lastDecoded = null, busy = Promise.resolve();
+  var modelTimer = null, lastDecoded = null, busy = Promise.resolve(), lastLrsCall = 0;
   var MAX_CALLS = 2000, CHECKS = { LMSGetLastError: 1, LMSGetErrorString: 1, LMSGetDiagnostic: 1 };
 
   function request(method, url, body) {
@@ -187,15 +187,28 @@
     });
   }
 
-  /* Unloading the frame ends the session the way a learner leaving does (pagehide → LMSFinish); the next launch
-     waits until the LMS server has stored what that session sent. */
+  /* Unloading the frame ends the session the way a learner leaving does (pagehide → LMSFinish, or the xAPI
+     adapter's last statements and state); the next launch waits until the server has what that session sent. */
   function unload() {
     var frame = $("pv-frame");
     return new Promise(function (resolve) {
       if (!frame.getAttribute("src") || frame.getAttribute("src") === "about:blank") { resolve(); return; }
       frame.addEventListener("load", function loaded() { frame.removeEventListener("load", loaded); resolve(); });
       frame.src = "about:blank";
-    }).then(function () { return writes; }).then(function () { showSession(); });
+    }).then(function () { return writes; }).then(lrsQuiet).then(function () { showSession(); });
+  }
+
+  /* The xAPI adapter sends its last requests with keepalive, which nobody can await: wait until the LRS has
+     heard nothing for a moment (at most two seconds). */
+  function lrsQuiet() {
+    if (!session || session.api) return null;
+    var started = Date.now();
+    return new Promise(function (resolve) {
+      (function check() {
+        var now = Date.now();
+        if (now - lastLrsCall > 300 || now - started > 2000) resolve(); else setTimeout(check, 50);
+      })();
+    });
   }
 
   function frameHash() {
@@ -249,7 +262,10 @@
     source.onopen = function () { document.body.dataset.events = "open"; };
     source.addEventListener("build", onBuild);
     source.addEventListener("build-failed", onBuildFailed);
-    source.addEventListener("xapi", function (e) { if (session && !session.api) addCall(JSON.parse(e.data)); });
+    source.addEventListener("xapi", function (e) {
+      lastLrsCall = Date.now();
+      if (session && !session.api) addCall(JSON.parse(e.data));
+    });
     source.addEventListener("statement", function (e) { addStatement(JSON.parse(e.data).statement); });
     source.addEventListener("state", function (e) {
       var data = JSON.parse(e.data);

@@ -3,7 +3,9 @@
    read/write modes, vocabularies, data types (CMITimespan, CMITime, CMIDecimal, CMIIdentifier, CMIFeedback),
    the 255/4,096 limits, error codes 101/201/202/203/301/401/402/403/404/405, one LMSInitialize per session and
    no calls after LMSFinish. "Relaxed" limits follow Moodle's defaults instead: suspend_data up to 64,000
-   characters and identifiers of any printable ASCII.
+   characters and identifiers of any printable ASCII, with CMIFeedback not checked against the interaction type.
+   "LMS refuses commits" makes LMSCommit and LMSFinish answer "false" with error 101 and store nothing; the session
+   stays open, as it would when an LMS's server cannot be reached.
    new PreviewScorm12API(model, hooks): model maps element names to the values the LMS launches with;
    hooks.onCall(entry) hears every call, hooks.persist(values, final) stores a commit, hooks.controls() answers
    { refuseCommits, relaxed }. */
