@@ -1,0 +1,317 @@
+"""A small LRS with the xAPI State API, on 127.0.0.1, written to xAPI 1.0.3 for tests (Ralph 5.1 has no State API).
+
+Resources under ``endpoint`` (``http://127.0.0.1:PORT/xapi/``):
+
+- ``statements``: POST one statement or a list (ids made here when missing; an id already stored with an equivalent
+  statement is skipped, with a different one the whole request is 409; all skipped: 204), PUT ``?statementId=``
+  (204, or 409 when a different statement has that id), GET ``?statementId=`` or filtered by ``agent``, ``verb``,
+  ``activity`` (with ``related_activities``), ``registration``, ``ascending`` and ``limit``, in one answer
+  (``more`` is always empty).
+- ``activities/state``: ``activityId`` and ``agent`` (JSON, one identifier) are required, ``registration`` (UUID)
+  optional. With ``stateId``: PUT stores the body as sent, POST merges JSON objects key by key (400 when the stored
+  or the new document is not a JSON object), GET returns it with its Content-Type and ETag (404 when absent), DELETE
+  removes it. Without ``stateId``: GET lists the ids (JSON array), DELETE removes every document of that context.
+
+Every request needs ``X-Experience-API-Version`` (400 without) and the basic-auth credentials (401 without); answers
+carry ``X-Experience-API-Version: 1.0.3``. CORS: preflights and answers name an origin from ``cors_origins`` as
+allowed, with the headers a browser needs (Authorization, Content-Type, X-Experience-API-Version).
+
+Example::
+
+    with StateLRS(cors_origins=[site.origin]) as lrs:
+        page.goto(site.url + "index.html?endpoint=" + quote(lrs.endpoint) + "&auth=" + quote(lrs.auth_header) ...)
+        lrs.state(activity_id, agent, registration, "leadpack-progress")   # stored bytes, or None
+        lrs.statements                                                      # stored statements, oldest first
+        lrs.requests                                                        # [(method, resource, query dict)]
+"""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import json
+import threading
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from hashlib import sha1
+from urllib.parse import parse_qs, urlsplit
+
+XAPI_VERSION = "1.0.3"
+PREFIX = "/xapi/"
+EQUIVALENCE_FIELDS = ("actor", "verb", "object", "result", "context", "timestamp", "attachments")
+IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
+
+
+class Problem(Exception):
+    """An xAPI error answer: status and message."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def agent_key(text: str) -> str:
+    """The agent's one identifier as a stable string; 400 for anything else."""
+    try:
+        agent = json.loads(text)
+    except ValueError:
+        raise Problem(400, "agent is not JSON") from None
+    found = [k for k in IFIS if isinstance(agent, dict) and agent.get(k)]
+    if len(found) != 1:
+        raise Problem(400, "agent needs exactly one identifier (mbox, mbox_sha1sum, openid or account)")
+    value = agent[found[0]]
+    if found[0] == "account":
+        value = f"{value.get('homePage')}|{value.get('name')}"
+    return f"{found[0]}={value}"
+
+
+def activities_of(statement: dict, related: bool) -> set[str]:
+    ids = {statement.get("object", {}).get("id")}
+    if related:
+        for group in statement.get("context", {}).get("contextActivities", {}).values():
+            ids.update(a.get("id") for a in (group if isinstance(group, list) else [group]))
+    return ids
+
+
+class StateLRS:
+    """Statements and State API in memory, served from a background thread (see the module docstring)."""
+
+    def __init__(self, *, cors_origins: Sequence[str] = (), username: str = "state-lrs",
+                 password: str = "state-lrs-secret"):
+        self.cors_origins = list(cors_origins)
+        self.username, self.password = username, password
+        self.statements: list[dict] = []
+        self.documents: dict[tuple[str, str, str], dict[str, tuple[bytes, str, str]]] = {}
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.lock = threading.Lock()
+        self._httpd: http.server.ThreadingHTTPServer | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    def start(self) -> StateLRS:
+        handler = type("Handler", (_Handler,), {"lrs": self})
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def __enter__(self) -> StateLRS:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}{PREFIX}"
+
+    @property
+    def auth_header(self) -> str:
+        return "Basic " + base64.b64encode(f"{self.username}:{self.password}".encode()).decode("ascii")
+
+    # -- test helpers -----------------------------------------------------------------------------
+    def state(self, activity_id: str, agent: dict, registration: str, state_id: str) -> bytes | None:
+        key = (activity_id, agent_key(json.dumps(agent)), registration)
+        with self.lock:
+            found = self.documents.get(key, {}).get(state_id)
+        return found[0] if found else None
+
+    def statements_for(self, registration: str) -> list[dict]:
+        with self.lock:
+            return [s for s in self.statements if s.get("context", {}).get("registration") == registration]
+
+    # -- statements -------------------------------------------------------------------------------
+    def store(self, batch: list[dict]) -> list[str]:
+        """Store new statements atomically; raises 409 when a stored id holds a different statement."""
+        with self.lock:
+            stored = {s["id"]: s for s in self.statements}
+            new = []
+            for statement in batch:
+                self._check(statement)
+                statement.setdefault("id", str(uuid.uuid4()))
+                old = stored.get(statement["id"])
+                if old is not None:
+                    if any(old.get(f) != statement.get(f) for f in EQUIVALENCE_FIELDS):
+                        raise Problem(409, f"a different statement already has the id {statement['id']}")
+                    continue
+                now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+                statement.setdefault("timestamp", now)
+                new.append({**statement, "stored": now, "version": XAPI_VERSION,
+                            "authority": {"objectType": "Agent", "mbox": f"mailto:{self.username}@example.org"}})
+                stored[statement["id"]] = new[-1]
+            self.statements.extend(new)
+            return [s["id"] for s in new]
+
+    @staticmethod
+    def _check(statement: object) -> None:
+        if not isinstance(statement, dict) or not all(
+                isinstance(statement.get(k), dict) for k in ("actor", "verb", "object")):
+            raise Problem(400, "a statement needs actor, verb and object")
+        if not statement["verb"].get("id") or not statement["object"].get("id"):
+            raise Problem(400, "verb.id and object.id are required")
+        if "id" in statement:
+            try:
+                uuid.UUID(statement["id"])
+            except (ValueError, TypeError, AttributeError):
+                raise Problem(400, "statement id is not a UUID") from None
+        agent_key(json.dumps(statement["actor"]))
+
+    def query(self, q: dict[str, str]) -> dict:
+        with self.lock:
+            found = list(self.statements)
+        if "statementId" in q:
+            match = [s for s in found if s["id"] == q["statementId"]]
+            if not match:
+                raise Problem(404, "no statement with that id")
+            return match[0]
+        if "agent" in q:
+            wanted = agent_key(q["agent"])
+            found = [s for s in found if agent_key(json.dumps(s["actor"])) == wanted]
+        if "verb" in q:
+            found = [s for s in found if s["verb"]["id"] == q["verb"]]
+        if "activity" in q:
+            related = q.get("related_activities") == "true"
+            found = [s for s in found if q["activity"] in activities_of(s, related)]
+        if "registration" in q:
+            found = [s for s in found if s.get("context", {}).get("registration") == q["registration"]]
+        if q.get("ascending") != "true":
+            found.reverse()
+        limit = int(q.get("limit") or 0)
+        return {"statements": found[:limit] if limit else found, "more": ""}
+
+    # -- state documents --------------------------------------------------------------------------
+    def context_key(self, q: dict[str, str]) -> tuple[str, str, str]:
+        if not q.get("activityId") or not q.get("agent"):
+            raise Problem(400, "activityId and agent are required")
+        registration = q.get("registration", "")
+        if registration:
+            try:
+                uuid.UUID(registration)
+            except ValueError:
+                raise Problem(400, "registration is not a UUID") from None
+        return q["activityId"], agent_key(q["agent"]), registration
+
+    def state_request(self, method: str, q: dict[str, str], body: bytes, content_type: str):
+        key, state_id = self.context_key(q), q.get("stateId")
+        with self.lock:
+            documents = self.documents.setdefault(key, {})
+            if method == "GET" and state_id:
+                if state_id not in documents:
+                    raise Problem(404, "no such document")
+                return documents[state_id]
+            if method == "GET":
+                return json.dumps(sorted(documents)).encode(), "application/json", ""
+            if method == "DELETE":
+                if state_id:
+                    documents.pop(state_id, None)
+                else:
+                    documents.clear()
+                return None
+            if not state_id:
+                raise Problem(400, "stateId is required")
+            if method == "POST" and state_id in documents:
+                body = self._merge(documents[state_id], body, content_type)
+            documents[state_id] = (body, content_type, '"' + sha1(body).hexdigest() + '"')
+            return None
+
+    @staticmethod
+    def _merge(old: tuple[bytes, str, str], body: bytes, content_type: str) -> bytes:
+        try:
+            before, after = json.loads(old[0]), json.loads(body)
+        except ValueError:
+            raise Problem(400, "POST merges JSON documents only") from None
+        if not (isinstance(before, dict) and isinstance(after, dict) and "json" in old[1] and "json" in content_type):
+            raise Problem(400, "POST merges JSON objects only")
+        return json.dumps({**before, **after}).encode()
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    lrs: StateLRS
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):  # noqa: A002 - quiet
+        pass
+
+    def _cors(self) -> None:
+        origin = self.headers.get("Origin")
+        if origin and origin in self.lrs.cors_origins:
+            self.send_header("Access-Control-Allow-Origin", origin)
+            self.send_header("Vary", "Origin")
+            self.send_header("Access-Control-Expose-Headers", "ETag, Last-Modified, X-Experience-API-Version")
+
+    def _answer(self, status: int, body: bytes = b"", content_type: str = "application/json",
+                extra: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self._cors()
+        self.send_header("X-Experience-API-Version", XAPI_VERSION)
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        if body:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_OPTIONS(self) -> None:  # noqa: N802 - CORS preflight
+        self.lrs.requests.append(("OPTIONS", urlsplit(self.path).path[len(PREFIX):], {}))
+        self.send_response(204)
+        self._cors()
+        self.send_header("Access-Control-Allow-Methods", "GET, PUT, POST, DELETE")
+        self.send_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Experience-API-Version")
+        self.send_header("Access-Control-Max-Age", "600")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _handle(self) -> None:
+        url = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        resource = url.path[len(PREFIX):] if url.path.startswith(PREFIX) else url.path
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.lrs.requests.append((self.command, resource, query))
+        try:
+            if not self.headers.get("X-Experience-API-Version", "").startswith("1.0"):
+                raise Problem(400, "X-Experience-API-Version header missing")
+            if self.headers.get("Authorization") != self.lrs.auth_header:
+                self._answer(401, b'{"error":"unauthorised"}', extra={"WWW-Authenticate": 'Basic realm="xapi"'})
+                return
+            if resource == "statements":
+                self._statements(query, body)
+            elif resource == "activities/state":
+                content_type = self.headers.get("Content-Type", "application/octet-stream")
+                found = self.lrs.state_request(self.command, query, body, content_type)
+                if found is None:
+                    self._answer(204)
+                else:
+                    self._answer(200, found[0], found[1], {"ETag": found[2]} if found[2] else None)
+            else:
+                raise Problem(404, "no such resource")
+        except Problem as problem:
+            self._answer(problem.status, json.dumps({"error": str(problem)}).encode())
+
+    def _statements(self, query: dict[str, str], body: bytes) -> None:
+        if self.command == "GET":
+            self._answer(200, json.dumps(self.lrs.query(query)).encode())
+            return
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise Problem(400, "body is not JSON") from None
+        if self.command == "PUT":
+            if not query.get("statementId") or (isinstance(data, dict) and data.get("id", query["statementId"])
+                                                != query["statementId"]):
+                raise Problem(400, "statementId missing or different from the statement's id")
+            self.lrs.store([{**data, "id": query["statementId"]}])
+            self._answer(204)
+        elif self.command == "POST":
+            ids = self.lrs.store(data if isinstance(data, list) else [data])
+            self._answer(200, json.dumps(ids).encode()) if ids else self._answer(204)
+        else:
+            raise Problem(405, "method not allowed")
+
+    do_GET = do_POST = do_PUT = do_DELETE = _handle  # noqa: N815

@@ -1,0 +1,453 @@
+"""Issue 4 acceptance: xAPI packages run by a learner in Chromium against a real LRS (Ralph) and a State-API LRS.
+
+One Ralph, one State-API LRS and one static server serve the whole module (Ralph takes seconds to start); every
+test launches with its own registration and learner, so their statements never mix. A fresh browser context is
+a fresh device: nothing in its storage can help a resume.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+import tincan
+from lxml import etree
+
+from tests.conftest import unzip
+from tests.support.http import StaticServer
+from tests.support.ralph import RalphLRS
+from tests.support.state_lrs import StateLRS
+from tests.support.xapi import statement_problems
+from tests.support.xapi_learner import Learner, TinCanLaunch
+
+VERB = "http://adlnet.gov/expapi/verbs/"
+FIXTURE_IRI = "https://learning.example.org/fixture/every-block"
+SERIES_IRI = "https://learning.example.org/fixture"
+ISO_DURATION = re.compile(r"^PT(\d+H)?(\d+M)?\d+(\.\d{1,2})?S$")
+STATE_ID = "leadpack-progress"
+TINCAN = "{http://projecttincan.com/tincan.xsd}"
+
+
+# -- module-wide servers --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, fixture_build, course_build):
+    """The fixture course and the real Introduction set, unzipped side by side on one static server."""
+    root = tmp_path_factory.mktemp("xapi-site")
+    unzip(fixture_build["set"]["xapi"], root / "fixture")
+    unzip(course_build[("introduction", "xapi")], root / "introduction")
+    with StaticServer(root) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def ralph(tmp_path_factory, site):
+    lrs = RalphLRS(tmp_path_factory.mktemp("ralph"), cors_origins=[site.origin])
+    with lrs:
+        yield lrs
+
+
+@pytest.fixture(scope="module")
+def state_lrs(site):
+    with StateLRS(cors_origins=[site.origin]) as lrs:
+        yield lrs
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context()
+    yield context
+    context.close()
+
+
+def learner_actor(name: str = "Ann Example") -> dict:
+    return {"objectType": "Agent", "name": name, "mbox": f"mailto:learner-{uuid.uuid4().hex[:12]}@example.org"}
+
+
+def open_learner(context, site, lrs, launch: TinCanLaunch, course: str = "fixture") -> Learner:
+    learner = Learner(context.new_page(), lrs_origin=lrs.endpoint.rsplit("/", 2)[0])
+    learner.open(site.url + f"{course}/index.html", launch)
+    return learner
+
+
+def verbs(statements: list[dict]) -> list[str]:
+    return [s["verb"]["id"].removeprefix(VERB) for s in statements]
+
+
+def tincan_activities(site_root: Path, course: str) -> dict[str, etree._Element]:
+    tree = etree.parse(str(site_root / course / "tincan.xml"))
+    return {a.get("id"): a for a in tree.iter(f"{TINCAN}activity")}
+
+
+def assert_valid(statements: list[dict]) -> None:
+    """Each statement parses with the tincan library and passes Learning Locker's xapi-validation."""
+    for statement in statements:
+        parsed = tincan.Statement.from_json(json.dumps(statement))
+        assert str(parsed.id) == statement["id"] and parsed.verb.id == statement["verb"]["id"]
+        assert parsed.object.id == statement["object"]["id"]
+    assert statement_problems(statements) == []
+
+
+def assert_exactly_once(stored: list[dict], sent: list[dict]) -> None:
+    """Every statement the page made is stored, and stored once, however often it was sent."""
+    stored_ids = [s["id"] for s in stored]
+    assert len(stored_ids) == len(set(stored_ids)), "a statement was stored twice"
+    assert set(stored_ids) >= {s["id"] for s in sent}
+
+
+def no_auth_in_storage(learner: Learner, launch: TinCanLaunch, secret: str) -> None:
+    dump = json.dumps(learner.storage())
+    token = launch.auth.split(" ", 1)[1]
+    for forbidden in (launch.auth, token, secret, "Basic ", launch.endpoint):
+        assert forbidden not in dump
+
+
+# -- a full learner run ---------------------------------------------------------------------------------------
+def test_learner_run_sends_the_expected_statements(context, site, ralph):
+    launch = TinCanLaunch(ralph.endpoint, ralph.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
+    learner = open_learner(context, site, ralph, launch)
+    learner.reflect("first-steps/what-brings-you-to-this-course", "To learn every block.")
+    learner.next()
+    learner.next()
+    learner.answer("first-steps/pick-b", "b")
+    learner.answer("first-steps/which-of-these-are-vowels", "a")  # half right: wrong
+    learner.next()
+    learner.reflect("second-steps/looking-back", "Ask more open questions.\nThen listen.")
+    learner.next()
+    learner.answer("second-steps/is-this-the-last-page", "a")
+    learner.save_and_exit()
+    learner.wait_saved()
+    assert learner.notice() == learner.text("exited")
+
+    stored = ralph.statements(registration=launch.registration)
+    assert_exactly_once(stored, learner.sent)
+    assert len(stored) == len({s["id"] for s in learner.sent})
+    stored.sort(key=lambda s: s["timestamp"])  # a stable sort: same-millisecond statements keep Ralph's order
+    tracked = [s for s in stored if verbs([s])[0] != "responded"]
+    assert [(verbs([s])[0], s["object"]["id"].removeprefix(FIXTURE_IRI)) for s in tracked] == [
+        ("initialized", ""),
+        ("experienced", "/first-steps/welcome"),
+        ("experienced", "/first-steps/doing"),
+        ("experienced", "/first-steps/quiz"),
+        ("answered", "/first-steps/questions/pick-b"),
+        ("answered", "/first-steps/questions/which-of-these-are-vowels"),
+        ("experienced", "/second-steps/looking-back"),
+        ("experienced", "/second-steps/wrapping-up"),
+        ("completed", ""),
+        ("answered", "/second-steps/questions/is-this-the-last-page"),
+        ("passed", ""),
+        ("terminated", ""),
+    ]
+    by_verb = {verb: [s for s in stored if verbs([s])[0] == verb] for verb in set(verbs(stored))}
+    assert sorted((s["object"]["id"].rsplit("/", 1)[1], s["result"]["response"]) for s in by_verb["responded"]) == [
+        ("looking-back", "Ask more open questions.\nThen listen."),
+        ("what-brings-you-to-this-course", "To learn every block."),
+    ]
+
+    for statement in stored:
+        assert statement["actor"] == launch.actor
+        assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", statement["id"])
+        assert statement["timestamp"].endswith("Z")
+        context_ = statement["context"]
+        assert context_["registration"] == launch.registration
+        assert context_["language"] == "en-GB" and context_["platform"] == "leadpack"
+        grouping = [a["id"] for a in context_["contextActivities"]["grouping"]]
+        if statement["object"]["id"] == FIXTURE_IRI:
+            assert grouping == [SERIES_IRI] and "parent" not in context_["contextActivities"]
+            assert statement["object"]["definition"]["type"] == "http://adlnet.gov/expapi/activities/course"
+        else:
+            module = statement["object"]["id"].removeprefix(FIXTURE_IRI + "/").split("/")[0]
+            assert grouping == [FIXTURE_IRI, SERIES_IRI]
+            parent = {"objectType": "Activity", "id": f"{FIXTURE_IRI}/{module}"}
+            assert context_["contextActivities"]["parent"] == [parent]
+
+    answers = {s["object"]["id"].rsplit("/", 1)[1]: s for s in by_verb["answered"]}
+    assert answers["pick-b"]["result"]["response"] == "b" and answers["pick-b"]["result"]["success"] is True
+    assert answers["which-of-these-are-vowels"]["result"]["response"] == "a"
+    assert answers["which-of-these-are-vowels"]["result"]["success"] is False
+    described = tincan_activities(Path(site.directory), "fixture")
+    for statement in by_verb["answered"]:
+        definition = statement["object"]["definition"]
+        listed = described[statement["object"]["id"]]
+        assert definition["interactionType"] == listed.findtext(f"{TINCAN}interactionType") == "choice"
+        assert definition["correctResponsesPattern"] == [p.text for p in listed.iter(f"{TINCAN}correctResponsePattern")]
+        assert [(c["id"], c["description"]["en-GB"]) for c in definition["choices"]] == [
+            (c.findtext(f"{TINCAN}id"), c.findtext(f"{TINCAN}description")) for c in listed.iter(f"{TINCAN}component")]
+        assert ISO_DURATION.match(statement["result"]["duration"])
+    assert answers["which-of-these-are-vowels"]["object"]["definition"]["correctResponsesPattern"] == ["a[,]c"]
+    for statement in stored:  # every object the runtime names is described in tincan.xml with the same type
+        assert described[statement["object"]["id"]].get("type") == statement["object"]["definition"]["type"]
+
+    assert by_verb["completed"][0]["result"]["completion"] is True
+    passed = by_verb["passed"][0]["result"]
+    assert passed["success"] is True and passed["score"] == {"scaled": 0.67, "raw": 67, "min": 0, "max": 100}
+    for verb in ("completed", "passed", "terminated"):
+        assert ISO_DURATION.match(by_verb[verb][0]["result"]["duration"])
+    assert_valid(stored)
+
+    # Every request carried the xAPI version header and the launch's auth verbatim; auth was never stored.
+    assert learner.lrs_requests and all(h.get("x-experience-api-version") == "1.0.3" and
+                                        h.get("authorization") == launch.auth
+                                        for method, _, h in learner.lrs_requests if method != "OPTIONS")
+    no_auth_in_storage(learner, launch, ralph.password)
+    assert not [k for k in learner.storage()["local"] if k.startswith("leadpack:xapi:")], "the outbox is empty"
+    assert learner.errors == []
+
+
+def test_a_real_set_completes_and_passes_with_a_pre_1_0_actor(context, site, ralph):
+    """The Introduction, launched with Rustici's pre-1.0 actor form and without activity_id (the built IRI)."""
+    mbox = f"mailto:bo-{uuid.uuid4().hex[:8]}@example.org"
+    launch = TinCanLaunch(ralph.endpoint, ralph.auth_header, {"name": ["Bo Learner"], "mbox": [mbox]})
+    learner = open_learner(context, site, ralph, launch, course="introduction")
+    data = learner.data()
+    assert learner.page.locator("#lp-greeting").text_content() == learner.text("welcome").format(name="Bo Learner")
+    pages = learner.walk(correct=True)
+    learner.save_and_exit()
+    learner.wait_saved()
+
+    stored = ralph.statements(registration=launch.registration)
+    assert_exactly_once(stored, learner.sent)
+    course_iri = data["set"]["iri"]
+    assert course_iri == "https://learning.leading-libraries.example/series/introduction"
+    assert verbs(stored).count("experienced") == len(pages) == len(data["pages"])
+    assert verbs(stored).count("answered") == len(data["questions"])
+    final = {verbs([s])[0]: s for s in stored if s["object"]["id"] == course_iri}
+    assert set(final) == {"initialized", "completed", "passed", "terminated"}
+    assert final["passed"]["result"]["score"]["scaled"] == 1
+    assert all(s["actor"] == {"objectType": "Agent", "name": "Bo Learner", "mbox": mbox} for s in stored)
+    described = tincan_activities(Path(site.directory), "introduction")
+    assert {s["object"]["id"] for s in stored} <= set(described)
+    assert_valid(stored)
+    no_auth_in_storage(learner, launch, ralph.password)
+
+
+# -- delivery: duplicates, outages, pagehide ------------------------------------------------------------------
+def test_ralph_answers_204_to_a_resent_statement_and_409_to_a_different_one(ralph):
+    """What the runtime relies on: an id the LRS holds is never stored again (Ralph 5.1, checked here)."""
+    statement = {"id": str(uuid.uuid4()), "actor": learner_actor(), "verb": {"id": VERB + "experienced"},
+                 "object": {"objectType": "Activity", "id": FIXTURE_IRI + "/dup"},
+                 "timestamp": "2026-11-25T10:00:00.123Z"}
+    assert ralph.request("POST", "statements", statement)[::2] == (200, [statement["id"]])
+    assert ralph.request("POST", "statements", statement)[0] == 204
+    assert ralph.request("POST", "statements", [statement])[0] == 204
+    different = {**statement, "object": {"objectType": "Activity", "id": FIXTURE_IRI + "/other"}}
+    assert ralph.request("POST", "statements", different)[0] == 409
+    fresh = {**statement, "id": str(uuid.uuid4())}
+    assert ralph.request("POST", "statements", [statement, fresh])[::2] == (200, [fresh["id"]])
+    assert ralph.request("PUT", f"statements?statementId={statement['id']}", statement)[0] == 204
+    stored = ralph.statements(agent={"mbox": statement["actor"]["mbox"]})
+    assert sorted(s["id"] for s in stored) == sorted([statement["id"], fresh["id"]])
+    assert [s["object"]["id"] for s in stored if s["id"] == statement["id"]] == [FIXTURE_IRI + "/dup"]
+
+
+def test_statements_already_stored_are_dropped_from_the_outbox_not_stored_again(context, site, ralph):
+    launch = TinCanLaunch(ralph.endpoint, ralph.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
+    first = open_learner(context, site, ralph, launch)
+    first.wait_saved()
+    key = first.page.evaluate("LP.app.adapter.outboxKey")
+    first.page.close()
+    stored_before = ralph.statements(registration=launch.registration)
+    initialized = next(s for s in stored_before if verbs([s]) == ["initialized"])
+    copy = {k: v for k, v in initialized.items() if k not in ("stored", "authority", "version")}
+    changed = {**copy, "timestamp": "2026-01-01T00:00:00.000Z"}  # same id, different statement
+    fresh = {**copy, "id": str(uuid.uuid4()), "verb": {"id": VERB + "progressed", "display": {"en-US": "progressed"}}}
+    waiting = json.dumps({"statements": [copy, changed, fresh], "state": None})
+    context.add_init_script(f"localStorage.setItem({json.dumps(key)}, {json.dumps(waiting)})")
+
+    second = open_learner(context, site, ralph, launch)
+    second.wait_saved()
+    stored = ralph.statements(registration=launch.registration)
+    assert_exactly_once(stored, first.sent + second.sent)
+    assert [s["id"] for s in stored].count(initialized["id"]) == 1
+    assert next(s for s in stored if s["id"] == initialized["id"])["timestamp"] == initialized["timestamp"]
+    assert fresh["id"] in {s["id"] for s in stored}
+    errors = second.page.evaluate("LP.app.adapter.errors")
+    assert errors == [f"statement {initialized['id']} not stored: the LRS answered 409 "
+                      "(it holds a different statement with this id)"]
+    assert second.page.evaluate(f"localStorage.getItem({json.dumps(key)})") is None
+
+
+def test_an_lrs_outage_loses_and_duplicates_nothing(context, site, ralph):
+    """Ralph stops mid-run: the learner is told, statements wait in localStorage, and arrive once it is back,
+    both with the page still open (retry with backoff) and after the page was closed (next launch)."""
+    launch = TinCanLaunch(ralph.endpoint, ralph.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
+    learner = open_learner(context, site, ralph, launch)
+    learner.next()
+    learner.wait_saved()
+    assert learner.notice() == ""
+
+    ralph.stop()
+    learner.next()
+    learner.answer("first-steps/pick-b", "b")
+    learner.wait_status("save_failed")
+    assert learner.notice() == learner.text("save_failed")
+    storage = learner.storage()
+    outbox = json.loads(storage["local"][learner.page.evaluate("LP.app.adapter.outboxKey")])
+    assert {"experienced", "answered"} <= set(verbs(outbox["statements"]))
+    no_auth_in_storage(learner, launch, ralph.password)
+
+    ralph.start()  # no learner action from here: the runtime retries on its own
+    learner.wait_saved(timeout=45_000)
+    assert learner.notice() == ""
+
+    ralph.stop()
+    learner.answer("first-steps/which-of-these-are-vowels", "ac")
+    learner.wait_status("save_failed")
+    learner.page.close()  # pagehide: `suspended` is queued and its keepalive flush fails
+    ralph.start()
+    relaunched = open_learner(context, site, ralph, launch)
+    assert relaunched.page.locator("#lp-resume-page").text_content() == "Quiz"
+    relaunched.wait_saved()
+    relaunched.continue_from_bookmark()
+    relaunched.save_and_exit()
+    relaunched.wait_saved()
+
+    stored = ralph.statements(registration=launch.registration)
+    sent = learner.sent + relaunched.sent
+    assert_exactly_once(stored, sent)
+    assert len(sent) > len(stored), "statements were sent more than once, and stored once"
+    stored.sort(key=lambda s: s["timestamp"])
+    assert verbs(stored) == ["initialized", "experienced", "experienced", "experienced", "answered", "answered",
+                             "suspended", "resumed", "experienced", "suspended"]
+    assert_valid(stored)
+
+
+def test_pagehide_flushes_with_keepalive(context, site, ralph):
+    """`suspended` is only ever sent by the pagehide flush: its arrival after the page is gone proves it."""
+    launch = TinCanLaunch(ralph.endpoint, ralph.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
+    learner = open_learner(context, site, ralph, launch)
+    learner.next()
+    learner.page.close()
+    stored = ralph.wait_for_statements(4, registration=launch.registration)
+    assert sorted(verbs(stored)) == ["experienced", "experienced", "initialized", "suspended"]
+    assert ISO_DURATION.match(next(s for s in stored if verbs([s]) == ["suspended"])["result"]["duration"])
+
+
+# -- resume ---------------------------------------------------------------------------------------------------
+def first_visit(context, site, lrs, launch: TinCanLaunch) -> Learner:
+    """Three pages, one answer, one reflection, then the tab is closed."""
+    learner = open_learner(context, site, lrs, launch)
+    learner.reflect("first-steps/what-brings-you-to-this-course", "Curiosity.")
+    learner.next()
+    learner.next()
+    learner.answer("first-steps/pick-b", "b")
+    learner.wait_saved()
+    learner.page.close()
+    return learner
+
+
+def assert_resumed_at_the_quiz(learner: Learner) -> None:
+    assert learner.page.locator("#lp-resume").is_visible()
+    assert learner.page.locator("#lp-resume-page").text_content() == "Quiz"
+    learner.continue_from_bookmark()
+    assert learner.current_page() == "first-steps/quiz"
+    pick_b = learner.page.locator('form[data-question="first-steps/pick-b"]')
+    assert pick_b.locator("input[value=b]").is_checked() and pick_b.locator("input[value=b]").is_disabled()
+    vowels = learner.page.locator('form[data-question="first-steps/which-of-these-are-vowels"] input')
+    assert not vowels.first.is_disabled()
+    area = learner.page.locator('[data-reflection="first-steps/what-brings-you-to-this-course"] textarea')
+    assert area.input_value() == "Curiosity."
+    visited = learner.page.locator(".lp-toc a.lp-visited")
+    assert [visited.nth(i).get_attribute("data-page") for i in range(visited.count())] == [
+        "first-steps/welcome", "first-steps/doing", "first-steps/quiz"]
+
+
+def test_relaunch_on_another_device_resumes_from_ralphs_statements(browser, site, ralph):
+    launch = TinCanLaunch(ralph.endpoint, ralph.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
+    first_context, second_context = browser.new_context(), browser.new_context()
+    try:
+        first_visit(first_context, site, ralph, launch)
+        ralph.wait_for_statements(1, registration=launch.registration, verb=VERB + "suspended")
+        learner = open_learner(second_context, site, ralph, launch)
+        assert [(m, u.split("/xAPI/")[1].split("?")[0]) for m, u, _ in learner.lrs_requests if m == "GET"][:2] == [
+            ("GET", "activities/state"), ("GET", "statements")]  # Ralph has no State API: 404, then statements
+        assert_resumed_at_the_quiz(learner)
+        learner.wait_saved()
+        assert "resumed" in verbs(ralph.statements(registration=launch.registration))
+    finally:
+        first_context.close()
+        second_context.close()
+
+
+def test_relaunch_resumes_from_the_state_document(browser, site, state_lrs):
+    launch = TinCanLaunch(state_lrs.endpoint, state_lrs.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
+    first_context, second_context = browser.new_context(), browser.new_context()
+    try:
+        first = first_visit(first_context, site, state_lrs, launch)
+        document = state_lrs.state(FIXTURE_IRI, launch.actor, launch.registration, STATE_ID)
+        keys = {p["id"]: p["key"] for p in first.data()["pages"] + first.data()["questions"]}
+        saved = json.loads(document)
+        assert saved["l"] == keys["first-steps/quiz"]
+        assert saved["a"] == {keys["first-steps/pick-b"]: "b"}
+        assert list(saved["r"].values()) == ["Curiosity."]
+
+        before = len(state_lrs.requests)
+        learner = open_learner(second_context, site, state_lrs, launch)
+        relaunch = [(m, r) for m, r, _ in state_lrs.requests[before:] if m != "OPTIONS"]
+        assert relaunch[0] == ("GET", "activities/state")
+        assert ("GET", "statements") not in relaunch, "resumed from the state document alone"
+        assert_resumed_at_the_quiz(learner)
+        learner.save_and_exit()
+        learner.wait_saved()
+        stored = state_lrs.statements_for(launch.registration)
+        assert_exactly_once(stored, first.sent + learner.sent)
+        assert verbs(stored)[-2:] == ["experienced", "suspended"] and "resumed" in verbs(stored)
+        assert_valid(stored)
+        assert json.loads(state_lrs.state(FIXTURE_IRI, launch.actor, launch.registration, STATE_ID))["l"] == \
+            keys["first-steps/quiz"]
+    finally:
+        first_context.close()
+        second_context.close()
+
+
+def test_state_lrs_follows_the_state_api(state_lrs):
+    """The test's own State-API LRS keeps to the xAPI rules the runtime depends on (so it proves something)."""
+    import urllib.request
+    from urllib.error import HTTPError
+
+    agent = json.dumps({"objectType": "Agent", "mbox": "mailto:state@example.org"})
+    base = (state_lrs.endpoint + "activities/state?activityId=" + FIXTURE_IRI + "&registration=" + str(uuid.uuid4())
+            + "&agent=" + urllib.parse.quote(agent))
+
+    def call(method, url, body=None, auth=True, version=True):
+        headers = {"Content-Type": "application/json"}
+        if auth:
+            headers["Authorization"] = state_lrs.auth_header
+        if version:
+            headers["X-Experience-API-Version"] = "1.0.3"
+        request = urllib.request.Request(url, method=method, headers=headers,
+                                         data=None if body is None else json.dumps(body).encode())
+        try:
+            with urllib.request.urlopen(request) as response:
+                return response.status, response.read()
+        except HTTPError as error:
+            return error.code, error.read()
+
+    assert call("GET", base + "&stateId=s")[0] == 404
+    assert call("PUT", base + "&stateId=s", {"a": 1}, auth=False)[0] == 401
+    assert call("PUT", base + "&stateId=s", {"a": 1}, version=False)[0] == 400
+    assert call("PUT", base + "&stateId=s", {"a": 1, "b": 1})[0] == 204
+    assert call("POST", base + "&stateId=s", {"b": 2, "c": 3})[0] == 204
+    assert json.loads(call("GET", base + "&stateId=s")[1]) == {"a": 1, "b": 2, "c": 3}
+    assert json.loads(call("GET", base)[1]) == ["s"]
+    assert call("GET", base.replace("activityId=", "x="))[0] == 400
+    assert call("DELETE", base + "&stateId=s")[0] == 204
+    assert call("GET", base + "&stateId=s")[0] == 404
+
+
+# -- launch edge cases ----------------------------------------------------------------------------------------
+def test_without_launch_parameters_the_course_runs_untracked(context, site):
+    learner = Learner(context.new_page())
+    learner.open(site.url + "fixture/index.html")
+    assert learner.save_status() == learner.text("standalone")
+
+
+def test_a_launch_without_a_usable_actor_says_so(context, site, ralph):
+    launch = TinCanLaunch(ralph.endpoint, ralph.auth_header, {"name": "No Identifier"})
+    learner = open_learner(context, site, ralph, launch)
+    assert learner.notice() == learner.text("start_failed")
+    assert any("names no learner" in line for line in learner.console)
+    assert not [m for m, u, _ in learner.lrs_requests if "statements" in u]
+
