@@ -83,6 +83,7 @@ def read_series(root: Path, only: tuple[str, ...] = ()) -> tuple[model.Series, P
         course_set = load_set(folder, set_id, problems)
         if course_set is not None:
             sets.append(course_set)
+    _check_set_order(settings.path, settings.set_order, set(ids.values()), problems)
     if not sets and not problems.errors:
         raise SourceError(content, 1, "no sets found", "each set is a folder in content/ with a set.toml")
     series = model.Series(
@@ -92,6 +93,19 @@ def read_series(root: Path, only: tuple[str, ...] = ()) -> tuple[model.Series, P
         root=root, config_path=settings.path,
     )
     return series, problems
+
+
+def _check_set_order(config: Path | None, order: tuple[str, ...], known: set[str], problems: Problems) -> None:
+    """Every name in leadpack.toml's ``sets`` must be a set: a misspelt one silently changes the order."""
+    if config is None:
+        return
+    lines = read_text(config).split("\n")
+    for name in order:
+        if name not in known:
+            near = difflib.get_close_matches(name, sorted(known), n=1)
+            line, col = locate(lines, 0, len(lines), [f'"{name}"', f"'{name}'", name]) or (1, 1)
+            problems.add(config, line, f"sets lists '{name}', which is not a set folder in content/",
+                         f"did you mean '{near[0]}'?" if near else "sets are: " + ", ".join(sorted(known)), col)
 
 
 def _set_folders(content: Path, problems: Problems, warn_unset: bool) -> list[Path]:
@@ -501,7 +515,7 @@ def _asset(folder: Path, source: Path, reference: str, where: tuple[int, int],
         problems.add(source, line, f"'{reference}' points outside the set folder",
                      "put the file in this set's media/ folder and write media/<file>", col)
         return None
-    path = folder / src
+    path = _on_disk(folder, src) or folder / src
     try:
         outside = path.is_symlink() or not path.resolve().is_relative_to(folder.resolve())
     except (OSError, RuntimeError):  # a symlink loop
@@ -519,6 +533,25 @@ def _asset(folder: Path, source: Path, reference: str, where: tuple[int, int],
                      "write the name exactly as the file is named: web servers treat capitals as different", col)
         return None
     return model.Asset(package_name(src), path, source, line)
+
+
+def _on_disk(folder: Path, src: str) -> Path | None:
+    """The file ``src`` names, matching each name in whichever Unicode form the file system stored it (macOS
+    stores 'â' as 'a' plus an accent; the Markdown usually holds the composed letter)."""
+    path = folder
+    for part in src.split("/"):
+        if part in ("", "."):
+            continue
+        if os.path.lexists(path / part):
+            path = path / part
+            continue
+        wanted = unicodedata.normalize("NFC", part)
+        names = os.listdir(path) if path.is_dir() else []
+        match = next((name for name in names if unicodedata.normalize("NFC", name) == wanted), None)
+        if match is None:
+            return None
+        path = path / match
+    return path
 
 
 def _missing_hint(folder: Path, src: str) -> str:

@@ -16,6 +16,10 @@ BAD = FIXTURES / "bad"
 CASES = sorted(path for path in BAD.iterdir() if (path / "case.toml").is_file())
 
 
+def named(name: str) -> Path:
+    return next(case for case in CASES if case.name.split("-", 1)[1] == name)
+
+
 def spec_of(case: Path) -> dict:
     return tomllib.loads((case / "case.toml").read_text("utf-8"))
 
@@ -57,7 +61,7 @@ def test_broken_source_gives_one_exact_message(case, tmp_path, monkeypatch):
 
 
 def test_json_output_carries_the_location(tmp_path, monkeypatch):
-    case = BAD / "57-html-onclick"
+    case = named("html-onclick")
     monkeypatch.chdir(course_with(case, tmp_path))
     result = run_cli("check", "--json")
     assert result.exit_code == 1
@@ -101,7 +105,7 @@ def test_every_mistake_in_a_file_is_reported_in_one_run(tmp_path, monkeypatch):
 
 
 def test_debug_shows_a_traceback_and_plain_mode_does_not(tmp_path, monkeypatch):
-    monkeypatch.chdir(course_with(BAD / "56-html-script", tmp_path))
+    monkeypatch.chdir(course_with(named("html-script"), tmp_path))
     plain = run_cli("build", "--out", "dist")
     debug = run_cli("--debug", "build", "--out", "dist")
     assert plain.exit_code == debug.exit_code == 1

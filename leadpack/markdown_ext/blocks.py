@@ -106,7 +106,10 @@ class BlockPreprocessor(Preprocessor):
                              "remove this line, or start a block above it with ::: reflection (or another kind)")
             return None, start + 1
         attributes = None
-        if kind not in BLOCK_KINDS:
+        if "=" in kind:
+            extension.report(where(start), "the block has no kind", "name the kind first: ::: figure "
+                             'src="media/file.svg" alt="..." (kinds are ' + ", ".join(BLOCK_KINDS) + ")")
+        elif kind not in BLOCK_KINDS:
             near = difflib.get_close_matches(kind, list(BLOCK_KINDS), n=1)
             hint = f"did you mean '::: {near[0]}'?" if near else "block kinds are " + ", ".join(BLOCK_KINDS)
             extension.report(where(start), f"unknown block '::: {kind}'", hint)

@@ -1,0 +1,163 @@
+"""Issue 6 acceptance: `leadpack diff` tells safe edits (an inserted page) from ones that reset or misattribute
+learners' progress (a renamed module or question, reordered options, a new state encoding, a new base IRI)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURE_COURSE, run_cli
+
+MODULE = Path("content") / "every-block" / "first-steps.md"
+SET = Path("content") / "every-block" / "set.toml"
+
+
+def build(course: Path, out: Path, *options: str) -> dict[str, Path]:
+    result = run_cli("-q", "build", "--out", out, *options, root=course)
+    assert result.exit_code == 0, result.output
+    return {fmt: next(out.glob(f"*-{fmt}.zip")) for fmt in ("scorm12", "xapi") if list(out.glob(f"*-{fmt}.zip"))}
+
+
+@pytest.fixture(scope="module")
+def old_release(tmp_path_factory) -> dict[str, dict[str, Path]]:
+    out = tmp_path_factory.mktemp("old")
+    return {"set": build(FIXTURE_COURSE, out / "set"),
+            "module": build(FIXTURE_COURSE, out / "module", "--sco-per", "module", "--format", "scorm12")}
+
+
+def edited(tmp_path: Path, edit) -> Path:
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    edit(course)
+    return course
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def diff(old: Path, new: Path, *options: str):
+    return run_cli("diff", *options, old, new)
+
+
+def test_inserting_a_page_keeps_every_id_and_is_safe(old_release, tmp_path):
+    course = edited(tmp_path, lambda c: replace_in(c / MODULE, "# Quiz {#quiz}",
+                                                   "# A new page\n\nNew text.\n\n# Quiz {#quiz}"))
+    new = build(course, tmp_path / "new")
+    for fmt in ("scorm12", "xapi"):
+        result = diff(old_release["set"][fmt], new[fmt])
+        assert result.exit_code == 0, result.output
+        assert "  + page 'first-steps/a-new-page' \"A new page\" was added" in result.stdout
+        assert "Learners' progress: safe." in result.stdout
+        report = json.loads(diff(old_release["set"][fmt], new[fmt], "--json").stdout)
+        assert report["safe"] is True
+        assert [(c["area"], c["change"], c["subject"], c["affects_progress"]) for c in report["changes"]] == [
+            ("pages", "added", "first-steps/a-new-page", False),
+            ("settings", "changed", "reflectionMax", False)]  # one more page key leaves a little less room
+
+
+def test_renaming_a_module_affects_progress(old_release, tmp_path):
+    def rename(course: Path) -> None:
+        (course / MODULE).rename(course / MODULE.with_name("getting-started.md"))
+        replace_in(course / SET, '"first-steps"', '"getting-started"')
+
+    course = edited(tmp_path, rename)
+    new = build(course, tmp_path / "new")
+    result = diff(old_release["set"]["scorm12"], new["scorm12"])
+    assert result.exit_code == 1
+    assert "  ! module 'first-steps' is now 'getting-started': every page, question and reflection id in it " \
+           "changed" in result.stdout
+    assert 'advice: pin the old id: add id = "first-steps" to the front matter of getting-started.md' in result.stdout
+    assert "page \"Welcome\" changed id from 'first-steps/welcome' to 'getting-started/welcome'" in result.stdout
+    assert "Learners' progress: AFFECTED." in result.stdout
+
+    per_module = build(course, tmp_path / "new-module", "--sco-per", "module", "--format", "scorm12")
+    result = diff(old_release["module"]["scorm12"], per_module["scorm12"])
+    assert result.exit_code == 1
+    assert "the item 'ITEM-first-steps' (First steps) is gone" in result.stdout
+
+
+def test_pinning_the_old_module_id_makes_the_rename_safe(old_release, tmp_path):
+    def rename_and_pin(course: Path) -> None:
+        (course / MODULE).rename(course / MODULE.with_name("getting-started.md"))
+        replace_in(course / SET, '"first-steps"', '"getting-started"')
+        replace_in(course / MODULE.with_name("getting-started.md"), 'title = "First steps"',
+                   'id = "first-steps"\ntitle = "First steps"')
+
+    new = build(edited(tmp_path, rename_and_pin), tmp_path / "new")
+    result = diff(old_release["set"]["scorm12"], new["scorm12"])
+    assert result.exit_code == 0, result.stdout
+
+
+def test_renaming_a_question_id_affects_progress(old_release, tmp_path):
+    course = edited(tmp_path, lambda c: replace_in(c / MODULE, 'id="pick-b"', 'id="second-letter"'))
+    new = build(course, tmp_path / "new")
+    result = diff(old_release["set"]["xapi"], new["xapi"])
+    assert result.exit_code == 1
+    assert "  ! question \"Which letter comes second?\" changed id from 'first-steps/pick-b' to " \
+           "'first-steps/second-letter'" in result.stdout
+    assert "advice: learners' answer to it is lost; pin the old id: ::: question id=\"pick-b\"" in result.stdout
+
+
+def test_reordered_options_misattribute_answers(old_release, tmp_path):
+    course = edited(tmp_path, lambda c: replace_in(
+        c / MODULE, "- [ ] A\n  > A comes first.\n- [x] B\n  > Yes, B is second.",
+        "- [x] B\n  > Yes, B is second.\n- [ ] A\n  > A comes first."))
+    new = build(course, tmp_path / "new")
+    result = diff(old_release["set"]["scorm12"], new["scorm12"])
+    assert result.exit_code == 1
+    assert "  ! question 'first-steps/pick-b' has different options or correct answers" in result.stdout
+
+
+def test_removing_a_page_and_wording_changes(old_release, tmp_path):
+    def edit(course: Path) -> None:
+        replace_in(course / MODULE, "Which letter comes second?", "Which letter is the second one?")
+        replace_in(course / MODULE.with_name("second-steps.md"), "# Looking back", "# Looking back again")
+
+    new = build(edited(tmp_path, edit), tmp_path / "new")
+    result = diff(old_release["set"]["scorm12"], new["scorm12"], "--json")
+    report = json.loads(result.stdout)
+    assert result.exit_code == 1 and report["safe"] is False
+    changes = {(c["area"], c["change"], c["subject"]): c["affects_progress"] for c in report["changes"]}
+    assert changes == {
+        ("questions", "changed", "first-steps/pick-b"): False,
+        ("pages", "renamed", "second-steps/looking-back"): True,
+    }
+
+
+def test_a_new_state_encoding_or_base_iri_affects_progress(old_release, tmp_path):
+    old = old_release["set"]["xapi"]
+    bumped = tmp_path / "bumped.zip"
+    with zipfile.ZipFile(old) as source, zipfile.ZipFile(bumped, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "index.html":
+                assert b'"stateVersion":1' in data
+                data = data.replace(b'"stateVersion":1', b'"stateVersion":2')
+            target.writestr(info, data)
+    result = diff(old, bumped)
+    assert result.exit_code == 1
+    assert "  ! the saved-state encoding version changed from 1 to 2" in result.stdout
+
+    course = edited(tmp_path, lambda c: replace_in(c / "leadpack.toml", "https://learning.example.org/fixture/",
+                                                   "https://learning.example.net/fixture/"))
+    new = build(course, tmp_path / "new")
+    result = diff(old, new["xapi"])
+    assert result.exit_code == 1
+    assert "the launch activity id changed from 'https://learning.example.org/fixture/every-block' to " \
+           "'https://learning.example.net/fixture/every-block'" in result.stdout
+
+
+def test_packages_that_cannot_be_compared(old_release, tmp_path):
+    result = diff(old_release["set"]["scorm12"], old_release["set"]["xapi"])
+    assert result.exit_code == 2
+    assert "compare two packages of the same format" in result.stderr
+    junk = tmp_path / "junk.zip"
+    junk.write_text("not a zip")
+    assert diff(junk, old_release["set"]["xapi"]).exit_code == 2
