@@ -60,6 +60,11 @@ def handles_errors(command: Callable) -> Callable:
             click.echo(f"error: {exc}", err=True)
             _maybe_trace(ctx)
             sys.exit(1)
+        except OSError as exc:  # the file system refused: a full disk, a missing folder, no permission
+            where = f" ({exc.filename})" if exc.filename else ""
+            click.echo(f"error: {exc.strerror or exc}{where}", err=True)
+            _maybe_trace(ctx)
+            sys.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted: nothing partial was left in the output folder", err=True)
             sys.exit(130)
@@ -69,7 +74,7 @@ def handles_errors(command: Callable) -> Callable:
 
 def _maybe_trace(ctx: Context) -> None:
     if ctx and ctx.debug:
-        traceback.print_exc()
+        click.echo(traceback.format_exc().rstrip(), err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -173,10 +178,11 @@ def list_command(ctx: Context, sets: tuple[str, ...], as_json: bool) -> None:
 def check(ctx: Context, sets: tuple[str, ...], as_json: bool) -> None:
     """Find mistakes in the sources without building."""
     from leadpack.checks import check_series
-    from leadpack.load import load_series
+    from leadpack.load import read_series
 
-    series = load_series(ctx.root, sets)
-    problems = check_series(series)
+    series, found = read_series(ctx.root, sets)
+    problems = sorted(found + [p for p in check_series(series) if p not in found],
+                      key=lambda p: (p.path, p.line, p.col))
     errors = [p for p in problems if p.severity == "error"]
     if as_json:
         click.echo(json.dumps({"ok": not errors, "problems": [p.as_dict() for p in problems]}, indent=2))
@@ -245,6 +251,65 @@ def explain_command(ctx: Context, suspend_data: str, package: Path | None, as_js
         return
     for line in describe(explanation):
         click.echo(line)
+
+
+@main.command()
+@click.argument("packages", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--schemas", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of official XSDs (scorm12/, tincan/) to validate the manifests against.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@handles_errors
+def validate(ctx: Context, packages: tuple[Path, ...], schemas: Path | None, as_json: bool) -> None:
+    """Check SCORM 1.2 or xAPI zips (ours or anyone's) before uploading them. Exit 0 clean, 1 problems."""
+    from leadpack.validate import SchemaError, validate_package
+
+    try:
+        reports = [validate_package(path, schemas) for path in packages]
+    except SchemaError as exc:
+        raise click.UsageError(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps({"ok": not any(r.errors for r in reports), "packages": [r.as_dict() for r in reports]},
+                              indent=2, ensure_ascii=False))
+    else:
+        for report in reports:
+            for problem in report.problems:
+                click.echo(str(problem), err=True)
+            kinds = " + ".join(report.kinds) or "unknown format"
+            verdict = "valid" if not report.errors else f"{len(report.errors)} error(s)"
+            warnings = len(report.problems) - len(report.errors)
+            ctx.say(f"{report.label}: {kinds}: {verdict}" + (f", {warnings} warning(s)" if warnings else ""))
+    if any(r.errors for r in reports):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@handles_errors
+def diff(ctx: Context, old: Path, new: Path, as_json: bool) -> None:
+    """What changed between two releases, and whether uploading NEW over OLD keeps learners' progress.
+
+    Exit 0 when progress is safe, 1 when it would be reset or misattributed, 2 when the files cannot be compared.
+    """
+    from leadpack.diff import CannotCompare, compare, read_release, render_text, summary
+
+    try:
+        before, after = read_release(old), read_release(new)
+        changes = compare(before, after)
+    except CannotCompare as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(summary(before, after, changes), indent=2, ensure_ascii=False))
+    else:
+        for line in render_text(before, after, changes):
+            click.echo(line)
+    if any(change.affects_progress for change in changes):
+        sys.exit(1)
 
 
 def _size(size: int) -> str:
