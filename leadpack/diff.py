@@ -279,11 +279,19 @@ def _counterpart(item: dict, old_id: str, candidates: list[str], after: dict[str
 def _changed_item(area: str, singular: str, old: dict, new: dict) -> list[Change]:
     changes = []
     if singular == "question":
-        if old.get("options") != new.get("options") or old.get("correct") != new.get("correct"):
+        before, after = old.get("options") or {}, new.get("options") or {}
+        moved = [key for key in before if before[key] != after.get(key)]
+        if moved:
             changes.append(Change(area, "changed", old["id"], f"question '{old['id']}' has different options or "
                                   "correct answers", True, "answers are saved as option letters: learners' earlier "
                                   "answers now count for other options. Keep options in place and add new ones at "
                                   "the end, or give the changed question a new id so it is asked afresh"))
+        elif old.get("correct") != new.get("correct"):
+            changes.append(Change(area, "changed", old["id"], f"question '{old['id']}' has a new correct answer "
+                                  f"({old.get('correct')} → {new.get('correct')})", True, "learners' earlier answers "
+                                  "are scored against the new answer; give the question a new id to ask it afresh"))
+        elif after != before:
+            changes.append(Change(area, "changed", old["id"], f"question '{old['id']}' has a new option at the end"))
         elif _text(old) != _text(new):
             changes.append(Change(area, "changed", old["id"], f"question '{old['id']}' has new wording"))
     elif _text(old) != _text(new):

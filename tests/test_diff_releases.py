@@ -161,3 +161,12 @@ def test_packages_that_cannot_be_compared(old_release, tmp_path):
     junk = tmp_path / "junk.zip"
     junk.write_text("not a zip")
     assert diff(junk, old_release["set"]["xapi"]).exit_code == 2
+
+
+def test_an_option_added_at_the_end_is_safe(old_release, tmp_path):
+    course = edited(tmp_path, lambda c: replace_in(c / MODULE, "- [ ] C\n  > C is third.",
+                                                   "- [ ] C\n  > C is third.\n- [ ] D\n  > D is fourth."))
+    new = build(course, tmp_path / "new")
+    result = diff(old_release["set"]["scorm12"], new["scorm12"])
+    assert result.exit_code == 0, result.stdout
+    assert "  ~ question 'first-steps/pick-b' has a new option at the end" in result.stdout
