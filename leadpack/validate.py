@@ -37,6 +37,7 @@ INTERACTION_TYPES = {"true-false", "choice", "fill-in", "long-fill-in", "matchin
                      "likert", "numeric", "other"}
 MANIFEST_TITLE_LIMIT = 200
 DRIVE = re.compile(r"^[A-Za-z]:")
+MAX_UNPACKED = 4_000_000_000
 
 
 def cp(tag: str) -> str:
@@ -103,6 +104,8 @@ def validate_package(path: Path, schemas: Path | None = None) -> Report:
         return report
     with archive:
         names = _check_entries(archive, report)
+        if _looks_like_a_bomb(archive, report):
+            return report
         found = _find_manifests(names, report)
         if MANIFEST in found:
             report.kinds.append("scorm12")
@@ -164,6 +167,8 @@ def _check_entries(archive: zipfile.ZipFile, report: Report) -> set[str]:
             continue
         if not info.is_dir():
             names.add(name)
+    if _looks_like_a_bomb(archive, Report(report.path)):
+        return names  # reported by validate_package, which then stops
     try:
         broken = archive.testzip()
     except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError) as exc:
@@ -173,6 +178,17 @@ def _check_entries(archive: zipfile.ZipFile, report: Report) -> set[str]:
             report.add("", 0, f"zip entry '{broken}' is damaged (its checksum does not match)",
                        "build the package again, or ask for a fresh copy")
     return names
+
+
+def _looks_like_a_bomb(archive: zipfile.ZipFile, report: Report) -> bool:
+    """A zip that would unpack to far more than it holds is not unpacked (nor are its checksums read)."""
+    total = sum(info.file_size for info in archive.infolist())
+    packed = sum(info.compress_size for info in archive.infolist()) or 1
+    if total > MAX_UNPACKED or (total > 100_000_000 and total / packed > 200):
+        report.add("", 0, f"the zip would unpack to {total:,} bytes from {packed:,}",
+                   "it looks like a zip bomb; an LMS would refuse it or run out of space")
+        return True
+    return False
 
 
 def _find_manifests(names: set[str], report: Report) -> set[str]:

@@ -228,3 +228,16 @@ def test_json_report(tmp_path):
     assert report["ok"] is False
     assert report["packages"][0]["kinds"] == ["scorm12"]
     assert report["packages"][0]["problems"][0]["message"] == "a listed file 'media/photo.jpg' is not in the zip"
+
+
+def test_a_zip_bomb_is_refused_without_unpacking(tmp_path):
+    package = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("imsmanifest.xml", MANIFEST)
+        with archive.open("zeros.bin", "w", force_zip64=True) as stream:
+            block = bytes(1 << 20)
+            for _ in range(150):  # 150 MB of zeros packs into about 150 KB
+                stream.write(block)
+    code, lines = problems(package)
+    assert code == 1
+    assert lines[0].startswith(f"{package}: error: the zip would unpack to 157,") and "zip bomb" in lines[0]
