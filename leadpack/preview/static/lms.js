@@ -8,9 +8,11 @@
   var modelTimer = null, lastDecoded = null, busy = Promise.resolve(), lastLrsCall = 0;
   var MAX_CALLS = 2000, CHECKS = { LMSGetLastError: 1, LMSGetErrorString: 1, LMSGetDiagnostic: 1 };
 
+  /* Small bodies go with keepalive, so a commit made while the whole LMS tab closes still arrives. */
   function request(method, url, body) {
+    var text = body ? JSON.stringify(body) : undefined;
     return fetch(url, { method: method, cache: "no-store", headers: body ? { "Content-Type": "application/json" } : {},
-      body: body ? JSON.stringify(body) : undefined }).then(function (r) {
+      body: text, keepalive: !!text && text.length < 60000 }).then(function (r) {
       return r.json().then(function (data) {
         if (!r.ok) throw new Error(data && data.error || ("HTTP " + r.status));
         return data;
@@ -141,6 +143,7 @@
 
   function addStatement(statement) {
     if (!session || !session.actor || statement.actor.mbox !== session.actor.mbox) return;
+    if (document.querySelector('#pv-statements li[data-id="' + statement.id + '"]')) return;
     var object = statement.object, name = object.definition && object.definition.name;
     var title = name ? name[Object.keys(name)[0]] : object.id;
     var result = statement.result || {}, extra = [];
@@ -148,6 +151,7 @@
     if (result.success !== undefined) extra.push(result.success ? "success" : "no success");
     if (result.score) extra.push("score " + result.score.raw);
     var item = text("li", statement.verb.id.replace(/^.*\//, "") + " · " + title + (extra.length ? " · " + extra.join(", ") : ""));
+    item.dataset.id = statement.id;
     item.dataset.verb = statement.verb.id;
     item.dataset.object = object.id;
     $("pv-statements").appendChild(item);
