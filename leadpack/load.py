@@ -532,7 +532,13 @@ def _asset(folder: Path, source: Path, reference: str, where: tuple[int, int],
         problems.add(source, line, f"'{src}' differs in capitals from the file '{actual}'",
                      "write the name exactly as the file is named: web servers treat capitals as different", col)
         return None
-    return model.Asset(package_name(src), path, source, line)
+    name = package_name(src)
+    if "/" not in name or name.startswith("assets/"):
+        where = "the player's assets/ folder" if "/" in name else "the top of the package"
+        problems.add(source, line, f"'{reference}' would be stored at {where}, among the files leadpack adds",
+                     "keep pictures and other files in the set's media/ folder", col)
+        return None
+    return model.Asset(name, path, source, line)
 
 
 def _on_disk(folder: Path, src: str) -> Path | None:
