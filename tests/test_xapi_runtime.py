@@ -193,6 +193,7 @@ def test_learner_run_sends_the_expected_statements(context, site, ralph):
                                         for method, _, h in learner.lrs_requests if method != "OPTIONS")
     no_auth_in_storage(learner, launch, ralph.password)
     assert not [k for k in learner.storage()["local"] if k.startswith("leadpack:xapi:")], "the outbox is empty"
+    assert learner.page.evaluate("LP.app.adapter.errors") == [], "the LRS accepted every statement"
     assert learner.errors == []
 
 
@@ -248,6 +249,7 @@ def test_statements_already_stored_are_dropped_from_the_outbox_not_stored_again(
     first.wait_saved()
     key = first.page.evaluate("LP.app.adapter.outboxKey")
     first.page.close()
+    ralph.wait_for_statements(1, registration=launch.registration, verb=VERB + "suspended")  # the pagehide flush
     stored_before = ralph.statements(registration=launch.registration)
     initialized = next(s for s in stored_before if verbs([s]) == ["initialized"])
     copy = {k: v for k, v in initialized.items() if k not in ("stored", "authority", "version")}
@@ -385,9 +387,9 @@ def test_relaunch_resumes_from_the_state_document(browser, site, state_lrs):
 
         before = len(state_lrs.requests)
         learner = open_learner(second_context, site, state_lrs, launch)
-        relaunch = [(m, r) for m, r, _ in state_lrs.requests[before:] if m != "OPTIONS"]
-        assert relaunch[0] == ("GET", "activities/state")
-        assert ("GET", "statements") not in relaunch, "resumed from the state document alone"
+        # Only reads: the closed page's keepalive flush may still be arriving.
+        reads = [resource for method, resource, _ in state_lrs.requests[before:] if method == "GET"]
+        assert reads == ["activities/state"], "resumed from the state document alone, no statement query"
         assert_resumed_at_the_quiz(learner)
         learner.save_and_exit()
         learner.wait_saved()

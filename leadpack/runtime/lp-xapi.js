@@ -187,7 +187,8 @@
       failures++;
       report();
       clearTimeout(retryTimer);
-      retryTimer = setTimeout(deliver, Math.min(30000, 1000 * Math.pow(2, failures - 1)) * (0.8 + 0.4 * Math.random()));
+      var delay = Math.min(30000, 1000 * Math.pow(2, failures - 1)); /* 1 s, 2 s, 4 s ... 30 s, with jitter */
+      retryTimer = setTimeout(deliver, delay * (0.8 + 0.4 * Math.random()));
     }
 
     function utf8Length(text) { return unescape(encodeURIComponent(text)).length; }
@@ -235,7 +236,8 @@
     }
 
     function course() {
-      return activity(courseIri, "course", d.set.title, d.set.description ? { description: languageMap(d.set.description) } : {});
+      var more = d.set.description ? { description: languageMap(d.set.description) } : {};
+      return activity(courseIri, "course", d.set.title, more);
     }
 
     function ref(iri) { return { objectType: "Activity", id: iri }; }
@@ -304,8 +306,8 @@
         if (seen[s.id]) return false;
         seen[s.id] = true;
         return true;
-      }).map(function (s, i) { return { s: s, i: i }; })
-        .sort(function (a, b) { return a.s.timestamp < b.s.timestamp ? -1 : a.s.timestamp > b.s.timestamp ? 1 : a.i - b.i; });
+      }).map(function (s, i) { return { s: s, i: i, t: Date.parse(s.timestamp) || 0 }; })
+        .sort(function (a, b) { return a.t - b.t || a.i - b.i; }); /* LRSs may rewrite the timestamp's format */
       list.forEach(function (entry) {
         var s = entry.s, verb = s.verb.id.replace(VERBS, ""), known = byIri[s.object.id], result = s.result || {};
         if (known && known.kind === "page" && verb === "experienced") {
@@ -373,7 +375,8 @@
     adapter.reflected = function (reflection, state) {
       if (d.storage !== "lms" || finished) return;
       clearTimeout(reflectionTimers[reflection.key]);
-      reflectionTimers[reflection.key] = setTimeout(function () { sendReflection(reflection, state); }, REFLECTION_DELAY);
+      reflectionTimers[reflection.key] = setTimeout(function () { sendReflection(reflection, state); },
+        REFLECTION_DELAY);
       report();
     };
 
