@@ -1,0 +1,1 @@
+"""`leadpack preview`: the package run as an LMS would, with live tracking data (see server.py)."""
