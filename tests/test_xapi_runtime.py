@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import uuid
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 import tincan
 from lxml import etree
 
-from tests.conftest import unzip
+from tests.conftest import FIXTURE_COURSE, run_cli, unzip
 from tests.support.http import StaticServer
 from tests.support.ralph import RalphLRS
 from tests.support.state_lrs import StateLRS
@@ -34,10 +35,18 @@ TINCAN = "{http://projecttincan.com/tincan.xsd}"
 # -- module-wide servers --------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, fixture_build, course_build):
-    """The fixture course and the real Introduction set, unzipped side by side on one static server."""
+    """The fixture course (as built, and with reflections kept on the device) and the real Introduction set,
+    unzipped side by side on one static server."""
     root = tmp_path_factory.mktemp("xapi-site")
     unzip(fixture_build["set"]["xapi"], root / "fixture")
     unzip(course_build[("introduction", "xapi")], root / "introduction")
+    device = tmp_path_factory.mktemp("device-course")
+    shutil.copytree(FIXTURE_COURSE, device, dirs_exist_ok=True)
+    config = device / "leadpack.toml"
+    config.write_text(config.read_text() + '\n[build]\nreflections = "device"\n')
+    result = run_cli("-q", "build", "--format", "xapi", "--out", device / "dist", root=device)
+    assert result.exit_code == 0, result.output
+    unzip(next((device / "dist").glob("*-xapi.zip")), root / "device")
     with StaticServer(root) as server:
         yield server
 
@@ -402,6 +411,22 @@ def test_relaunch_resumes_from_the_state_document(browser, site, state_lrs):
     finally:
         first_context.close()
         second_context.close()
+
+
+def test_reflections_kept_on_the_device_never_reach_the_lrs(context, site, state_lrs):
+    launch = TinCanLaunch(state_lrs.endpoint, state_lrs.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
+    learner = open_learner(context, site, state_lrs, launch, course="device")
+    assert learner.data()["storage"] == "device"
+    learner.reflect("first-steps/what-brings-you-to-this-course", "Private thoughts.")
+    learner.next()
+    learner.save_and_exit()
+    learner.wait_saved()
+    stored = state_lrs.statements_for(launch.registration)
+    assert verbs(stored) == ["initialized", "experienced", "experienced", "suspended"]
+    document = state_lrs.state(FIXTURE_IRI, launch.actor, launch.registration, STATE_ID)
+    assert document and "r" not in json.loads(document)
+    assert "Private thoughts." not in json.dumps(stored) + document.decode()
+    assert "Private thoughts." in json.dumps(learner.storage()["local"])  # kept here, as the learner was told
 
 
 def test_state_lrs_follows_the_state_api(state_lrs):
