@@ -86,13 +86,17 @@ def plan(unit: Unit, settings: model.BuildSettings, source: str) -> Budget:
 
 
 def check_key_collisions(unit: Unit, source: str) -> None:
-    """Two ids sharing a short key would mix up progress; ask the author to pin a different id."""
-    seen: dict[str, str] = {}
-    ids = [p.full_id for p in unit.pages] + [f"{m.id}/{q.id}" for m in unit.modules for q in m.questions]
-    ids += [rid for rid, _ in unit.reflections]
-    for full_id in ids:
-        key = model.state_key(full_id)
-        if key in seen and seen[key] != full_id:
-            raise SourceError(source, 1, f"'{full_id}' and '{seen[key]}' share the saved-state key '{key}'",
-                              "pin a different id on one of them")
-        seen[key] = full_id
+    """Two ids of one kind sharing a short key would mix up progress; ask the author to pin a different id."""
+    kinds = {
+        "page": [p.full_id for p in unit.pages],
+        "question": [f"{m.id}/{q.id}" for m in unit.modules for q in m.questions],
+        "reflection": [rid for rid, _ in unit.reflections],
+    }
+    for ids in kinds.values():
+        seen: dict[str, str] = {}
+        for full_id in ids:
+            key = model.state_key(full_id)
+            if key in seen and seen[key] != full_id:
+                raise SourceError(source, 1, f"'{full_id}' and '{seen[key]}' share the saved-state key '{key}'",
+                                  "pin a different id on one of them")
+            seen[key] = full_id

@@ -149,9 +149,9 @@ def runtime_data(series: model.Series, course_set: model.CourseSet, unit: Unit, 
 
 
 def _script_json(data: dict) -> str:
-    """JSON safe inside a <script> element: no '</' can close it early."""
+    """JSON safe inside a <script> element: no '</script' or '<!--' can end or change it early."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return text.replace("<", "\\u003c")
 
 
 def theme_css(theme: model.Theme) -> str:

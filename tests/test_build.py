@@ -188,3 +188,29 @@ def test_ids_survive_an_inserted_page(tmp_path):
     old = {p.full_id for p in before.sets[0].pages} | {q.id for q in before.sets[0].questions}
     new = {p.full_id for p in after.sets[0].pages} | {q.id for q in after.sets[0].questions}
     assert old <= new and new - old == {"first-steps/a-new-page"}
+
+
+def test_course_text_cannot_break_out_of_the_embedded_data(tmp_path):
+    import shutil
+
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    module = course / "content" / "every-block" / "second-steps.md"
+    module.write_text(module.read_text().replace("Is this the last page?",
+                                                 "Is `</script><!--` the last page?"))
+    out = tmp_path / "out"
+    assert run_cli("-q", "build", "--out", out, "--format", "scorm12", root=course).exit_code == 0
+    with zipfile.ZipFile(next(out.glob("*.zip"))) as archive:
+        document = lxml.html.fromstring(archive.read("index.html"))
+    data = json.loads(document.get_element_by_id("lp-data").text)
+    assert any(q["text"] == "Is </script><!-- the last page?" for q in data["questions"])
+
+
+def test_a_page_and_a_reflection_may_share_an_id(fixture_build):
+    """second-steps/looking-back is both a page and a reflection: separate kinds, separate indexes."""
+    with zipfile.ZipFile(fixture_build["set"]["scorm12"]) as archive:
+        document = lxml.html.fromstring(archive.read("index.html"))
+    data = json.loads(document.get_element_by_id("lp-data").text)
+    page = next(p for p in data["pages"] if p["id"] == "second-steps/looking-back")
+    reflection = next(r for r in data["reflections"] if r["id"] == "second-steps/looking-back")
+    assert page["key"] == reflection["key"]

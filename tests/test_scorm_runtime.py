@@ -322,3 +322,17 @@ def test_device_reflections_stay_in_the_browser_and_learner_text_stays_text(page
     run.close()
     assert all("Plan: ask" not in str(entry[2]) for entry in run.log()), "device reflections reached the LMS"
     assert_clean(run)
+
+
+def test_resume_names_a_bookmarked_page_that_shares_its_id_with_a_reflection(page, site, fixture_build):
+    first = launch(page, site, fixture_build["set"]["scorm12"])
+    first.walk(stop_after=4, reflection="Looking back")
+    assert first.current_page() == "second-steps/looking-back"
+    first.close()
+    stored = stored_from(first.last_data())
+    second = page.context.new_page()
+    run = launch(second, site, fixture_build["set"]["scorm12"], stored=stored)
+    assert run.frame.locator("#lp-resume-page").text_content() == "Looking back"
+    assert run.frame.locator("[data-reflection='second-steps/looking-back'] textarea").input_value() == "Looking back"
+    run.close()
+    assert_clean(run)

@@ -75,7 +75,7 @@
     $("lp-next").disabled = current === "reflections";
     $("lp-page-count").textContent = i >= 0 ? t("page_of", { n: i + 1, total: pages.length }) : "";
     Array.prototype.forEach.call(document.querySelectorAll(".lp-toc a"), function (a) {
-      var item = LP.byId[a.dataset.page], here = a.dataset.page === current;
+      var item = LP.pages.byId[a.dataset.page], here = a.dataset.page === current;
       var seen = item && state.visited[item.key];
       if (here) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
       a.classList.toggle("lp-visited", !!seen);
@@ -126,10 +126,10 @@
 
   function onSubmit(event) {
     event.preventDefault();
-    var form = event.target, question = LP.byId[form.dataset.question];
+    var form = event.target, question = LP.questions.byId[form.dataset.question];
     var chosen = Array.prototype.filter.call(form.querySelectorAll("input"), function (i) { return i.checked; })
       .map(function (i) { return i.value; }).join("");
-    if (!chosen) { form.querySelector(".lp-feedback").textContent = t("choose_first"); return; }
+    if (!chosen) { form.querySelector(".lp-feedback").textContent = t("choose_first"); announce(t("choose_first")); return; }
     if (state.answers[question.key] || ended) return;
     state.answers[question.key] = chosen;
     var correct = showAnswer(form, question, chosen, true);
@@ -148,7 +148,7 @@
   function onReflection(event) {
     var box = event.target.closest("[data-reflection]");
     if (!box) return;
-    var reflection = LP.byId[box.dataset.reflection];
+    var reflection = LP.reflections.byId[box.dataset.reflection];
     var text = LP.cleanText(event.target.value, d.storage === "lms" ? d.reflectionMax : 0);
     state.reflections[reflection.key] = text;
     updateCounter(box, text);
@@ -184,7 +184,10 @@
       return "<h2>" + escapeHtml(r.prompt) + "</h2>\n<p style=\"white-space:pre-wrap\">" +
         escapeHtml(state.reflections[r.key]) + "</p>";
     }).join("\n") || "<p>" + escapeHtml(t("reflections_empty")) + "</p>";
-    var html = "<!DOCTYPE html>\n<html lang=\"" + escapeHtml(d.language) + "\"><head><meta charset=\"utf-8\"><title>" +
+    var style = "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>body{font-family:system-ui," +
+      "sans-serif;line-height:1.6;color:#1b1b1b;max-width:44rem;margin:2rem auto;padding:0 1rem}" +
+      "p{white-space:pre-wrap}</style>";
+    var html = "<!DOCTYPE html>\n<html lang=\"" + escapeHtml(d.language) + "\"><head><meta charset=\"utf-8\">" + style + "<title>" +
       escapeHtml(t("reflections_title") + ": " + d.set.title) + "</title></head><body><main><h1>" +
       escapeHtml(t("reflections_title")) + "</h1><p>" + escapeHtml(d.set.title) + "</p>\n" + body + "</main></body></html>\n";
     var link = document.createElement("a");
@@ -217,7 +220,7 @@
   /* ---- restoring a saved state ---- */
   function restore() {
     Object.keys(state.answers).forEach(function (key) {
-      var question = LP.byKey[key];
+      var question = LP.questions.byKey[key];
       if (question) showAnswer(questionForm(question.id), question, state.answers[key], false);
     });
     d.reflections.forEach(function (r) {
@@ -228,7 +231,7 @@
   }
 
   function offerResume() {
-    var bookmark = LP.byKey[state.location];
+    var bookmark = LP.pages.byKey[state.location];
     $("lp-resume-page").textContent = bookmark ? bookmark.title : "";
     Object.keys(sections).forEach(function (k) { sections[k].hidden = true; });
     $("lp-resume").hidden = false;
@@ -280,7 +283,7 @@
     loadDeviceReflections();
     restore();
     var wanted = route();
-    if (launch.resume && LP.byKey[state.location] && !wanted) { updateNavigation(); offerResume(); }
+    if (launch.resume && LP.pages.byKey[state.location] && !wanted) { updateNavigation(); offerResume(); }
     else show(wanted || pages[0].id, !wanted);
   }
 
@@ -297,7 +300,8 @@
     adapter = LP.adapters.standalone();
     adapter.onStatus = onStatus;
     window.LP.app.adapter = adapter;
-    notice(String(error && error.message || error));
+    if (window.console) console.warn("leadpack: " + String(error && error.message || error));
+    notice(t("start_failed")); /* the learner reads the catalogue's words; the detail goes to the console */
     return adapter.start().then(begin);
   });
 })();

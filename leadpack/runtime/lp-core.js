@@ -3,10 +3,13 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("lp-data").textContent);
-  var byKey = {}, byId = {};
-  ["pages", "questions", "reflections"].forEach(function (list) {
-    data[list].forEach(function (item) { byKey[item.key] = item; byId[item.id] = item; });
-  });
+  /* One index per kind: a page and a reflection may share an id (and so a key), never a kind. */
+  function index(list) {
+    var found = { byKey: {}, byId: {} };
+    list.forEach(function (item) { found.byKey[item.key] = item; found.byId[item.id] = item; });
+    return found;
+  }
+  var pages = index(data.pages), questions = index(data.questions), reflections = index(data.reflections);
 
   function newState() {
     return { visited: {}, answers: {}, reflections: {}, location: "", done: "" };
@@ -29,11 +32,11 @@
     var out = { v: data.stateVersion, l: state.location, p: "" };
     data.pages.forEach(function (p) { if (state.visited[p.key]) out.p += p.key; });
     out.a = {};
-    Object.keys(state.answers).sort().forEach(function (k) { if (byKey[k]) out.a[k] = state.answers[k]; });
+    Object.keys(state.answers).sort().forEach(function (k) { if (questions.byKey[k]) out.a[k] = state.answers[k]; });
     if (withReflections) {
       out.r = {};
       Object.keys(state.reflections).sort().forEach(function (k) {
-        if (byKey[k] && state.reflections[k]) out.r[k] = cleanText(state.reflections[k], data.reflectionMax);
+        if (reflections.byKey[k] && state.reflections[k]) out.r[k] = cleanText(state.reflections[k], data.reflectionMax);
       });
     }
     if (state.done) out.d = state.done;
@@ -48,11 +51,11 @@
     if (!raw || raw.v !== data.stateVersion) return null;
     for (var i = 0; i + 5 <= String(raw.p || "").length; i += 5) {
       var key = raw.p.substr(i, 5);
-      if (byKey[key]) state.visited[key] = true;
+      if (pages.byKey[key]) state.visited[key] = true;
     }
-    Object.keys(raw.a || {}).forEach(function (k) { if (byKey[k]) state.answers[k] = String(raw.a[k]); });
-    Object.keys(raw.r || {}).forEach(function (k) { if (byKey[k]) state.reflections[k] = String(raw.r[k]); });
-    state.location = byKey[raw.l] ? raw.l : "";
+    Object.keys(raw.a || {}).forEach(function (k) { if (questions.byKey[k]) state.answers[k] = String(raw.a[k]); });
+    Object.keys(raw.r || {}).forEach(function (k) { if (reflections.byKey[k]) state.reflections[k] = String(raw.r[k]); });
+    state.location = pages.byKey[raw.l] ? raw.l : "";
     state.done = raw.d || "";
     return state;
   }
@@ -108,7 +111,7 @@
   }
 
   window.LP = {
-    data: data, byKey: byKey, byId: byId, newState: newState, encodeState: encodeState,
+    data: data, pages: pages, questions: questions, reflections: reflections, newState: newState, encodeState: encodeState,
     decodeState: decodeState, evaluate: evaluate, isCorrect: isCorrect, cleanText: cleanText,
     cmiTimespan: cmiTimespan, isoDuration: isoDuration, t: t, storage: storage, adapters: {}
   };

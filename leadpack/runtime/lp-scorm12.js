@@ -94,7 +94,7 @@
       var entry = get("cmi.core.entry");
       var state = LP.decodeState(get("cmi.suspend_data"));
       var bookmark = get("cmi.core.lesson_location");
-      if (state && !state.location && LP.byId[bookmark]) state.location = LP.byId[bookmark].key;
+      if (state && !state.location && LP.pages.byId[bookmark]) state.location = LP.pages.byId[bookmark].key;
       if (mode === "normal" && !FINISHED[status]) {
         if (status !== "incomplete") set("cmi.core.lesson_status", "incomplete");
         set("cmi.core.exit", "suspend");
