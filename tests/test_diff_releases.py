@@ -170,3 +170,17 @@ def test_an_option_added_at_the_end_is_safe(old_release, tmp_path):
     result = diff(old_release["set"]["scorm12"], new["scorm12"])
     assert result.exit_code == 0, result.stdout
     assert "  ~ question 'first-steps/pick-b' has a new option at the end" in result.stdout
+
+
+def test_foreign_packages_are_compared_by_their_identifiers(tmp_path):
+    from tests.test_validate_packages import CONTENT, MANIFEST, make_zip
+
+    old = make_zip(tmp_path / "old.zip", {"imsmanifest.xml": MANIFEST, **CONTENT})
+    same = make_zip(tmp_path / "same.zip", {"imsmanifest.xml": MANIFEST, **CONTENT})
+    result = diff(old, same)
+    assert result.exit_code == 0
+    assert "note: no leadpack runtime data in one of the packages: only identifiers were compared" in result.stdout
+    renamed = make_zip(tmp_path / "renamed.zip", {"imsmanifest.xml": MANIFEST.replace("ITEM-1", "ITEM-A"), **CONTENT})
+    result = diff(old, renamed)
+    assert result.exit_code == 1
+    assert "  ! the item 'ITEM-1' (Lesson 1) is gone" in result.stdout
