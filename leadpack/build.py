@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leadpack import model
-from leadpack.archive import write_bytes_atomically, write_zip
+from leadpack.archive import write_files_atomically, write_zip
 from leadpack.checks import check_series
 from leadpack.errors import LeadpackError, ProblemsFound
 from leadpack.load import load_series
@@ -59,11 +60,13 @@ def build(root: Path, options: BuildOptions,
         for name in formats:
             progress(f"{course_set.id} ({name})")
             packages.append(make_package(series, course_set, name, sco_per, options.templates, out))
-    for package in packages:
-        try:
-            write_bytes_atomically(package.path, package.data)
-        except OSError as exc:
-            raise LeadpackError(f"cannot write {package.path}: {exc.strerror or exc}") from None
+    try:
+        write_files_atomically([(p.path, p.data) for p in packages])
+    except OSError as exc:
+        full = exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+        raise LeadpackError(f"cannot write {exc.filename or out}: {exc.strerror or exc}"
+                            + (" (free some space; nothing in the output folder was changed)" if full
+                               else " (nothing in the output folder was changed)")) from None
     return series, packages
 
 
