@@ -16,6 +16,7 @@ from leadpack.errors import LeadpackError, ProblemsFound
 from leadpack.load import load_series
 from leadpack.packagers import package_file_name, packager_for
 from leadpack.render import render_set
+from leadpack.statement import statement_files
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Package:
     data: bytes
     files: int
     budgets: list[dict] = field(default_factory=list)
+    statement: dict[str, str] = field(default_factory=dict)  # accessibility statement draft: html, markdown
 
     @property
     def sha256(self) -> str:
@@ -42,7 +44,8 @@ class Package:
 
     def summary(self) -> dict:
         return {"set": self.set_id, "format": self.format, "path": str(self.path), "size": len(self.data),
-                "files": self.files, "sha256": self.sha256, "suspend_data": self.budgets}
+                "files": self.files, "sha256": self.sha256, "suspend_data": self.budgets,
+                "accessibility_statement": self.statement}
 
 
 def build(root: Path, options: BuildOptions,
@@ -60,8 +63,10 @@ def build(root: Path, options: BuildOptions,
         for name in formats:
             progress(f"{course_set.id} ({name})")
             packages.append(make_package(series, course_set, name, sco_per, options.templates, out))
+    custom_templates = bool(options.templates or series.build.templates)
+    files = [(p.path, p.data) for p in packages] + statement_files(series, packages, custom_templates)
     try:
-        write_files_atomically([(p.path, p.data) for p in packages])
+        write_files_atomically(files)
     except OSError as exc:
         full = exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
         raise LeadpackError(f"cannot write {exc.filename or out}: {exc.strerror or exc}"
