@@ -1,0 +1,548 @@
+"""Issue 7 acceptance: WCAG 2.2 AA in every built package, proven with axe-core, a keyboard and a 320 px screen.
+
+Every page of every package of the course, in both formats, runs under its real adapter (SCORM 1.2 inside the
+scorm-again test LMS, xAPI against a Ralph LRS) and is checked with axe-core's WCAG 2.0, 2.1 and 2.2 A and AA rules,
+then again in states reached by interaction: an answered knowledge check, the reflections page with text, the
+resume prompt and the notice shown when progress cannot be saved. The same sweep checks the heading outline, that
+focus lands on each new page's h1 and that the change is announced.
+
+Speed: one browser; one page per package, visited by hash without reloading; the SCORM and xAPI packages of a set
+swept at the same time in two renderer processes (a machine with two cores).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import uuid
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import lxml.html
+import pytest
+
+from tests.conftest import FIXTURE_COURSE, REPO, run_cli, unzip
+from tests.support import AXE_JS, SCORM12_JS
+from tests.support.fixtures import require_node_modules
+from tests.support.http import StaticServer
+from tests.support.ralph import RalphLRS
+from tests.support.scorm_lms import LMS_HTML, LmsRun, install_package
+
+SETS = sorted(p.name for p in (REPO / "content").iterdir() if (p / "set.toml").is_file())
+ARTIFACTS = REPO / "tests" / "artifacts" / "accessibility"
+READY = ".lp-page:not([hidden]), #lp-resume:not([hidden])"
+SAVE_FAILED_SHOWN = "document.getElementById('lp-notice').textContent.indexOf('could not be saved') >= 0"
+LEARNER = {"objectType": "Agent", "name": "Ffion Jones", "mbox": "mailto:ffion.jones@example.org"}
+
+# In-page helpers, injected after axe-core. lpAudit.sweep(ids) visits pages by hash, as the contents links do, and
+# returns every problem: axe violations, heading outline faults, focus not on the new h1, a change not announced.
+AUDIT_JS = r"""
+(function () {
+  "use strict";
+  var TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+  function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+  async function until(test, limit) {
+    for (var waited = 0; waited < (limit || 3000); waited += 10) { if (test()) return true; await sleep(10); }
+    return test();
+  }
+  function visible() { return document.querySelector(".lp-page:not([hidden])"); }
+  /* whole: the whole document, with the style sheets loaded for the rules that read them (css-orientation-lock).
+     Otherwise, to save time on each page: the hidden pages are left out (axe skips hidden content anyway; each
+     page is tested when it is the one shown) and the style sheets, the same for every page, are not fetched again. */
+  async function axeProblems(label, whole) {
+    var context = whole ? document : { exclude: [[".lp-page[hidden]"]] };
+    var result = await axe.run(context, { runOnly: { type: "tag", values: TAGS }, resultTypes: ["violations"],
+      preload: !!whole });
+    return result.violations.map(function (v) {
+      return label + ": " + v.id + " (" + v.impact + ") " + v.nodes.slice(0, 3).map(function (n) {
+        return n.target.join(" ") + " -> " + String(n.failureSummary).replace(/\s+/g, " ");
+      }).join(" | ");
+    });
+  }
+  /* The headings a learner can reach: exactly one h1, first, and no level skipped going down. */
+  function outlineProblems(label) {
+    var levels = Array.prototype.filter.call(document.querySelectorAll("h1, h2, h3, h4, h5, h6"), function (h) {
+      return h.getClientRects().length > 0;
+    }).map(function (h) { return Number(h.tagName.charAt(1)); });
+    var problems = [];
+    if (levels.filter(function (l) { return l === 1; }).length !== 1 || levels[0] !== 1) {
+      problems.push(label + ": needs exactly one h1, first; headings are " + levels.join(","));
+    }
+    for (var i = 1; i < levels.length; i++) {
+      if (levels[i] > levels[i - 1] + 1) {
+        problems.push(label + ": heading level skipped: " + levels.join(","));
+        break;
+      }
+    }
+    return problems;
+  }
+  async function sweep(ids) {
+    var problems = await axeProblems("whole document at launch", true);
+    for (var i = 0; i < ids.length; i++) {
+      var id = ids[i];
+      location.hash = "#/" + id;
+      await until(function () { return visible() && visible().dataset.page === id; });
+      var page = visible();
+      if (!page || page.dataset.page !== id) { problems.push(id + ": not shown"); continue; }
+      problems = problems.concat(await axeProblems(id), outlineProblems(id));
+      var heading = page.querySelector("h1");
+      if (document.activeElement !== heading) problems.push(id + ": focus is not on the page heading");
+      var title = heading.textContent.trim();
+      var said = await until(function () {
+        return document.getElementById("lp-announcer").textContent.indexOf(title) >= 0; }, 1000);
+      if (!said) problems.push(id + ": the page change was not announced");
+    }
+    return problems;
+  }
+  /* Widest thing on each page at the current viewport: nothing may scroll sideways. */
+  async function reflow(ids) {
+    var wide = [];
+    for (var i = 0; i < ids.length; i++) {
+      var id = ids[i];
+      location.hash = "#/" + id;
+      await until(function () { return visible() && visible().dataset.page === id; });
+      var root = document.documentElement;
+      if (root.scrollWidth > root.clientWidth) wide.push(id + ": " + root.scrollWidth + "px wide");
+    }
+    return wide;
+  }
+  window.lpAudit = { sweep: sweep, axe: axeProblems, outline: outlineProblems, reflow: reflow,
+    start: function (ids) { window.__sweep = sweep(ids); return true; } };
+})();
+"""
+
+
+# ---- fixtures: every package of the course, served once, with an LMS page per set and one LRS ----
+
+@pytest.fixture(scope="module")
+def served(course_build, tmp_path_factory):
+    """Every package unzipped under <set>-<format>/, the test LMS at lms/<set>.html; one static server."""
+    require_node_modules("axe-core", "scorm-again")
+    root = tmp_path_factory.mktemp("a11y-site")
+    lms = root / "lms"
+    lms.mkdir()
+    shutil.copy(SCORM12_JS, lms / "scorm12.js")
+    for (set_id, fmt), zip_path in course_build.items():
+        unzip(zip_path, root / f"{set_id}-{fmt}")
+        if fmt == "scorm12":
+            page = LMS_HTML.replace("../pkg/__LAUNCH__", f"../{set_id}-scorm12/index.html")
+            (lms / f"{set_id}.html").write_text(page)
+    with StaticServer(root) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def ralph(served, tmp_path_factory):
+    lrs = RalphLRS(tmp_path_factory.mktemp("a11y-lrs"), cors_origins=[served.origin])
+    lrs.start()
+    yield lrs
+    lrs.stop()
+
+
+class Launch:
+    """A package launched in its own browser context; ``doc`` is the frame holding the course. ``open`` launches
+    again in the same page, as a learner coming back on the same computer."""
+
+    def __init__(self, browser, url: str, viewport=None, in_lms=False, init_scripts: tuple[str, ...] = ()):
+        self.context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.in_lms = in_lms
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.open(url, init_scripts)
+
+    def open(self, url: str, init_scripts: tuple[str, ...] = ()) -> None:
+        for script in init_scripts:
+            self.page.add_init_script(script)
+        self.page.goto(url)
+        self.doc = self.page.frame("sco") if self.in_lms else self.page.main_frame
+        self.doc.wait_for_selector(READY)
+        self.doc.add_script_tag(path=str(AXE_JS))
+        self.doc.add_script_tag(content=AUDIT_JS)
+
+    def data(self) -> dict:
+        return json.loads(self.doc.locator("#lp-data").text_content())
+
+    def sweep_ids(self) -> list[str]:
+        """Every page, the first last: the app shows it at launch, so it is only 'changed to' at the end."""
+        pages = [p["id"] for p in self.data()["pages"]]
+        return pages[1:] + ["reflections", pages[0]]
+
+    def axe(self, label: str, whole: bool = False) -> list[str]:
+        return self.doc.evaluate("([label, whole]) => lpAudit.axe(label, whole)", [label, whole])
+
+    def outline(self, label: str) -> list[str]:
+        return self.doc.evaluate("label => lpAudit.outline(label)", label)
+
+    def go(self, page_id: str) -> None:
+        self.doc.evaluate("id => { location.hash = '#/' + id; }", page_id)
+        self.doc.wait_for_function("id => { var s = document.querySelector('.lp-page:not([hidden])');"
+                                   " return s && s.dataset.page === id; }", arg=page_id)
+
+    def announced(self, text: str) -> None:
+        self.doc.wait_for_function("t => document.getElementById('lp-announcer').textContent.indexOf(t) >= 0",
+                                   arg=text)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def xapi_url(served, set_id: str, endpoint: str, auth: str, registration: str) -> str:
+    query = urlencode({"endpoint": endpoint, "auth": auth, "actor": json.dumps(LEARNER),
+                       "registration": registration}, quote_via=quote)
+    return served.url + f"{set_id}-xapi/index.html?{query}"
+
+
+# ---- axe on every page, both formats, and the states reached by interaction ----
+
+@pytest.mark.parametrize("set_id", SETS)
+def test_axe_finds_no_violations_on_any_page_in_either_format(set_id, browser, served, ralph):
+    launch_url = xapi_url(served, set_id, ralph.endpoint, ralph.auth_header, str(uuid.uuid4()))
+    scorm = Launch(browser, served.url + f"lms/{set_id}.html", in_lms=True)
+    xapi = Launch(browser, launch_url)
+    try:
+        assert scorm.doc.evaluate("LP.app.adapter.name") == "scorm12"
+        assert xapi.doc.evaluate("LP.app.adapter.name") == "xapi"
+        ids = scorm.sweep_ids()
+        assert ids == xapi.sweep_ids()
+        for launch in (scorm, xapi):  # both sweeps run at once, each in its own renderer
+            launch.doc.evaluate("ids => lpAudit.start(ids)", ids)
+        problems = [f"scorm12 {p}" for p in scorm.doc.evaluate("() => window.__sweep")]
+        problems += [f"xapi {p}" for p in xapi.doc.evaluate("() => window.__sweep")]
+        for name, launch in (("scorm12", scorm), ("xapi", xapi)):
+            problems += [f"{name} {p}" for p in answered_and_reflected(launch)]
+        problems += [f"scorm12 {p}" for p in scorm_resume_and_save_failure(scorm, served, set_id)]
+        problems += [f"xapi {p}" for p in xapi_resume_and_unreachable_lrs(xapi, served, set_id, launch_url)]
+        assert scorm.errors == [] and xapi.errors == []
+    finally:
+        scorm.close()
+        xapi.close()
+    assert problems == []
+
+
+def answered_and_reflected(launch: Launch) -> list[str]:
+    """A knowledge check sent empty, then one answered wrong and one right; a reflection written and read back."""
+    check_page = launch.doc.evaluate("document.querySelector('form[data-question]').closest('.lp-page').dataset.page")
+    launch.go(check_page)
+    forms = launch.doc.locator(f'.lp-page[data-page="{check_page}"] form.lp-question')
+    questions = {q["id"]: q for q in launch.data()["questions"]}
+    forms.nth(0).locator("button[type=submit]").click()  # nothing chosen yet
+    launch.announced("Choose an answer first.")
+    first = questions[forms.nth(0).get_attribute("data-question")]
+    wrong = next(key for key in first["options"] if key not in first["correct"])
+    forms.nth(0).locator(f'input[value="{wrong}"]').check()
+    forms.nth(0).locator("button[type=submit]").click()
+    launch.announced("Not quite.")
+    second = questions[forms.nth(1).get_attribute("data-question")]
+    for key in second["correct"]:
+        forms.nth(1).locator(f'input[value="{key}"]').check()
+    forms.nth(1).locator("button[type=submit]").click()
+    launch.announced("Correct.")
+    problems = launch.axe("answered knowledge check")
+    problems += launch.outline("answered knowledge check")
+
+    reflection = launch.data()["reflections"][0]
+    box = launch.doc.locator(f'[data-reflection="{reflection["id"]}"]')
+    launch.go(box.evaluate("b => b.closest('.lp-page').dataset.page"))
+    box.locator("textarea").fill("Ask one open question a day.\nNotice who has not spoken <yet> & why.")
+    problems += launch.axe("written reflection")
+    launch.go("reflections")
+    written = launch.doc.locator(".lp-written")
+    assert written.first.text_content() == "Ask one open question a day.\nNotice who has not spoken <yet> & why."
+    problems += launch.axe("reflections page with text")
+    problems += launch.outline("reflections page with text")
+    launch.doc.locator("#lp-clear").click()  # the first press asks for confirmation
+    return problems + launch.axe("clear reflections confirmation")
+
+
+def scorm_resume_and_save_failure(launch: Launch, served, set_id: str) -> list[str]:
+    """The LMS launches the SCO again with what it stored; then it refuses to commit."""
+    cmi = launch.page.evaluate("lmsCommits[lmsCommits.length - 1].data.cmi")
+    stored = {"core": {"lesson_location": cmi["core"]["lesson_location"], "lesson_status": "incomplete",
+                       "entry": "resume", "student_id": "learner-1", "student_name": "Jones, Ffion"},
+              "suspend_data": cmi["suspend_data"]}
+    launch.open(served.url + f"lms/{set_id}.html", (f"window.__lmsStored = {json.dumps(stored)};",))
+    assert launch.doc.locator("#lp-resume").is_visible()
+    problems = launch.axe("resume prompt") + launch.outline("resume prompt")
+    launch.page.evaluate("lmsControl.failCommits = true")
+    launch.doc.locator("#lp-resume-continue").click()
+    launch.doc.wait_for_function(SAVE_FAILED_SHOWN)
+    return problems + launch.axe("save-failed notice")
+
+
+def xapi_resume_and_unreachable_lrs(launch: Launch, served, set_id: str, launch_url: str) -> list[str]:
+    """The same launch link again (progress rebuilt from the LRS); then a link to an LRS that does not answer."""
+    launch.doc.wait_for_selector("#lp-save.lp-save-saved")  # everything reached the LRS
+    launch.open(launch_url)
+    assert launch.doc.locator("#lp-resume").is_visible()
+    problems = launch.axe("resume prompt") + launch.outline("resume prompt")
+    with StaticServer(served.directory) as gone:  # an address where nothing answers once it has stopped
+        endpoint = gone.url + "xAPI/"
+    launch.open(xapi_url(served, set_id, endpoint, "Basic eDp5", str(uuid.uuid4())))
+    launch.doc.wait_for_function(SAVE_FAILED_SHOWN)
+    return problems + launch.axe("save-failed notice")
+
+
+def test_theme_colours_at_the_contrast_limit_still_pass_axe(browser, tmp_path):
+    """Any pair of theme colours the build accepts (4.5:1 on white) keeps every page and state at AA."""
+    require_node_modules("axe-core")
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    config = course / "leadpack.toml"
+    config.write_text(re.sub(r'primary = "#\w+"\naccent = "#\w+"', 'primary = "#767676"\naccent = "#757575"',
+                             config.read_text()))
+    out = tmp_path / "out"
+    assert run_cli("-q", "build", "--format", "scorm12", "--out", out, root=course).exit_code == 0
+    unzip(next(out.glob("*.zip")), tmp_path / "site")
+    with StaticServer(tmp_path / "site") as server:
+        launch = Launch(browser, server.url + "index.html")
+        try:
+            assert launch.doc.evaluate("getComputedStyle(document.body).getPropertyValue('--lp-accent')").strip() \
+                == "#757575"
+            problems = launch.doc.evaluate("ids => lpAudit.sweep(ids)", launch.sweep_ids())
+            problems += answered_and_reflected(launch)
+            launch.page.set_viewport_size({"width": 320, "height": 640})
+            launch.doc.locator("#lp-toc-toggle").click()
+            problems += launch.axe("contents open at 320px")
+        finally:
+            launch.close()
+    assert problems == []
+
+
+# ---- 320 px: nothing scrolls sideways; screenshots for review ----
+
+def test_no_page_scrolls_sideways_at_320px_and_screenshots_are_written(browser, served):
+    shots = ARTIFACTS / "screenshots"
+    if shots.exists():
+        shutil.rmtree(shots)
+    shots.mkdir(parents=True)
+    wide: list[str] = []
+    for set_id in SETS:
+        assert_same_pages_in_both_formats(Path(served.directory), set_id)
+        launch = Launch(browser, served.url + f"{set_id}-scorm12/index.html", viewport={"width": 320, "height": 640})
+        try:
+            ids = launch.sweep_ids()
+            wide += [f"{set_id} {w}" for w in launch.doc.evaluate("ids => lpAudit.reflow(ids)", ids)]
+            launch.doc.locator("#lp-toc-toggle").click()
+            assert launch.doc.locator("#lp-toc-list").is_visible()
+            if launch.doc.evaluate("document.documentElement.scrollWidth > 320"):
+                wide.append(f"{set_id} contents open")
+            wide += [f"{set_id} contents open at 320px: {p}" for p in launch.axe("contents open")]
+            launch.doc.locator("#lp-toc-toggle").click()
+            screenshots(launch, set_id, shots)
+        finally:
+            launch.close()
+    assert wide == []
+    assert len(list(shots.glob("*.png"))) == len(SETS) * 4
+
+
+def assert_same_pages_in_both_formats(root: Path, set_id: str) -> None:
+    """The xAPI package's pages are the SCORM package's, byte for byte, but for the course data and the adapter
+    script: laying out one format at 320 px lays out both."""
+    def pages(fmt: str) -> str:
+        html = (root / f"{set_id}-{fmt}" / "index.html").read_text("utf-8")
+        html = re.sub(r'<script type="application/json" id="lp-data">.*?</script>', "", html, flags=re.S)
+        return html.replace(f"lp-{fmt}.js", "lp-ADAPTER.js")
+
+    assert pages("scorm12") == pages("xapi")
+    for asset in ("leadpack.css", "theme.css"):
+        assert (root / f"{set_id}-scorm12/assets" / asset).read_bytes() == \
+            (root / f"{set_id}-xapi/assets" / asset).read_bytes()
+
+
+def screenshots(launch: Launch, set_id: str, folder: Path) -> None:
+    """A content page and a knowledge-check page (one question answered) at 320 and 1280 px wide."""
+    content = launch.data()["pages"][0]["id"]
+    check = launch.doc.evaluate("document.querySelector('form[data-question]').closest('.lp-page').dataset.page")
+    launch.go(check)
+    form = launch.doc.locator(f'.lp-page[data-page="{check}"] form.lp-question').first
+    form.locator("input").first.check()
+    form.locator("button[type=submit]").click()
+    for width in (320, 1280):
+        launch.page.set_viewport_size({"width": width, "height": 900})
+        for kind, page_id in (("content", content), ("check", check)):
+            launch.go(page_id)
+            launch.page.screenshot(path=str(folder / f"{set_id}-{kind}-{width}.png"), full_page=True)
+
+
+# ---- keyboard alone ----
+
+def focus_of(frame) -> dict:
+    return frame.evaluate("""() => { var e = document.activeElement, s = getComputedStyle(e);
+      return { tag: e.tagName.toLowerCase(), id: e.id, text: (e.textContent || '').trim().slice(0, 60),
+               visible: e.matches(':focus-visible') && s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
+               page: e.closest('.lp-page') ? e.closest('.lp-page').dataset.page : '' }; }""")
+
+
+def tab_to(page, frame, selector: str, back: bool = False, limit: int = 80) -> list[dict]:
+    """Press Tab (or Shift+Tab) until the focused element matches; every stop on the way shows a focus ring."""
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        stop = focus_of(frame)
+        stops.append(stop)
+        assert stop["visible"], f"no visible focus indicator on {stop}"
+        if frame.evaluate("s => document.activeElement.matches(s)", selector):
+            return stops
+    raise AssertionError(f"{selector} not reached by {'Shift+Tab' if back else 'Tab'}: {stops[-5:]}")
+
+
+def shown(frame) -> str:
+    return frame.evaluate("document.querySelector('.lp-page:not([hidden])').dataset.page")
+
+
+def wait_shown(frame, page_id: str) -> None:
+    frame.wait_for_function("id => document.querySelector('.lp-page:not([hidden])').dataset.page === id", arg=page_id)
+    assert frame.evaluate("document.activeElement === document.querySelector('.lp-page:not([hidden]) h1')")
+
+
+def test_keyboard_alone_completes_a_module_with_a_check_and_a_reflection(page, site, fixture_build, tmp_path):
+    """Tab, Shift+Tab, Enter and Space (and typing) through the first module, launched by the test LMS."""
+    install_package(fixture_build["module"]["scorm12"], site)
+    run = LmsRun(page, site, launch="first-steps.html")
+    run.open()
+    frame, keys = run.frame, page.keyboard
+    said = lambda text: frame.wait_for_function(  # noqa: E731
+        "t => document.getElementById('lp-announcer').textContent.indexOf(t) >= 0", arg=text)
+
+    tab_to(page, frame, "a.lp-skip", limit=1)
+    assert frame.locator("a.lp-skip").bounding_box()["y"] >= 0, "the skip link shows when focused"
+    keys.press("Enter")
+    assert focus_of(frame)["id"] == "lp-main"
+
+    tab_to(page, frame, "textarea")
+    keys.type("Ask one open question a day.")
+    tab_to(page, frame, "#lp-next")
+    keys.press("Enter")
+    wait_shown(frame, "first-steps/doing")
+    said("Doing things")
+
+    tab_to(page, frame, ".lp-figure summary")
+    keys.press("Enter")
+    assert frame.locator(".lp-figure details").first.get_attribute("open") is not None
+    tab_to(page, frame, '.lp-toc a[data-page="first-steps/quiz"]', back=True)
+    keys.press("Enter")
+    wait_shown(frame, "first-steps/quiz")
+    said("Quiz")
+
+    tab_to(page, frame, "input[type=radio]")
+    keys.press("Space")  # the first option, A: a wrong answer
+    tab_to(page, frame, "form.lp-question:nth-of-type(1) button[type=submit]")
+    keys.press("Enter")
+    said("Not quite. The correct answer: B.")
+    assert "Not quite" in frame.locator("form.lp-question .lp-feedback").first.text_content()
+    keys.press("Tab")  # focus carries on after the answered question, not back at the top of the page
+    assert frame.evaluate("document.activeElement.matches('input[type=checkbox][value=a]')"), focus_of(frame)
+    keys.press("Space")
+    keys.press("Tab")
+    keys.press("Tab")
+    assert frame.evaluate("document.activeElement.value") == "c"  # the third option, E
+    keys.press("Space")
+    tab_to(page, frame, "button[type=submit]")
+    keys.press("Space")
+    said("Correct.")
+
+    tab_to(page, frame, "#lp-next")
+    keys.press("Enter")
+    wait_shown(frame, "reflections")
+    assert frame.locator(".lp-written").all_text_contents() == ["Ask one open question a day."]
+    tab_to(page, frame, "#lp-download")
+    with page.expect_download() as download:
+        keys.press("Enter")
+    assert "Ask one open question a day." in Path(download.value.path()).read_text("utf-8")
+
+    tab_to(page, frame, "#lp-exit")
+    keys.press("Enter")
+    frame.wait_for_function("document.getElementById('lp-notice').textContent.length > 0")
+    data = run.last_data()
+    assert data["core"]["lesson_status"] == "passed" and data["core"]["score"]["raw"] == "50"
+    assert "Ask one open question a day." in data["suspend_data"]
+    assert run.flags() == []
+
+
+def test_contents_button_works_by_keyboard_on_a_phone(browser, served):
+    set_id = SETS[0]
+    launch = Launch(browser, served.url + f"{set_id}-scorm12/index.html", viewport={"width": 320, "height": 640})
+    try:
+        page, frame = launch.page, launch.doc
+        toggle = frame.locator("#lp-toc-toggle")
+        assert toggle.is_visible() and not frame.locator("#lp-toc-list").is_visible()
+        tab_to(page, frame, "#lp-toc-toggle")
+        page.keyboard.press("Space")
+        assert toggle.get_attribute("aria-expanded") == "true" and frame.locator("#lp-toc-list").is_visible()
+        second = launch.data()["pages"][1]["id"]
+        tab_to(page, frame, f'.lp-toc a[data-page="{second}"]')
+        page.keyboard.press("Enter")
+        wait_shown(frame, second)
+        page.keyboard.press("Shift+Tab")
+        assert focus_of(frame)["visible"]
+    finally:
+        launch.close()
+
+
+# ---- My reflections and action plan: print and download ----
+
+@pytest.fixture
+def standalone(browser, fixture_build, tmp_path):
+    unzip(fixture_build["set"]["scorm12"], tmp_path / "site")
+    with StaticServer(tmp_path / "site") as server:
+        launch = Launch(browser, server.url + "index.html")
+        launch.server = server
+        yield launch
+        launch.close()
+
+
+HOSTILE = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">\nPlan: ask "why?" & <b>listen</b>'
+
+
+def test_reflections_download_is_one_safe_readable_html_file(standalone, tmp_path):
+    launch = standalone
+    launch.doc.locator("[data-reflection] textarea").first.fill(HOSTILE)
+    launch.go("reflections")
+    with launch.page.expect_download() as download:
+        launch.doc.locator("#lp-download").click()
+    assert download.value.suggested_filename == "every-block-reflections.html"
+    saved = tmp_path / "site" / "downloaded.html"
+    download.value.save_as(saved)
+    raw = saved.read_text("utf-8")
+    document = lxml.html.fromstring(raw)
+    assert document.get("lang") == "en-GB" and document.findtext(".//title")
+    assert [h.text_content() for h in document.iter("h1")] == ["My reflections and action plan"]
+    assert "&lt;script&gt;" in raw and "<script" not in raw and "<img" not in raw
+    assert not any(attribute.startswith("on") for element in document.iter() for attribute in element.attrib)
+    assert not [e for e in document.iter() if e.get("src") or e.get("href")], "one file: nothing loaded from outside"
+    answers = [p.text_content() for p in document.iter("p") if "Plan:" in p.text_content()]
+    assert answers == [HOSTILE]
+
+    page = launch.page
+    page.goto(launch.server.url + "downloaded.html")
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("p", has_text="Plan:").inner_text() == HOSTILE
+    page.add_script_tag(path=str(AXE_JS))
+    page.add_script_tag(content=AUDIT_JS)
+    assert page.evaluate("lpAudit.axe('downloaded reflections', true)") == []
+
+
+def test_print_shows_the_page_alone_with_web_addresses(standalone):
+    launch = standalone
+    launch.doc.locator("[data-reflection] textarea").first.fill("Print me.")
+    assert launch.doc.evaluate("getComputedStyle(document.querySelector('a[rel~=noopener]'), '::after').content") \
+        == "none"
+    launch.page.emulate_media(media="print")
+    after = "getComputedStyle(document.querySelector('a[rel~=noopener]'), '::after').content"
+    assert launch.doc.evaluate(after) == '" (https://example.org/reading)"'  # web addresses are printed
+    launch.go("reflections")
+    for hidden in (".lp-header", "#lp-toc", ".lp-pager", ".lp-footer", "#lp-download"):
+        assert not launch.doc.locator(hidden).is_visible(), hidden
+    assert launch.doc.locator(".lp-written").is_visible()
+    assert launch.doc.locator(".lp-print-only").inner_text() == "Fixture Series · Every Block"
+
+
+def test_motion_only_when_the_learner_allows_it(standalone):
+    fill = "getComputedStyle(document.querySelector('.lp-progress-fill')).transitionDuration"
+    launch = standalone
+    launch.page.emulate_media(reduced_motion="no-preference")
+    assert launch.doc.evaluate(fill) == "0.3s"
+    launch.page.emulate_media(reduced_motion="reduce")
+    assert launch.doc.evaluate(fill) == "0s"
