@@ -92,7 +92,8 @@ class LmsRun:
             self.page.add_init_script(f"window.__lmsStored = {json.dumps(self.stored)};")
         self.page.goto(self.site.url + "lms/index.html")
         self.frame.wait_for_function(  # the app has started: a page is counted, or resume is offered
-            "document.getElementById('lp-page-count').textContent !== '' || !document.getElementById('lp-resume').hidden")
+            "document.getElementById('lp-page-count').textContent !== ''"
+            " || !document.getElementById('lp-resume').hidden")
 
     @property
     def frame(self):
