@@ -95,17 +95,23 @@ AUDIT_JS = r"""
     }
     return problems;
   }
-  /* Widest thing on each page at the current viewport: nothing may scroll sideways. */
+  /* At the current viewport no page may scroll sideways; a table too wide scrolls in its own box, which a
+     keyboard can reach. Returns the problems and how many table boxes scrolled. */
   async function reflow(ids) {
-    var wide = [];
+    var wide = [], scrolling = 0;
     for (var i = 0; i < ids.length; i++) {
       var id = ids[i];
       location.hash = "#/" + id;
       await until(function () { return visible() && visible().dataset.page === id; });
       var root = document.documentElement;
       if (root.scrollWidth > root.clientWidth) wide.push(id + ": " + root.scrollWidth + "px wide");
+      visible().querySelectorAll(".lp-table").forEach(function (box) {
+        if (box.scrollWidth <= box.clientWidth) return;
+        scrolling++;
+        if (box.tabIndex !== 0) wide.push(id + ": a table scrolls but cannot take keyboard focus");
+      });
     }
-    return wide;
+    return { wide: wide, scrolling: scrolling };
   }
   window.lpAudit = { sweep: sweep, axe: axeProblems, outline: outlineProblems, reflow: reflow,
     start: function (ids) { window.__sweep = sweep(ids); return true; } };
@@ -318,12 +324,14 @@ def test_no_page_scrolls_sideways_at_320px_and_screenshots_are_written(browser, 
         shutil.rmtree(shots)
     shots.mkdir(parents=True)
     wide: list[str] = []
+    scrolling_tables = 0
     for set_id in SETS:
         assert_same_pages_in_both_formats(Path(served.directory), set_id)
         launch = Launch(browser, served.url + f"{set_id}-scorm12/index.html", viewport={"width": 320, "height": 640})
         try:
-            ids = launch.sweep_ids()
-            wide += [f"{set_id} {w}" for w in launch.doc.evaluate("ids => lpAudit.reflow(ids)", ids)]
+            reflow = launch.doc.evaluate("ids => lpAudit.reflow(ids)", launch.sweep_ids())
+            wide += [f"{set_id} {w}" for w in reflow["wide"]]
+            scrolling_tables += reflow["scrolling"]
             launch.doc.locator("#lp-toc-toggle").click()
             assert launch.doc.locator("#lp-toc-list").is_visible()
             if launch.doc.evaluate("document.documentElement.scrollWidth > 320"):
@@ -334,6 +342,7 @@ def test_no_page_scrolls_sideways_at_320px_and_screenshots_are_written(browser, 
         finally:
             launch.close()
     assert wide == []
+    assert scrolling_tables >= 1, "the course's widest table scrolls in its box at 320px (the check is exercised)"
     assert len(list(shots.glob("*.png"))) == len(SETS) * 4
 
 
