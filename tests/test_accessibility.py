@@ -16,6 +16,7 @@ import json
 import re
 import shutil
 import uuid
+import zipfile
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -33,6 +34,9 @@ SETS = sorted(p.name for p in (REPO / "content").iterdir() if (p / "set.toml").i
 ARTIFACTS = REPO / "tests" / "artifacts" / "accessibility"
 READY = ".lp-page:not([hidden]), #lp-resume:not([hidden])"
 SAVE_FAILED_SHOWN = "document.getElementById('lp-notice').textContent.indexOf('could not be saved') >= 0"
+# Notices reach screen readers: #lp-notice is a polite live region, present (and so watched) from the start.
+NOTICE_IS_LIVE = "(n => n.getAttribute('role') === 'status' && n.getAttribute('aria-live') === 'polite' && " \
+    "!n.closest('[hidden], [aria-hidden=true]'))(document.getElementById('lp-notice'))"
 LEARNER = {"objectType": "Agent", "name": "Ffion Jones", "mbox": "mailto:ffion.jones@example.org"}
 
 # In-page helpers, injected after axe-core. lpAudit.sweep(ids) visits pages by hash, as the contents links do, and
@@ -274,6 +278,7 @@ def scorm_resume_and_save_failure(launch: Launch, served, set_id: str) -> list[s
     launch.page.evaluate("lmsControl.failCommits = true")
     launch.doc.locator("#lp-resume-continue").click()
     launch.doc.wait_for_function(SAVE_FAILED_SHOWN)
+    assert launch.doc.evaluate(NOTICE_IS_LIVE)
     return problems + launch.axe("save-failed notice")
 
 
@@ -287,6 +292,7 @@ def xapi_resume_and_unreachable_lrs(launch: Launch, served, set_id: str, launch_
         endpoint = gone.url + "xAPI/"
     launch.open(xapi_url(served, set_id, endpoint, "Basic eDp5", str(uuid.uuid4())))
     launch.doc.wait_for_function(SAVE_FAILED_SHOWN)
+    assert launch.doc.evaluate(NOTICE_IS_LIVE)
     return problems + launch.axe("save-failed notice")
 
 
@@ -314,6 +320,17 @@ def test_theme_colours_at_the_contrast_limit_still_pass_axe(browser, tmp_path):
         finally:
             launch.close()
     assert problems == []
+
+
+def test_one_h1_shows_before_the_runtime_starts(course_build):
+    """Only the first page is shown by the HTML itself, so even the first paint has one h1 and one page."""
+    for zip_path in course_build.values():
+        with zipfile.ZipFile(zip_path) as archive:
+            document = lxml.html.fromstring(archive.read("index.html"))
+        shown = [h for h in document.iter("h1") if not any(a.get("hidden") is not None for a in h.iterancestors())]
+        assert len(shown) == 1, zip_path.name
+        assert shown[0].getparent().get("data-page") == json.loads(document.get_element_by_id("lp-data").text)[
+            "pages"][0]["id"]
 
 
 # ---- 320 px: nothing scrolls sideways; screenshots for review ----
