@@ -5,7 +5,9 @@
   var d = LP.data, t = LP.t, pages = d.pages, $ = function (id) { return document.getElementById(id); };
   var state = LP.newState(), adapter = null, current = null, shownAt = Date.now(), ended = false;
   var sections = {}, store = LP.storage();
-  Array.prototype.forEach.call(document.querySelectorAll(".lp-page"), function (s) { sections[s.dataset.page] = s; });
+  /* Every element matching `selector` inside `root` (the document by default), as an array. */
+  function all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
+  all(".lp-page").forEach(function (s) { sections[s.dataset.page] = s; });
 
   function announce(text) {
     var region = $("lp-announcer");
@@ -74,7 +76,7 @@
     $("lp-prev").disabled = i <= 0 && current !== "reflections";
     $("lp-next").disabled = current === "reflections";
     $("lp-page-count").textContent = i >= 0 ? t("page_of", { n: i + 1, total: pages.length }) : "";
-    Array.prototype.forEach.call(document.querySelectorAll(".lp-toc a"), function (a) {
+    all(".lp-toc a").forEach(function (a) {
       var item = LP.pages.byId[a.dataset.page], here = a.dataset.page === current;
       var seen = item && state.visited[item.key];
       if (here) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
@@ -105,12 +107,12 @@
 
   function showAnswer(form, question, response, announceIt) {
     var correct = LP.isCorrect(question, response);
-    Array.prototype.forEach.call(form.querySelectorAll("input"), function (input) {
+    all("input", form).forEach(function (input) {
       input.checked = response.indexOf(input.value) >= 0;
       input.disabled = true;
     });
-    Array.prototype.forEach.call(form.querySelectorAll(".lp-option-feedback"), function (f) { f.hidden = false; });
-    Array.prototype.forEach.call(form.querySelectorAll(".lp-option"), function (o) {
+    all(".lp-option-feedback", form).forEach(function (f) { f.hidden = false; });
+    all(".lp-option", form).forEach(function (o) {
       o.classList.toggle("lp-option-right", question.correct.indexOf(o.dataset.option) >= 0);
       o.classList.toggle("lp-option-chosen", response.indexOf(o.dataset.option) >= 0);
     });
@@ -127,7 +129,7 @@
   function onSubmit(event) {
     event.preventDefault();
     var form = event.target, question = LP.questions.byId[form.dataset.question];
-    var chosen = Array.prototype.filter.call(form.querySelectorAll("input"), function (i) { return i.checked; })
+    var chosen = all("input", form).filter(function (i) { return i.checked; })
       .map(function (i) { return i.value; }).join("");
     if (!chosen) { form.querySelector(".lp-feedback").textContent = t("choose_first"); announce(t("choose_first")); return; }
     if (state.answers[question.key] || ended) return;
@@ -208,7 +210,7 @@
     button.textContent = t("clear_reflections");
     state.reflections = {};
     if (store) store.removeItem(deviceKey());
-    Array.prototype.forEach.call(document.querySelectorAll("[data-reflection] textarea"), function (area) {
+    all("[data-reflection] textarea").forEach(function (area) {
       area.value = "";
       updateCounter(area.closest("[data-reflection]"), "");
     });

@@ -125,8 +125,7 @@
         set(prefix + "student_response", response.split("").join(","));
         set(prefix + "correct_responses.0.pattern", pattern);
         set(prefix + "result", correct ? "correct" : "wrong");
-        set(prefix + "time", [now.getHours(), now.getMinutes(), now.getSeconds()].map(function (x) {
-          return (x < 10 ? "0" : "") + x; }).join(":"));
+        set(prefix + "time", now.toTimeString().slice(0, 8)); /* CMITime: local HH:MM:SS */
         set(prefix + "latency", LP.cmiTimespan(latency));
       }
       writeState(state);
