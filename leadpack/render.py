@@ -85,7 +85,7 @@ def render_set(series: model.Series, course_set: model.CourseSet, target: str,
     for name in ("leadpack.css",) + scripts:
         files[f"assets/{name}"] = runtime_file(name)
     files["assets/theme.css"] = theme_css(series.theme).encode("utf-8")
-    file_sizes = {src: _human_size(len(data)) for src, data in files.items()}
+    file_sizes = {src: _human_size(len(data), strings["bytes"]) for src, data in files.items()}
     template = _template(env, "launch.html")
     for budget in budgets:
         unit = budget.unit
@@ -169,6 +169,6 @@ def _logo(series: model.Series, files: FileMap) -> str:
     return name
 
 
-def _human_size(size: int) -> str:
-    return f"{size} bytes" if size < 1024 else f"{size / 1024:.0f} KB" if size < 1024 * 1024 \
+def _human_size(size: int, bytes_word: str) -> str:
+    return f"{size} {bytes_word}" if size < 1024 else f"{size / 1024:.0f} KB" if size < 1024 * 1024 \
         else f"{size / 1024 / 1024:.1f} MB"

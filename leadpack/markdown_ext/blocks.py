@@ -22,7 +22,8 @@ from leadpack import model
 from leadpack.errors import Problems, SourceError
 from leadpack.markdown_ext.links import ExternalLinksExtension
 
-BASE_EXTENSIONS = ["tables", "fenced_code", "sane_lists", "attr_list", "footnotes", "abbr"]
+# No footnotes: the extension writes English link titles that the interface-string catalogue cannot translate.
+BASE_EXTENSIONS = ["tables", "fenced_code", "sane_lists", "attr_list", "abbr"]
 OPENER = re.compile(r"^:::\s*(?P<kind>\S*)(?P<rest>.*)$")
 ATTRIBUTE = re.compile(r'\s*(?P<name>[A-Za-z_][\w-]*)\s*=\s*"(?P<value>[^"]*)"')
 FENCE = re.compile(r"^\s*(```|~~~)")

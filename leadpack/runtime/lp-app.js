@@ -61,6 +61,7 @@
     updateNavigation();
     if (id === "reflections") renderReflections();
     var heading = sections[id].querySelector("h1");
+    document.title = t("page_title", { page: heading.textContent, course: d.set.title }); /* WCAG 2.4.2 */
     if (!quiet) {
       heading.focus();
       announce(page ? t("page_changed", { title: page.title, n: i + 1, total: pages.length }) : heading.textContent);
@@ -155,8 +156,7 @@
     state.reflections[reflection.key] = text;
     updateCounter(box, text);
     saveDeviceReflections();
-    if (event.type === "change" && !ended) adapter.reflected(reflection, state);
-    else if (!ended && d.storage === "lms") adapter.reflected(reflection, state);
+    if (!ended && (event.type === "change" || d.storage === "lms")) adapter.reflected(reflection, state);
   }
 
   function writtenReflections() {
@@ -183,7 +183,7 @@
 
   function downloadReflections() {
     var body = writtenReflections().map(function (r) {
-      return "<h2>" + escapeHtml(r.prompt) + "</h2>\n<p style=\"white-space:pre-wrap\">" +
+      return "<h2>" + escapeHtml(r.prompt) + "</h2>\n<p>" +
         escapeHtml(state.reflections[r.key]) + "</p>";
     }).join("\n") || "<p>" + escapeHtml(t("reflections_empty")) + "</p>";
     var style = "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>body{font-family:system-ui," +
@@ -203,11 +203,11 @@
   function clearReflections(button) {
     if (button.dataset.confirming !== "yes") {
       button.dataset.confirming = "yes";
-      button.textContent = t("clear_confirm");
+      button.textContent = button.dataset.confirm;
       return;
     }
     button.dataset.confirming = "";
-    button.textContent = t("clear_reflections");
+    button.textContent = button.dataset.label;
     state.reflections = {};
     if (store) store.removeItem(deviceKey());
     all("[data-reflection] textarea").forEach(function (area) {
@@ -237,7 +237,6 @@
     $("lp-resume-page").textContent = bookmark ? bookmark.title : "";
     Object.keys(sections).forEach(function (k) { sections[k].hidden = true; });
     $("lp-resume").hidden = false;
-    $("lp-resume-title").setAttribute("tabindex", "-1");
     $("lp-resume-title").focus();
     $("lp-resume-continue").onclick = function () { go(bookmark.id); };
     $("lp-resume-start").onclick = function () { go(pages[0].id); };
