@@ -336,3 +336,18 @@ def test_resume_names_a_bookmarked_page_that_shares_its_id_with_a_reflection(pag
     assert run.frame.locator("[data-reflection='second-steps/looking-back'] textarea").input_value() == "Looking back"
     run.close()
     assert_clean(run)
+
+
+@pytest.mark.parametrize("set_id", ["introduction", "leading-for-resilience", "leading-for-dialogue",
+                                    "leading-for-inclusion", "leading-for-innovation"])
+def test_a_learner_who_reads_everything_and_answers_correctly_passes_each_real_set(page, site, course_build, set_id):
+    run = launch(page, site, course_build[(set_id, "scorm12")])
+    seen = run.walk(correct=True)
+    course = run.course_data()
+    assert seen == [p["id"] for p in course["pages"]]
+    run.close()
+    data = run.last_data()
+    assert data["core"]["lesson_status"] == "passed"
+    assert data["core"]["score"]["raw"] == "100"
+    assert len(data["interactions"]) == len(course["questions"])
+    assert_clean(run)
