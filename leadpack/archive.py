@@ -14,23 +14,6 @@ FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644 << 16
 
 
-def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` at ``path`` through a temporary file renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-
-
 def write_files_atomically(files: list[tuple[Path, bytes]]) -> None:
     """Write every file or none: each goes to a temporary file first (a full disk fails here, before anything
     is replaced), then all are renamed into place together with Ctrl-C and SIGTERM held back, so an interrupted

@@ -38,6 +38,24 @@ def unzip(path: Path, into: Path) -> Path:
     return into
 
 
+@pytest.fixture(scope="module")
+def scorm_preview():
+    """`leadpack preview` of the fixture course in SCORM 1.2, shared by a test module."""
+    from leadpack.preview.server import PreviewServer
+
+    with PreviewServer(FIXTURE_COURSE, format_name="scorm12") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def xapi_preview():
+    """`leadpack preview` of the fixture course in xAPI, shared by a test module."""
+    from leadpack.preview.server import PreviewServer
+
+    with PreviewServer(FIXTURE_COURSE, format_name="xapi") as server:
+        yield server
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     if not SHARED.is_dir():

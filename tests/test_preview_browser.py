@@ -98,16 +98,6 @@ def fresh(server: PreviewServer) -> None:
     post(server, "/api/controls", {"refuseCommits": False, "lrsOffline": False, "relaxed": False})
 
 
-@pytest.fixture(scope="module")
-def scorm_preview():
-    with PreviewServer(FIXTURE_COURSE, format_name="scorm12") as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def xapi_preview():
-    with PreviewServer(FIXTURE_COURSE, format_name="xapi") as server:
-        yield server
 
 
 @pytest.fixture

@@ -58,16 +58,6 @@ def statement(verb: str, activity: str, **extra) -> dict:
             "verb": {"id": f"http://adlnet.gov/expapi/verbs/{verb}"}, **extra}
 
 
-@pytest.fixture(scope="module")
-def scorm_preview():
-    with PreviewServer(FIXTURE_COURSE, format_name="scorm12") as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def xapi_preview():
-    with PreviewServer(FIXTURE_COURSE, format_name="xapi") as server:
-        yield server
 
 
 # ---- the LMS's SCORM records -----------------------------------------------------------------------------------
