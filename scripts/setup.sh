@@ -77,4 +77,7 @@ else
   "$PYTHON" -m pip install -q --disable-pip-version-check -e .
 fi
 
+# pyenv puts new console scripts (leadpack) on the PATH only after a rehash.
+if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
+
 log "done"
