@@ -15,13 +15,11 @@ import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import lxml.html
 from lxml import etree
 
 from leadpack.errors import LeadpackError, display_path
+from leadpack.render import runtime_data_from_html
 from leadpack.validate import MANIFEST, TINCAN_FILE, adl, cp, tc, xml_parser, zip_path
-
-DATA_ID = "lp-data"
 
 
 class CannotCompare(LeadpackError):
@@ -78,7 +76,7 @@ def read_release(path: Path) -> Release:
                                 "it is not a SCORM 1.2 or xAPI package")
         for launch in launches:
             if launch in names:
-                _merge(release, _runtime_data(archive.read(launch)))
+                _merge(release, runtime_data_from_html(archive.read(launch).decode("utf-8", "replace")) or {})
     return release
 
 
@@ -119,18 +117,6 @@ def _read_tincan(release: Release, root: etree._Element) -> list[str]:
             name, _ = zip_path(launch)
             return [name] if name else []
     return []
-
-
-def _runtime_data(page: bytes) -> dict:
-    """The JSON the launch page embeds for the runtime (pages, questions, reflections, state version...)."""
-    try:
-        element = lxml.html.fromstring(page).get_element_by_id(DATA_ID)
-    except (KeyError, etree.ParserError, ValueError):
-        return {}
-    try:
-        return json.loads((element.text or "").replace("<\\!--", "<!--"))
-    except json.JSONDecodeError:
-        return {}
 
 
 def _merge(release: Release, data: dict) -> None:

@@ -21,12 +21,12 @@ from pathlib import Path
 
 from leadpack.budget import STATE_VERSION
 from leadpack.errors import LeadpackError
+from leadpack.render import runtime_data_from_html
 
 FIELDS = {"v", "l", "p", "a", "r", "d"}
 KEY = re.compile(r"^[0-9a-z]{5}$")
 RESPONSE = re.compile(r"^[a-j]+$")
 FINISHED = {"": "not yet", "c": "completed", "p": "passed", "f": "failed"}
-LP_DATA = re.compile(r"<script\b[^>]*\bid=\"lp-data\"[^>]*>(.*?)</script>", re.S)
 COPY_HINT = "copy the whole cmi.suspend_data value from the learner's track report (or the state document)"
 
 
@@ -173,14 +173,6 @@ def _done(value: object) -> str:
 
 
 # ---- the package's runtime data ----------------------------------------------------------------------------
-
-def runtime_data_from_html(text: str) -> dict | None:
-    """The JSON a launch page embeds for the runtime, or None for a page without one."""
-    match = LP_DATA.search(text)
-    if not match:
-        return None
-    return json.loads(match.group(1).replace("<\\!--", "<!--"))
-
 
 def units_in_package(path: Path) -> list[dict]:
     """The runtime data of every launch page in a SCORM or xAPI zip (one per SCO)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ ADAPTER_SCRIPTS = {"scorm12": ("lp-scorm12.js",), "xapi": ("lp-xapi.js",)}
 APP_SCRIPT = "lp-app.js"
 
 FileMap = dict[str, bytes]
+RUNTIME_DATA = re.compile(r'<script\b[^>]*\bid="lp-data"[^>]*>(.*?)</script>', re.S)
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,17 @@ def runtime_data(series: model.Series, course_set: model.CourseSet, unit: Unit, 
                         for rid, r in unit.reflections],
         "strings": strings,
     }
+
+
+def runtime_data_from_html(text: str) -> dict | None:
+    """The runtime data a launch page embeds (the reader of `_script_json`), or None for a page without it."""
+    match = RUNTIME_DATA.search(text)
+    if not match:
+        return None
+    try:
+        return json.loads(match.group(1))
+    except json.JSONDecodeError:
+        return None
 
 
 def _script_json(data: dict) -> str:

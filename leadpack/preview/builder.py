@@ -21,8 +21,8 @@ from leadpack import model
 from leadpack.build import make_package
 from leadpack.checks import check_series
 from leadpack.errors import ProblemsFound
-from leadpack.explain import runtime_data_from_html
 from leadpack.load import CONTENT_DIR, load_series
+from leadpack.render import runtime_data_from_html
 
 IMSCP = "{http://www.imsproject.org/xsd/imscp_rootv1p1p2}"
 ADLCP = "{http://www.adlnet.org/xsd/adlcp_rootv1p2}"
