@@ -38,22 +38,16 @@ def handles_errors(command: Callable) -> Callable:
         ctx: Context = click.get_current_context().obj
         try:
             return command(*args, **kwargs)
-        except ProblemsFound as exc:
-            json_output = kwargs.get("as_json")
-            if json_output:
-                click.echo(json.dumps({"ok": False, "problems": [p.as_dict() for p in exc.problems]}, indent=2))
-            else:
-                for problem in exc.problems:
-                    click.echo(str(problem), err=True)
-                count = len(exc.problems)
-                click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
-            _maybe_trace(ctx)
-            sys.exit(1)
-        except SourceError as exc:
+        except (ProblemsFound, SourceError) as exc:
+            problems = exc.problems if isinstance(exc, ProblemsFound) else [exc.problem]
             if kwargs.get("as_json"):
-                click.echo(json.dumps({"ok": False, "problems": [exc.problem.as_dict()]}, indent=2))
+                click.echo(json.dumps({"ok": False, "problems": [p.as_dict() for p in problems]}, indent=2))
             else:
-                click.echo(str(exc), err=True)
+                for problem in problems:
+                    click.echo(str(problem), err=True)
+                if isinstance(exc, ProblemsFound):
+                    count = len(problems)
+                    click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
             _maybe_trace(ctx)
             sys.exit(1)
         except LeadpackError as exc:
