@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -346,7 +347,21 @@ def first_visit(context, site, lrs, launch: TinCanLaunch) -> Learner:
     learner.answer("first-steps/pick-b", "b")
     learner.wait_saved()
     learner.page.close()
+    wait_until_stored(lrs, launch.registration, learner.sent)
     return learner
+
+
+def wait_until_stored(lrs, registration: str, sent: list[dict], seconds: float = 15) -> None:
+    """The closed tab's last statements travel in a keepalive request: wait for the LRS to have them."""
+    wanted = {s["id"] for s in sent}
+    deadline = time.monotonic() + seconds
+    while True:
+        stored = (lrs.statements_for(registration) if hasattr(lrs, "statements_for")
+                  else lrs.statements(registration=registration))
+        if wanted <= {s["id"] for s in stored}:
+            return
+        assert time.monotonic() < deadline, "the statements of the closed tab never reached the LRS"
+        time.sleep(0.1)
 
 
 def assert_resumed_at_the_quiz(learner: Learner) -> None:
@@ -478,3 +493,32 @@ def test_a_launch_without_a_usable_actor_says_so(context, site, ralph):
     assert any("names no learner" in line for line in learner.console)
     assert not [m for m, u, _ in learner.lrs_requests if "statements" in u]
 
+
+
+def test_a_blip_at_launch_still_resumes(browser, site, state_lrs):
+    """The first two reads of saved progress fail on the network; the runtime tries again and resumes."""
+    launch = TinCanLaunch(state_lrs.endpoint, state_lrs.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
+    first_context, second_context = browser.new_context(), browser.new_context()
+    refused = []
+
+    def blip(route):
+        if route.request.method == "GET" and len(refused) < 2:
+            refused.append(route.request.url)
+            route.abort("connectionrefused")
+        else:
+            route.continue_()
+
+    try:
+        first = first_visit(first_context, site, state_lrs, launch)
+        second_context.route(re.compile(r".*/activities/state\?.*"), blip)
+        learner = open_learner(second_context, site, state_lrs, launch)
+        assert len(refused) == 2
+        assert_resumed_at_the_quiz(learner)
+        learner.save_and_exit()
+        learner.wait_saved()
+        stored = state_lrs.statements_for(launch.registration)
+        assert_exactly_once(stored, first.sent + learner.sent)
+        assert "resumed" in verbs(stored)
+    finally:
+        first_context.close()
+        second_context.close()

@@ -14,6 +14,7 @@
   var BATCH = 25;                  /* statements per POST */
   var KEEPALIVE_BYTES = 60000;     /* browsers allow 64 KB of keepalive bodies in flight per page */
   var REFLECTION_DELAY = 1500;     /* a reflection is sent once the learner pauses typing */
+  var LAUNCH_TRIES = 3;            /* reads of saved progress at launch, 0.5 s then 1 s apart, before starting afresh */
   var NO_STATE_API = { 404: 1, 405: 1, 501: 1 };
 
   function launchParameters() {
@@ -326,14 +327,21 @@
     }
 
     /* The freshest source first: a state document still waiting in the outbox, then the LRS's document, then the
-       statements. If the LRS cannot be read, the session starts afresh and never overwrites the document. */
-    function loadState() {
+       statements. A blip at launch is tried again a few times, so a returning learner keeps their place; if the
+       LRS still cannot be read, the session starts afresh and never overwrites the document. */
+    function loadState(tries) {
       var waiting = outbox.state !== null ? LP.decodeState(outbox.state) : null;
+      tries = (tries || 0) + 1;
       if (waiting) return Promise.resolve(waiting);
       return getJSON(stateUrl()).then(function (doc) {
         var state = doc ? LP.decodeState(JSON.stringify(doc)) : null;
         return state || stateFromStatements();
       }).catch(function () {
+        if (tries < LAUNCH_TRIES) {
+          return new Promise(function (resume) { setTimeout(resume, 500 * tries); }).then(function () {
+            return loadState(tries);
+          });
+        }
         stateApi = false;
         failures++;
         return null;
