@@ -351,3 +351,16 @@ def test_a_learner_who_reads_everything_and_answers_correctly_passes_each_real_s
     assert data["core"]["score"]["raw"] == "100"
     assert len(data["interactions"]) == len(course["questions"])
     assert_clean(run)
+
+
+def test_a_package_launched_in_a_new_window_finds_the_api_on_its_opener(page, site, fixture_build):
+    install_package(fixture_build["set"]["scorm12"], site)
+    run = LmsRun(page, site, popup=True)
+    run.open()
+    assert run.frame.evaluate("window.opener !== null && window.parent === window")
+    run.walk(correct=True)
+    run.close()
+    data = run.last_data()
+    assert data["core"]["lesson_status"] == "passed" and data["core"]["exit"] == ""
+    assert [entry[0] for entry in run.log()].count("LMSFinish") == 1
+    assert_clean(run)

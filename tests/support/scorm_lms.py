@@ -80,23 +80,32 @@ class LmsRun:
     launch: str = "index.html"
     stored: dict | None = None
     extra_headers: dict = field(default_factory=dict)
+    popup: bool = False  # launch in a new window, as Moodle's "New window" display does
+    window: object = None
 
     def open(self) -> None:
         root = Path(self.site.directory)
         lms = root / "lms"
         lms.mkdir(exist_ok=True)
         shutil.copy(SCORM12_JS, lms / "scorm12.js")
-        (lms / "index.html").write_text(LMS_HTML.replace("__LAUNCH__", self.launch))
+        (lms / "index.html").write_text(LMS_HTML.replace("../pkg/__LAUNCH__", "about:blank" if self.popup
+                                                         else "../pkg/" + self.launch))
         self.site.headers["/lms/index.html"] = {"Permissions-Policy": "unload=()", **self.extra_headers}
         if self.stored is not None:
             self.page.add_init_script(f"window.__lmsStored = {json.dumps(self.stored)};")
         self.page.goto(self.site.url + "lms/index.html")
+        if self.popup:
+            with self.page.expect_popup() as opened:
+                self.page.evaluate(f"window.open('../pkg/{self.launch}', 'sco-window')")
+            self.window = opened.value
         self.frame.wait_for_function(  # the app has started: a page is counted, or resume is offered
             "document.getElementById('lp-page-count').textContent !== ''"
             " || !document.getElementById('lp-resume').hidden")
 
     @property
     def frame(self):
+        if self.window is not None:
+            return self.window.main_frame
         return self.page.frame("sco") or self.page.frames[1]
 
     def evaluate(self, script: str, arg=None):
@@ -117,7 +126,12 @@ class LmsRun:
         return commits[-1]["data"]["cmi"]
 
     def close(self) -> None:
-        """The LMS removes the frame, as Moodle does when the learner leaves the player."""
+        """The LMS removes the frame, as Moodle does when the learner leaves the player (or the learner closes
+        the content's window)."""
+        if self.window is not None:
+            self.window.close(run_before_unload=True)
+            self.page.wait_for_timeout(100)
+            return
         self.evaluate("document.getElementById('sco').remove()")
         self.page.wait_for_timeout(100)
 
