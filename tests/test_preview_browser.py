@@ -14,6 +14,7 @@ import pytest
 
 from leadpack.preview.server import PreviewServer
 from tests.conftest import FIXTURE_COURSE, run_cli
+from tests.support.learner_page import press_next, visible_page
 
 SAVE_FAILED = "could not be saved yet"
 SAVED = "All progress saved."
@@ -52,14 +53,10 @@ class Lms:
         return self.page.frame("pv-frame")
 
     def current_page(self) -> str:
-        return self.frame.locator(".lp-page:not([hidden])").get_attribute("data-page")
+        return visible_page(self.frame)
 
     def next(self) -> str:
-        before = self.current_page()
-        self.frame.locator("#lp-next").click()
-        self.content.wait_for_function(
-            "before => document.querySelector('.lp-page:not([hidden])').dataset.page !== before", arg=before)
-        return self.current_page()
+        return press_next(self.content)
 
     def answer(self, question: str, keys: str) -> None:
         form = self.frame.locator(f'form[data-question="{question}"]')

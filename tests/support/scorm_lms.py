@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tests.conftest import unzip
 from tests.support import SCORM12_JS
+from tests.support.learner_page import press_next, visible_page
 
 LMS_HTML = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Test LMS</title>
@@ -139,7 +140,7 @@ class LmsRun:
         return json.loads(self.frame.locator("#lp-data").text_content())
 
     def current_page(self) -> str:
-        return self.frame.locator(".lp-page:not([hidden])").get_attribute("data-page")
+        return visible_page(self.frame)
 
     def answer_visible_questions(self, correct: bool = True) -> int:
         data = {q["id"]: q for q in self.course_data()["questions"]}
@@ -161,11 +162,7 @@ class LmsRun:
         return areas.count()
 
     def next(self) -> None:
-        """Press Next and wait for the hash route to show the following page (hashchange is asynchronous)."""
-        before = self.current_page()
-        self.frame.locator("#lp-next").click()
-        self.frame.wait_for_function(
-            "before => document.querySelector('.lp-page:not([hidden])').dataset.page !== before", arg=before)
+        press_next(self.frame)
 
     def walk(self, correct: bool = True, reflection: str = "", stop_after: int | None = None) -> list[str]:
         """Visit pages in order with Next, answering and reflecting on each; returns the page ids seen."""

@@ -19,6 +19,8 @@ import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from tests.support.learner_page import press_next, visible_page
+
 # The app has begun (the first page is visible from the start, so visibility alone proves nothing): it has
 # written the page count, or it offers to resume.
 READY = ("document.getElementById('lp-page-count').textContent !== ''"
@@ -77,14 +79,10 @@ class Learner:
         return self._data
 
     def current_page(self) -> str:
-        return self.page.locator(".lp-page:not([hidden])").get_attribute("data-page")
+        return visible_page(self.page)
 
     def next(self) -> None:
-        """Press Next and wait for the hash route to show the following page (hashchange is asynchronous)."""
-        before = self.current_page()
-        self.page.locator("#lp-next").click()
-        self.page.wait_for_function(
-            "before => document.querySelector('.lp-page:not([hidden])').dataset.page !== before", arg=before)
+        press_next(self.page)
 
     def continue_from_bookmark(self) -> None:
         self.page.locator("#lp-resume-continue").click()
