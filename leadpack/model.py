@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -245,7 +245,6 @@ class Series:
     sets: tuple[CourseSet, ...]
     root: Path
     config_path: Path | None = None
-    extra: dict = field(default_factory=dict)
 
     def activity_iri(self, *parts: str) -> str:
         """Stable xAPI activity IRI under the series base IRI."""

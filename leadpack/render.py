@@ -34,7 +34,6 @@ class Site:
     files: FileMap
     units: tuple[Unit, ...]
     budgets: tuple[Budget, ...]
-    target: str
 
 
 def runtime_file(name: str) -> bytes:
@@ -98,7 +97,7 @@ def render_set(series: model.Series, course_set: model.CourseSet, target: str,
             scripts=scripts, file_sizes=file_sizes, data_json=_script_json(data),
         )
         files[unit.file] = html.encode("utf-8")
-    return Site(files, units, budgets, target)
+    return Site(files, units, budgets)
 
 
 def _render(template: jinja2.Template, **context: object) -> str:
