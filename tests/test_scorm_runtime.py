@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from tests.conftest import FIXTURE_COURSE, run_cli
+from tests.support.learner_page import press_next
 from tests.support.scorm_lms import LmsRun, install_package
 
 TIMESPAN = re.compile(r"^\d{2,4}:\d{2}:\d{2}(\.\d{1,2})?$")
@@ -253,8 +254,8 @@ def test_no_lms_runs_standalone_and_keeps_progress(page, site, fixture_build):
     install_package(fixture_build["set"]["scorm12"], site)
     page.goto(site.url + "pkg/index.html")
     assert "No learning platform found" in page.locator("#lp-save").text_content()
-    page.locator("#lp-next").click()
-    page.locator("#lp-next").click()
+    press_next(page)
+    press_next(page)
     page.goto(site.url + "pkg/index.html")  # a fresh launch, without a page in the address
     assert page.locator("#lp-resume").is_visible()
     page.locator("#lp-resume-continue").click()
