@@ -20,18 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from leadpack.archive import write_zip  # noqa: E402
-from leadpack.build import BuildOptions, build  # noqa: E402
-from leadpack.load import load_series  # noqa: E402
-from leadpack.packagers import packager_for  # noqa: E402
-from leadpack.render import (  # noqa: E402
-    ADAPTER_SCRIPTS,
-    APP_SCRIPT,
-    CORE_SCRIPTS,
-    RUNTIME_DIR,
-    render_set,
-    runtime_file,
-)
+from leadpack import formats  # noqa: E402
+from leadpack.pipeline.archive import write_zip  # noqa: E402
+from leadpack.pipeline.build import BuildOptions, build  # noqa: E402
+from leadpack.pipeline.load import load_series  # noqa: E402
+from leadpack.pipeline.render import RUNTIME_DIR, render_set, runtime_file, runtime_scripts  # noqa: E402
 
 
 def timed(function, repeat: int) -> float:
@@ -56,12 +49,12 @@ def stage_shares(root: Path, repeat: int) -> dict[str, float]:
         series = load_series(root)
         totals["markdown (load)"] += time.perf_counter() - start
         for course_set in series.sets:
-            for name in series.build.formats:
+            for fmt in map(formats.get, series.build.formats):
                 start = time.perf_counter()
-                site = render_set(series, course_set, name, series.build.sco_per)
+                site = render_set(series, course_set, fmt, series.build.sco_per)
                 totals["templates (render)"] += time.perf_counter() - start
                 start = time.perf_counter()
-                files = dict(site.files) | packager_for(name).package(series, course_set, site)
+                files = dict(site.files) | fmt.package(series, course_set, site)
                 totals["xml (manifests)"] += time.perf_counter() - start
                 start = time.perf_counter()
                 write_zip(io.BytesIO(), files)
@@ -107,11 +100,11 @@ def zip_sizes(out: Path) -> list[tuple[str, int, int]]:
 def runtime_sizes() -> dict[str, tuple[int, int]]:
     """(source bytes, shipped bytes) of the learner runtime per format, and of the stylesheet."""
     sizes = {}
-    for target, adapters in ADAPTER_SCRIPTS.items():
-        names = (*CORE_SCRIPTS, *adapters, APP_SCRIPT)
-        sizes[target] = (sum((RUNTIME_DIR / name).stat().st_size for name in names),
-                         sum(len(runtime_file(name)) for name in names))
-    sizes["css"] = ((RUNTIME_DIR / "leadpack.css").stat().st_size, len(runtime_file("leadpack.css")))
+    for fmt in formats.every():
+        paths = runtime_scripts(fmt).values()
+        sizes[fmt.name] = (sum(path.stat().st_size for path in paths), sum(len(runtime_file(path)) for path in paths))
+    css = RUNTIME_DIR / "leadpack.css"
+    sizes["css"] = (css.stat().st_size, len(runtime_file(css)))
     return sizes
 
 
@@ -143,7 +136,7 @@ def main() -> None:
           f"1000-page target < 10 s: ratio {per_page[1000] * 1000 / 10:.2f}")
 
     sizes = runtime_sizes()
-    for target in ADAPTER_SCRIPTS:
+    for target in formats.names():
         source, shipped = sizes[target]
         print(f"learner runtime ({target}): {shipped / 1024:.1f} KB of JavaScript shipped, {source / 1024:.1f} KB "
               f"of source (target <= 20 KB: ratio {shipped / 20480:.2f}); stylesheet {sizes['css'][1] / 1024:.1f} KB")

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from leadpack.preview.server import PreviewServer  # noqa: E402
+from leadpack.tools.preview.server import PreviewServer  # noqa: E402
 
 SET = "leading-for-resilience"
 MODULE = Path("content") / SET / "social-resilience.md"

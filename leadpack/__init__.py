@@ -1,3 +1,3 @@
-"""leadpack: compile a Markdown course into SCORM 1.2 and xAPI packages."""
+"""leadpack: compile a Markdown course into e-learning packages (SCORM, xAPI) that learning platforms track."""
 
 __version__ = "0.1.0"

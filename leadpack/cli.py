@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from leadpack import __version__
+from leadpack import __version__, formats
 from leadpack.errors import LeadpackError, ProblemsFound, SourceError
 
 
@@ -80,14 +80,14 @@ def _maybe_trace(ctx: Context) -> None:
 @click.version_option(__version__, prog_name="leadpack")
 @click.pass_context
 def main(click_ctx: click.Context, root: Path, quiet: bool, verbose: bool, debug: bool) -> None:
-    """Compile a Markdown course into SCORM 1.2 and xAPI packages."""
+    """Compile a Markdown course into e-learning packages (SCORM, xAPI) that learning platforms track."""
     signal.signal(signal.SIGTERM, _terminate)
     click_ctx.obj = Context(root, quiet, verbose, debug)
 
 
 @main.command()
 @click.argument("sets", nargs=-1)
-@click.option("--format", "formats", multiple=True, type=click.Choice(["scorm12", "xapi"]),
+@click.option("--format", "format_names", multiple=True, type=click.Choice(formats.names()),
               help="Output format (repeat for several; default: every format in leadpack.toml).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: dist).")
 @click.option("--sco-per", type=click.Choice(["set", "module"]), help="One SCORM SCO per set or per module.")
@@ -96,11 +96,11 @@ def main(click_ctx: click.Context, root: Path, quiet: bool, verbose: bool, debug
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.pass_obj
 @handles_errors
-def build(ctx: Context, sets: tuple[str, ...], formats: tuple[str, ...], out: Path | None, sco_per: str | None,
+def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], out: Path | None, sco_per: str | None,
           templates: Path | None, as_json: bool) -> None:
     """Build packages for every set (or the SETS named) into dist/."""
-    from leadpack.build import BuildOptions
-    from leadpack.build import build as run_build
+    from leadpack.pipeline.build import BuildOptions
+    from leadpack.pipeline.build import build as run_build
 
     show_progress = not (ctx.quiet or as_json) and sys.stderr.isatty()
 
@@ -108,7 +108,7 @@ def build(ctx: Context, sets: tuple[str, ...], formats: tuple[str, ...], out: Pa
         if show_progress:
             click.echo(f"  building {label}…", err=True)
 
-    series, packages = run_build(ctx.root, BuildOptions(sets, formats, out, sco_per, templates), progress)
+    series, packages = run_build(ctx.root, BuildOptions(sets, format_names, out, sco_per, templates), progress)
     if as_json:
         click.echo(json.dumps({"ok": True, "packages": [p.summary() for p in packages],
                                "external_links": _links(series)}, indent=2))
@@ -116,9 +116,11 @@ def build(ctx: Context, sets: tuple[str, ...], formats: tuple[str, ...], out: Pa
     rows = [(p.path.name, _size(len(p.data)), str(p.files), p.sha256[:12]) for p in packages]
     _table(ctx, ("package", "size", "files", "sha256"), rows)
     for package in packages:
-        for budget in package.budgets if package.format == "scorm12" else []:
-            ctx.say(f"suspend_data worst case {package.set_id}/{budget['unit']}: {budget['worst_case']} of "
-                    f"{budget['limit']} characters (reflections up to {budget['reflection_max']})")
+        element = formats.get(package.format).state_element
+        for budget in package.budgets if element else []:
+            ctx.say(f"{element.removeprefix('cmi.')} worst case {package.set_id}/{budget['unit']}: "
+                    f"{budget['worst_case']} of {budget['limit']} characters (reflections up to "
+                    f"{budget['reflection_max']})")
     links = _links(series)
     if links and ctx.verbose:
         ctx.say("links learners may follow to the web:")
@@ -139,7 +141,7 @@ def _links(series) -> list[str]:
 @handles_errors
 def list_command(ctx: Context, sets: tuple[str, ...], as_json: bool) -> None:
     """List sets and modules with page, word and question counts."""
-    from leadpack.load import load_series
+    from leadpack.pipeline.load import load_series
 
     series = load_series(ctx.root, sets)
     data = [{
@@ -171,8 +173,8 @@ def list_command(ctx: Context, sets: tuple[str, ...], as_json: bool) -> None:
 @handles_errors
 def check(ctx: Context, sets: tuple[str, ...], as_json: bool) -> None:
     """Find mistakes in the sources without building."""
-    from leadpack.checks import check_series
-    from leadpack.load import read_series
+    from leadpack.pipeline.checks import check_series
+    from leadpack.pipeline.load import read_series
 
     series, found = read_series(ctx.root, sets)
     problems = sorted(found + [p for p in check_series(series) if p not in found],
@@ -191,7 +193,7 @@ def check(ctx: Context, sets: tuple[str, ...], as_json: bool) -> None:
 
 @main.command()
 @click.argument("set_id", required=False, metavar="[SET]")
-@click.option("--format", "format_name", type=click.Choice(["scorm12", "xapi"]),
+@click.option("--format", "format_name", type=click.Choice(formats.names()),
               help="Package format to try (default: the first in leadpack.toml).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8640, show_default=True,
               help="Port on 127.0.0.1 (0 picks a free one).")
@@ -205,14 +207,14 @@ def preview(ctx: Context, set_id: str | None, format_name: str | None, port: int
     import time
     import webbrowser
 
-    from leadpack.preview.server import PreviewServer
+    from leadpack.tools.preview.server import PreviewServer
 
     server = PreviewServer(ctx.root, (set_id,) if set_id else (), format_name, port, watch,
                            log=lambda line: ctx.say(line, err=True))
     server.start()
     try:
         sets = ", ".join(server.builder.sets)
-        click.echo(f"previewing {sets} ({server.builder.format}) at {server.url}")
+        click.echo(f"previewing {sets} ({server.builder.format.name}) at {server.url}")
         if watch:
             ctx.say("watching content/ and templates/: an edit rebuilds its set and reloads the page")
         ctx.say("press Ctrl-C to stop")
@@ -236,7 +238,7 @@ def preview(ctx: Context, set_id: str | None, format_name: str | None, port: int
 def explain_command(ctx: Context, suspend_data: str, package: Path | None, as_json: bool) -> None:
     """Say in plain words what a learner's saved progress holds (SUSPEND_DATA as copied from the LMS; - reads
     standard input)."""
-    from leadpack.explain import describe, explain, parse_state, units_in_package
+    from leadpack.tools.explain import describe, explain, parse_state, units_in_package
 
     state = parse_state(sys.stdin.read() if suspend_data == "-" else suspend_data)
     explanation = explain(state, units_in_package(package) if package else None)
@@ -251,13 +253,14 @@ def explain_command(ctx: Context, suspend_data: str, package: Path | None, as_js
 @click.argument("packages", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--schemas", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Folder of official XSDs (scorm12/, tincan/) to validate the manifests against.")
+              help="Folder of official XSDs (one sub-folder per format) to validate the manifests against.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 @handles_errors
 def validate(ctx: Context, packages: tuple[Path, ...], schemas: Path | None, as_json: bool) -> None:
-    """Check SCORM 1.2 or xAPI zips (ours or anyone's) before uploading them. Exit 0 clean, 1 problems."""
-    from leadpack.validate import SchemaError, validate_package
+    """Check packages of any format leadpack knows (ours or anyone's) before uploading them. Exit 0 clean, 1
+    problems."""
+    from leadpack.tools.validate import SchemaError, validate_package
 
     try:
         reports = [validate_package(path, schemas) for path in packages]
@@ -289,7 +292,7 @@ def diff(ctx: Context, old: Path, new: Path, as_json: bool) -> None:
 
     Exit 0 when progress is safe, 1 when it would be reset or misattributed, 2 when the files cannot be compared.
     """
-    from leadpack.diff import CannotCompare, compare, read_release, render_text, summary
+    from leadpack.tools.diff import CannotCompare, compare, read_release, render_text, summary
 
     try:
         before, after = read_release(old), read_release(new)

@@ -41,7 +41,7 @@ def unzip(path: Path, into: Path) -> Path:
 @pytest.fixture(scope="module")
 def scorm_preview():
     """`leadpack preview` of the fixture course in SCORM 1.2, shared by a test module."""
-    from leadpack.preview.server import PreviewServer
+    from leadpack.tools.preview.server import PreviewServer
 
     with PreviewServer(FIXTURE_COURSE, format_name="scorm12") as server:
         yield server
@@ -50,7 +50,7 @@ def scorm_preview():
 @pytest.fixture(scope="module")
 def xapi_preview():
     """`leadpack preview` of the fixture course in xAPI, shared by a test module."""
-    from leadpack.preview.server import PreviewServer
+    from leadpack.tools.preview.server import PreviewServer
 
     with PreviewServer(FIXTURE_COURSE, format_name="xapi") as server:
         yield server

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 import lxml.html
 import pytest
 
-from leadpack import render
+from leadpack.pipeline import render
 from tests.conftest import FIXTURE_COURSE, REPO, run_cli, unzip
 from tests.support.scorm_lms import LmsRun, install_package
 

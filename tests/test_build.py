@@ -176,7 +176,7 @@ def test_templates_can_be_overridden(tmp_path):
 def test_ids_survive_an_inserted_page(tmp_path):
     import shutil
 
-    from leadpack.load import load_series
+    from leadpack.pipeline.load import load_series
 
     course = tmp_path / "course"
     shutil.copytree(FIXTURE_COURSE, course)

@@ -7,8 +7,8 @@ import unicodedata
 
 import pytest
 
-from leadpack import model
-from leadpack.load import load_series
+from leadpack.pipeline import model
+from leadpack.pipeline.load import load_series
 from tests.conftest import REPO
 
 EXPECTED = {

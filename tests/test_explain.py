@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from leadpack.explain import units_in_package
+from leadpack.pipeline.runtime_data import RuntimeData
+from leadpack.tools.explain import units_in_package
 from tests.conftest import run_cli
 
 
@@ -18,17 +19,17 @@ def package(fixture_build):
 
 
 @pytest.fixture(scope="module")
-def unit(package) -> dict:
+def unit(package) -> RuntimeData:
     return units_in_package(package)[0]
 
 
-def keys(unit: dict, kind: str) -> dict[str, str]:
-    return {item["id"]: item["key"] for item in unit[kind]}
+def keys(unit: RuntimeData, kind: str) -> dict[str, str]:
+    return {item.id: item.key for item in getattr(unit, kind)}
 
 
-def state_text(unit: dict, pages: list[str], answers: dict[str, str], reflections: dict[str, str],
+def state_text(unit: RuntimeData, pages: list[str], answers: dict[str, str], reflections: dict[str, str],
                done: str = "") -> str:
-    """State encoded as the runtime's encodeState writes it (budget.py documents the format)."""
+    """State encoded as the runtime's encodeState writes it (pipeline/state.py defines the format)."""
     page_keys, question_keys, reflection_keys = keys(unit, "pages"), keys(unit, "questions"), keys(unit, "reflections")
     state = {"v": 1, "l": page_keys[pages[-1]] if pages else "", "p": "".join(page_keys[p] for p in pages),
              "a": {question_keys[q]: r for q, r in answers.items()},
@@ -108,7 +109,7 @@ def test_without_the_package_decodes_keys_and_says_names_need_it(unit):
 
 def test_a_module_sco_package_explains_with_the_sco_that_knows_the_keys(fixture_build):
     package = fixture_build["module"]["scorm12"]
-    second = next(u for u in units_in_package(package) if u["unit"]["id"] == "second-steps")
+    second = next(u for u in units_in_package(package) if u.unit_id == "second-steps")
     text = state_text(second, ["second-steps/looking-back"], {}, {})
     result = explain(text, "--package", package)
     assert result.exit_code == 0, result.output

@@ -24,7 +24,7 @@ from tests.conftest import FIXTURE_COURSE, REPO
 
 HOOK = '''
 import os, time
-import leadpack.archive, leadpack.render
+import leadpack.pipeline.archive, leadpack.pipeline.render
 
 PAUSE_AT, MARKER = os.environ["LEADPACK_TEST_PAUSE_AT"], os.environ["LEADPACK_TEST_MARKER"]
 
@@ -44,7 +44,7 @@ def pause_on_second_call(module, name):
     setattr(module, name, wrapper)
 
 
-pause_on_second_call(leadpack.render if PAUSE_AT == "render" else leadpack.archive,
+pause_on_second_call(leadpack.pipeline.render if PAUSE_AT == "render" else leadpack.pipeline.archive,
                      "render_set" if PAUSE_AT == "render" else "_write_temporary")
 '''
 

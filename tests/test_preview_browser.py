@@ -12,7 +12,7 @@ from urllib.request import Request, urlopen
 
 import pytest
 
-from leadpack.preview.server import PreviewServer
+from leadpack.tools.preview.server import PreviewServer
 from tests.conftest import FIXTURE_COURSE, run_cli
 from tests.support.learner_page import press_next, visible_page
 
@@ -152,8 +152,8 @@ def test_refused_commits_show_the_notice_then_deliver(lms):
     assert "lp-save-failed" in lms.frame.locator("#lp-save").get_attribute("class")
     refused = [c for c in lms.errors() if c.startswith('LMSCommit("") → "false"')]
     assert refused and "[error 101: the LMS refused" in refused[0]
-    doing = next(p["key"] for p in lms.server.builder.sets["every-block"].units[0].data["pages"]
-                 if p["id"] == "first-steps/doing")
+    doing = next(p.key for p in lms.server.builder.sets["every-block"].units[0].data.pages
+                 if p.id == "first-steps/doing")
     assert doing not in lms.record()["values"]["cmi.suspend_data"]
     lms.page.uncheck("#pv-refuse-commits")
     lms.frame.locator("#lp-save").get_by_text(SAVED).wait_for(timeout=15000)
@@ -229,7 +229,7 @@ def test_a_whole_run_passes_the_strict_api_and_explain_reads_back_what_it_did(lm
     assert result.exit_code == 0, result.output
     explained = json.loads(result.stdout)
     data = lms.server.builder.sets["every-block"].units[0].data
-    keys = {p["id"]: p["key"] for p in data["pages"]}
+    keys = {p.id: p.key for p in data.pages}
     assert sorted(keys[p["id"]] for p in explained["pages"] if p["done"]) == runtime["visited"]
     assert all(p["done"] for p in explained["pages"])
     assert {a["id"]: a["response"] for a in explained["answers"]} == answers
@@ -252,12 +252,12 @@ def test_lrs_offline_shows_the_notice_then_delivers(page, xapi_preview):
     lms.frame.locator("#lp-notice").get_by_text(SAVE_FAILED).wait_for()
     assert page.locator('#pv-calls li[data-error="503"]').count() >= 1
     doing = "https://learning.example.org/fixture/every-block/first-steps/doing"
-    assert doing not in [s["object"]["id"] for s in xapi_preview.lrs.statements()]
+    assert doing not in [s["object"]["id"] for s in xapi_preview.side.lrs.statements()]
     page.uncheck("#pv-lrs-offline")
     lms.frame.locator("#lp-save").get_by_text(SAVED).wait_for(timeout=15000)
     assert lms.frame.locator("#lp-notice").inner_text() == ""
     page.locator(f"#pv-statements li[data-object='{doing}']").wait_for()
-    experienced = [s for s in xapi_preview.lrs.statements() if s["object"]["id"] == doing]
+    experienced = [s for s in xapi_preview.side.lrs.statements() if s["object"]["id"] == doing]
     assert len(experienced) == 1 and experienced[0]["actor"]["mbox"] == "mailto:learner-1@preview.invalid"
     # The state document the runtime keeps in the LRS explains like suspend_data does.
     lms.next()

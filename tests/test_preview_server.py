@@ -21,8 +21,9 @@ from urllib.request import Request, urlopen
 
 import pytest
 
-from leadpack.preview.scorm import LEARNERS, ScormStore
-from leadpack.preview.server import PreviewServer
+from leadpack.formats.scorm12.lms import ScormStore
+from leadpack.tools.preview.learners import LEARNERS
+from leadpack.tools.preview.server import PreviewServer
 from tests.conftest import FIXTURE_COURSE, REPO
 
 ALEX = LEARNERS[0]
@@ -181,7 +182,7 @@ def test_xapi_launch_carries_tin_can_parameters(xapi_preview):
 def test_serves_only_on_loopback_and_only_its_own_files(scorm_preview):
     assert scorm_preview._httpd.server_address[0] == "127.0.0.1"
     assert call(scorm_preview, "GET", "/")[0] == 200
-    assert call(scorm_preview, "GET", "/lms/scorm12-api.js")[0] == 200
+    assert call(scorm_preview, "GET", "/lms/format/lms-api.js")[0] == 200
     assert call(scorm_preview, "GET", "/lms/../server.py")[0] == 404
     assert call(scorm_preview, "GET", "/content/every-block/1/../../../etc/passwd")[0] == 404
     assert call(scorm_preview, "GET", "/", headers={"Host": "attacker.example:80"})[0] == 403
@@ -189,7 +190,7 @@ def test_serves_only_on_loopback_and_only_its_own_files(scorm_preview):
 
 def test_explain_endpoint_decodes_with_the_built_unit(scorm_preview):
     unit = next(iter(scorm_preview.builder.sets.values())).units[0].data
-    welcome = unit["pages"][0]["key"]
+    welcome = unit.pages[0].key
     text = json.dumps({"v": 1, "l": welcome, "p": welcome})
     result = call(scorm_preview, "POST", "/api/explain", {"set": "every-block", "unit": "", "text": text})[2]
     assert [p["done"] for p in result["pages"]] == [True, False, False, False, False]

@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadpack.validate import validate_package
+from leadpack.tools.validate import validate_package
 from tests.conftest import FIXTURE_COURSE, run_cli
 
 SET = Path("content") / "every-block"

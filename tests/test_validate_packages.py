@@ -215,7 +215,7 @@ def test_schemas_catch_what_the_rules_do_not(tmp_path):
         "</item>\n    </organization>", "</item>\n      <title>Demo course</title>\n    </organization>", 1)
     package = scorm(tmp_path, swapped)
     assert problems(package) == (0, [])
-    code, lines = problems(package, "--schemas", REPO / "leadpack" / "schemas")
+    code, lines = problems(package, "--schemas", REPO / "leadpack" / "formats" / "scorm12" / "schemas")
     assert code == 1
     assert any(": error: schema: Element 'title': This element is not expected." in line for line in lines), lines
 

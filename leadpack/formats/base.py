@@ -1,0 +1,164 @@
+"""What every output format provides: the one interface the pipeline, the package tools and the preview speak to.
+
+A format is a folder under ``leadpack/formats/`` whose ``__init__`` holds ``FORMAT``, an instance of a
+``Format`` subclass; the registry (``leadpack.formats``) lists the folders. Everything a standard means lives
+there: its launchable units, its runtime adapter script, the manifest it adds, how to recognise and check one of
+its packages, how ``diff`` reads a release's identifiers and how ``preview`` plays the LMS side. Nothing outside a
+format's folder names a format or branches on one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from lxml import etree
+
+from leadpack.formats.package import PackageView, Report
+from leadpack.pipeline import model
+
+if TYPE_CHECKING:
+    from leadpack.pipeline.render import FileMap, Site
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What an LMS keys learners' tracking on, read from a package's manifest (for ``leadpack diff``)."""
+
+    identifiers: dict[str, str] = field(default_factory=dict)  # e.g. manifest identifier, launch activity id
+    items: dict[str, str] = field(default_factory=dict)  # launchable item identifier → title
+    resources: dict[str, str] = field(default_factory=dict)  # launchable resource identifier → href
+    mastery: dict[str, str] = field(default_factory=dict)  # item identifier → mastery score
+    launches: tuple[str, ...] = ()  # the launch pages, as zip entries
+
+
+@dataclass(frozen=True)
+class LaunchUnit:
+    """One thing an LMS launches, as it reads it from the package (for ``leadpack preview``)."""
+
+    id: str
+    title: str
+    href: str
+    mastery_score: str = ""
+    activity_id: str = ""
+
+
+class Format:
+    """One output standard. Subclasses set the class attributes and implement the methods marked abstract."""
+
+    name: ClassVar[str]  # the value in leadpack.toml's [build] formats and in --format
+    title: ClassVar[str]  # what people call it: "SCORM 1.2"
+    suffix: ClassVar[str]  # the zip is <set>-<version>-<suffix>.zip
+    manifest: ClassVar[str]  # the file at the zip's root that makes a package this format's
+    adapter: ClassVar[str]  # the runtime adapter script in this format's folder, shipped as assets/<adapter>
+    per_module: ClassVar[bool] = False  # sco_per = "module" launches each module on its own
+    schema_folder: ClassVar[str] = ""  # sub-folder of a --schemas folder holding this format's XSDs
+    schemas: ClassVar[tuple[tuple[str, str], ...]] = ()  # (namespace, file) the validating schema imports
+    schema_patches: ClassVar[dict[str, list[tuple[bytes, bytes]]]] = {}  # in-memory fixes to official XSDs
+    namespace: ClassVar[str] = ""  # the manifest's root namespace (recognises the package)
+    state_element: ClassVar[str] = ""  # the LMS data-model element holding the saved state, where it has a limit
+
+    @property
+    def folder(self) -> Path:
+        """This format's folder: its adapter script and any files it ships or serves."""
+        return Path(__file__).resolve().parent / self.name
+
+    # ---- building ----
+    def units(self, course_set: model.CourseSet, sco_per: str) -> tuple[model.Unit, ...]:
+        """What one launch covers: the whole set, or each module when the format launches modules apart."""
+        if self.per_module and sco_per == "module":
+            return tuple(model.Unit(m.id, m.title, f"{m.id}.html", (m,)) for m in course_set.modules)
+        return (model.Unit(course_set.id, course_set.title, "index.html", course_set.modules),)
+
+    def state_limit(self, settings: model.BuildSettings) -> int:
+        """How many characters of saved state the LMS keeps for one unit."""
+        return settings.suspend_data_limit
+
+    def package(self, series: model.Series, course_set: model.CourseSet, site: Site) -> FileMap:
+        """The files this format adds to the rendered site: its manifest and any control files."""
+        raise NotImplementedError
+
+    # ---- reading a package ----
+    def recognises(self, package: PackageView) -> bool:
+        """True when the package is this format's: its manifest is at the root, in this format's namespace."""
+        root = package.xml(self.manifest)
+        return root is not None and etree.QName(root).namespace == self.namespace
+
+    def check(self, package: PackageView, report: Report) -> None:
+        """The standard's packaging rules beyond its XSD, each finding added to ``report``."""
+        raise NotImplementedError
+
+    def identity(self, package: PackageView) -> Identity:
+        """The identifiers an LMS keys tracking on, and the launch pages."""
+        raise NotImplementedError
+
+    def launch_units(self, package: PackageView) -> list[LaunchUnit]:
+        """The units an LMS would offer, in order, read from the manifest as an LMS imports it."""
+        raise NotImplementedError
+
+    def saved_state(self, text: str) -> str:
+        """The encoded learner state inside what support staff copy from the LMS (the value itself by default)."""
+        return text
+
+    def preview_side(self, services: PreviewServices) -> PreviewSide:
+        """The LMS side ``leadpack preview`` plays for this format."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @staticmethod
+    def json(status: int, data: object) -> Reply:
+        return Reply(status, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+    @staticmethod
+    def error(status: int, message: str) -> Reply:
+        return Reply.json(status, {"error": message})
+
+
+class PreviewServices:
+    """What the preview server offers an LMS side: an event feed for the live panel and the launch credentials."""
+
+    def __init__(self, publish, auth: str):  # noqa: ANN001 (publish: (kind, data) -> None)
+        self.publish, self.auth = publish, auth
+
+
+class PreviewSide:
+    """The LMS side of one format in ``leadpack preview``.
+
+    ``kind`` tells the LMS page how the package talks to the LMS: "api" (a JavaScript API object the page installs,
+    with commits stored through ``/api/commit``) or "lrs" (launch parameters, and an LRS served under a route).
+    """
+
+    kind: ClassVar[str]
+    controls: dict[str, bool]
+
+    def info(self) -> dict:
+        """What the LMS page needs to know up front: kind, title, scripts to load, controls."""
+        raise NotImplementedError
+
+    def launch(self, set_id: str, unit: LaunchUnit, learner, origin: str, url: str) -> dict:  # noqa: ANN001
+        """The launch of ``unit`` for ``learner``: the URL to open and whatever the LMS page needs beside it."""
+        raise NotImplementedError
+
+    def reset(self, learner) -> None:  # noqa: ANN001
+        """Forget everything the learner did."""
+
+    def api(self, method: str, name: str, query: dict[str, str], body: dict) -> object:
+        """Answer an ``/api/<name>`` request this side handles; raise LookupError for names it does not."""
+        raise LookupError(name)
+
+    def route(self, path: str) -> str | None:
+        """The part of ``path`` after a route prefix this side serves (an LRS), or None."""
+        return None
+
+    def handle(self, method: str, rest: str, query: dict[str, str], headers: dict[str, str], body: bytes):  # noqa: ANN201
+        """Answer a request under this side's route with a ``Reply``."""
+        raise LookupError(rest)

@@ -1,5 +1,0 @@
-"""Python-Markdown extensions for leadpack's course blocks."""
-
-from leadpack.markdown_ext.blocks import BLOCK_KINDS, CourseBlocksExtension, make_markdown
-
-__all__ = ["BLOCK_KINDS", "CourseBlocksExtension", "make_markdown"]

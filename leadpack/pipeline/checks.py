@@ -1,0 +1,134 @@
+"""Rules over the loaded model, shared by ``leadpack check`` and ``leadpack build``.
+
+The loader already reports every mistake inside a file; these rules look across files and settings: theme
+contrast, the logo, the saved-state budget, files nobody uses and module files nobody lists.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from pathlib import Path
+
+from leadpack import formats
+from leadpack.errors import Problem, Problems
+from leadpack.pipeline import model
+from leadpack.pipeline.config import SET_CONFIG_NAME
+from leadpack.pipeline.state import check_key_collisions, plan
+
+MIN_CONTRAST = 4.5
+SKIPPED_FILES = re.compile(r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)", re.I)
+
+
+def relative_luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def check_series(series: model.Series, sco_per: str | None = None, format_names: tuple[str, ...] = ()
+                 ) -> list[Problem]:
+    problems = Problems()
+    _check_theme(series, problems)
+    for course_set in series.sets:
+        check_set(series, course_set, sco_per or series.build.sco_per, format_names or series.build.formats,
+                  problems)
+    return list(problems)
+
+
+def _check_theme(series: model.Series, problems: Problems) -> None:
+    config = series.config_path or Path("leadpack.toml")
+    for name in ("primary", "accent"):
+        colour = getattr(series.theme, name)
+        ratio = contrast(colour, "#ffffff")
+        if ratio < MIN_CONTRAST:
+            problems.add(config, _line(series, name), f"theme colour {name} {colour} has contrast {ratio:.2f}:1 "
+                         f"against white; WCAG 2.2 AA needs {MIN_CONTRAST}:1", "choose a darker colour")
+    logo = series.theme.logo
+    if not logo:
+        return
+    path = series.root / logo
+    if logo.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", logo) or ".." in re.split(r"[/\\]", logo):
+        problems.add(config, _line(series, "logo"), f"the theme logo '{logo}' points outside the course folder",
+                     "put it in the course folder, e.g. content/media/logo.svg")
+    elif not path.is_file():
+        problems.add(config, _line(series, "logo"), f"the theme logo '{logo}' does not exist",
+                     "write the path from the course folder, e.g. content/media/logo.svg")
+
+
+def check_set(series: model.Series, course_set: model.CourseSet, sco_per: str, format_names: tuple[str, ...],
+              problems: Problems | None = None) -> list[Problem]:
+    problems = problems if problems is not None else Problems()
+    source = course_set.folder / SET_CONFIG_NAME
+    for fmt in map(formats.get, format_names):
+        for unit in fmt.units(course_set, sco_per):
+            problems.attempt(lambda unit=unit: check_key_collisions(unit, str(source)), None)
+            problems.attempt(lambda unit=unit, fmt=fmt: plan(unit, fmt.state_limit(series.build), series.build,
+                                                             str(source)), None)
+    _unlisted_modules(course_set, problems)
+    _unused_files(course_set, problems)
+    _all_correct_questions(course_set, problems)
+    return list(problems)
+
+
+def _unlisted_modules(course_set: model.CourseSet, problems: Problems) -> None:
+    """A module file the set does not list is silently left out of every package: say so."""
+    try:
+        settings = tomllib.loads((course_set.folder / SET_CONFIG_NAME).read_text("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return
+    modules = settings.get("modules")
+    listed = {unicodedata.normalize("NFC", str(name)) for name in modules} if isinstance(modules, list) else set()
+    files = {unicodedata.normalize("NFC", path.stem) for path in course_set.folder.glob("*.md")}
+    if listed - files:
+        return  # a listed module has no file: that error names the likely culprit already
+    for path in sorted(course_set.folder.glob("*.md")):
+        stem = unicodedata.normalize("NFC", path.stem)
+        if stem in listed or path.name.upper().startswith("README"):
+            continue
+        problems.add(path, 0, f"{path.name} is not listed in {SET_CONFIG_NAME}, so it is left out of the packages",
+                     f'add "{stem}" to modules in {SET_CONFIG_NAME}, or move the file out of the set folder',
+                     severity="warning")
+
+
+def _unused_files(course_set: model.CourseSet, problems: Problems) -> None:
+    """Files in media/ that no page uses are left out of the package; usually a typo in a page."""
+    media = course_set.folder / "media"
+    if not media.is_dir():
+        return
+    used = {asset.source.resolve() for asset in course_set.assets}
+    for path in sorted(media.rglob("*")):
+        if path.is_symlink() or not path.is_file() or SKIPPED_FILES.match(path.name):
+            continue  # links are never packaged (a page using one is told so)
+        if path.resolve() not in used:
+            problems.add(path, 0, "no page uses this file, so it is left out of the packages",
+                         "show it with ::: figure, ::: video, ::: audio or ::: download, or delete it",
+                         severity="warning")
+
+
+def _all_correct_questions(course_set: model.CourseSet, problems: Problems) -> None:
+    for module in course_set.modules:
+        for question in module.questions:
+            if all(option.correct for option in question.options):
+                problems.add(module.source, question.line, "every option of this question is marked correct",
+                             "mark the wrong options with [ ]", severity="warning")
+
+
+def _line(series: model.Series, key: str) -> int:
+    if series.config_path is None:
+        return 1
+    try:
+        text = series.config_path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return 1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"^\s*{re.escape(key)}\s*=", line):
+            return number
+    return 1
+

@@ -1,0 +1,369 @@
+"""leadpack.toml and set.toml → typed settings, with errors that name the file and line.
+
+Settings are read leniently: a wrong value is recorded as a problem and its default used, so one run of
+``leadpack check`` reports every mistake in a file, not only the first.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from leadpack import formats
+from leadpack.errors import Problems, SourceError
+from leadpack.pipeline.model import BuildSettings, Completion, Theme
+
+CONFIG_NAME = "leadpack.toml"
+SET_CONFIG_NAME = "set.toml"
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$")
+COMPLETION_RULES = ("all-pages", "all-pages-and-checks")
+CREDENTIAL_KEYS = {"endpoint", "auth", "username", "password", "secret", "token", "lrs", "key"}
+LMS_TITLE_LIMIT = 255
+MANIFEST_TITLE_LIMIT = 200  # the SCORM 1.2 schema's limit for organization and item titles
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+TYPE_NAMES = {str: "text", int: "a whole number", float: "a decimal number", bool: "true or false",
+              list: "a list", dict: "a table", datetime.date: "a date", datetime.datetime: "a date and time",
+              datetime.time: "a time"}
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 source (with or without BOM, any line ending); bad bytes are an error at their line."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(path, 1, f"cannot read the file: {exc.strerror or exc}",
+                          "check that it exists and that you may read it") from None
+    if data.startswith(UTF16_BOMS):
+        raise SourceError(path, 1, "the file is saved as UTF-16, not UTF-8",
+                          "save it again choosing the UTF-8 encoding in your editor")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data[: exc.start].count(b"\n") + 1
+        col = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
+        raise SourceError(path, line, f"the file is not valid UTF-8 text (byte 0x{data[exc.start]:02x})",
+                          "save it as UTF-8 in your editor; text pasted from a word processor often "
+                          "brings curly quotes or dashes in another encoding", col) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_toml(path: Path, text: str, line_offset: int = 0) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, col = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
+        if match is None and "end of document" in str(exc):
+            line = text.count("\n") + 1
+        message = re.sub(r"\s*\(at (line|end of document).*\)$", "", str(exc)) or "invalid TOML"
+        source_line = text.split("\n")[line - 1] if 0 < line <= text.count("\n") + 1 else ""
+        raise SourceError(path, line + line_offset, f"TOML syntax: {_toml_message(message)}",
+                          _toml_hint(source_line), col) from None
+
+
+TOML_MESSAGES = [
+    (r"^Illegal character '\\n'", "the text has no closing quote"),
+    (r"^Unterminated string", "the text has no closing quote"),
+    (r"^Expected '=' after a key", "expected '=' after the setting's name"),
+    (r"^Cannot (overwrite a value|declare .* twice)", "a setting or table is written twice"),
+    (r"^Unclosed array", "a list is not closed with ]"),
+    (r"^Invalid value", "the value is not text in quotes, a number, true/false or a [list]"),
+]
+
+
+def _toml_message(message: str) -> str:
+    for pattern, friendly in TOML_MESSAGES:
+        if re.search(pattern, message):
+            return friendly
+    return message[:1].lower() + message[1:]
+
+
+def _toml_hint(line: str) -> str:
+    if any(mark in line for mark in "\u201c\u201d\u2018\u2019"):
+        return 'use straight quotes (") instead of curly quotes; word processors put curly ones in'
+    return 'write settings as key = "value", one per line, with text in straight quotes'
+
+
+def type_name(value: object) -> str:
+    return TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+class Table:
+    """A TOML table whose typed getters record a problem at the key's line and fall back to a default."""
+
+    def __init__(self, path: Path, text: str, data: dict[str, Any], problems: Problems, name: str = "",
+                 line_offset: int = 0, header_line: int = 1):
+        self.path, self.text, self.data, self.name = path, text, data, name
+        self.problems, self.line_offset, self.header_line = problems, line_offset, header_line
+
+    def _section(self) -> list[tuple[int, str]]:
+        """(line number, text) of the lines that belong to this table, so nested keys find their own line."""
+        lines = list(enumerate(self.text.split("\n"), start=1))
+        if not self.name:
+            end = next((n for n, line in lines if line.lstrip().startswith("[")), len(lines) + 1)
+            return [(n, line) for n, line in lines if n < end]
+        header = re.compile(rf"^\s*\[\s*{re.escape(self.name)}\s*\]")
+        start = next((n for n, line in lines if header.match(line)), 0)
+        if not start:
+            return lines
+        end = next((n for n, line in lines if n > start and line.lstrip().startswith("[")), len(lines) + 1)
+        return [(n, line) for n, line in lines if start <= n < end]
+
+    def line_of(self, key: str) -> int:
+        pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        for number, line in self._section():
+            if pattern.match(line):
+                return number + self.line_offset
+        return self.table_line()
+
+    def table_line(self) -> int:
+        if self.name:
+            section = self._section()
+            if section:
+                return section[0][0] + self.line_offset
+        return self.header_line
+
+    def report(self, key: str, message: str, hint: str = "", severity: str = "error") -> None:
+        self.problems.add(self.path, self.line_of(key), message, hint, severity=severity)
+
+    def fail(self, key: str, message: str, hint: str = "") -> SourceError:
+        return SourceError(self.path, self.line_of(key), message, hint)
+
+    def _get(self, key: str, kinds: tuple[type, ...], kind_name: str, default: Any, required: bool) -> Any:
+        if key not in self.data:
+            if required and not self._misspelt(key):
+                where = f" in [{self.name}]" if self.name else ""
+                self.problems.add(self.path, self.table_line(), f"missing setting '{key}'{where}",
+                                  f"add a line: {key} = {_example(kind_name)}")
+            return default
+        value = self.data[key]
+        if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+            self.report(key, f"'{key}' must be {kind_name}, not {type_name(value)}",
+                        f"for example: {key} = {_example(kind_name)}")
+            return default
+        return value
+
+    def _misspelt(self, key: str) -> bool:
+        """An unknown key close to ``key`` is reported as a misspelling; saying ``key`` is missing would repeat it."""
+        return any(_closest(other, {key}) for other in self.data if isinstance(other, str) and other != key)
+
+    def string(self, key: str, default: str = "", required: bool = False, max_length: int = 0) -> str:
+        value = self._get(key, (str,), "text in quotes", None, required)
+        if value is None:
+            return default
+        value = value.strip()
+        if required and not value:
+            self.report(key, f"'{key}' is empty", f"write a value between the quotes of {key}")
+            return default
+        if max_length and len(value) > max_length:
+            self.report(key, f"'{key}' is {len(value)} characters long; LMS fields allow {max_length}",
+                        "shorten it")
+            return value[:max_length]
+        return value
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str, what: str) -> str:
+        value = self.string(key, default)
+        if value not in choices:
+            near = _closest(value, set(choices))
+            self.report(key, f"unknown {what} '{value}'",
+                        f"did you mean '{near}'?" if near else "use " + " or ".join(f'"{c}"' for c in choices))
+            return default
+        return value
+
+    def integer(self, key: str, default: int | None = None, required: bool = False,
+                low: int | None = None, high: int | None = None) -> int | None:
+        value = self._get(key, (int,), "a whole number", None, required)
+        if value is None:
+            return default
+        if low is not None and value < low or high is not None and value > high:
+            self.report(key, f"'{key}' must be between {low} and {high}, not {value}")
+            return default
+        return value
+
+    def strings(self, key: str, required: bool = False) -> tuple[str, ...]:
+        value = self._get(key, (list,), "a list of texts", [], required)
+        if not all(isinstance(item, str) and item.strip() for item in value):
+            self.report(key, f"every item of '{key}' must be non-empty text in quotes",
+                        f'for example: {key} = ["first", "second"]')
+            return tuple(item.strip() for item in value if isinstance(item, str) and item.strip())
+        return tuple(item.strip() for item in value)
+
+    def table(self, key: str) -> Table:
+        value = self._get(key, (dict,), "a table", {}, False)
+        return Table(self.path, self.text, value, self.problems, key, self.line_offset, self.header_line)
+
+    def reject_unknown(self, allowed: set[str]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                near = _closest(key, allowed)
+                where = f"[{self.name}]" if self.name else "the settings block" if self.line_offset else "this file"
+                self.report(key, f"unknown setting '{key}' in {where}",
+                            f"did you mean '{near}'?" if near else "allowed: " + ", ".join(sorted(allowed)))
+
+
+def _example(kind_name: str) -> str:
+    return {"text in quotes": '"..."', "a whole number": "30", "a list of texts": '["...", "..."]',
+            "a table": "[name] on its own line"}.get(kind_name, "...")
+
+
+def _closest(word: str, options: set[str]) -> str:
+    matches = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.6)
+    return matches[0] if matches else ""
+
+
+@dataclass(frozen=True)
+class SeriesSettings:
+    title: str
+    organisation: str
+    base_iri: str
+    description: str
+    theme: Theme
+    build: BuildSettings
+    path: Path | None
+    set_order: tuple[str, ...] = ()
+
+
+def load_series_settings(root: Path, problems: Problems) -> SeriesSettings:
+    """Read leadpack.toml; a missing file is fatal (not a course folder), anything else is recorded."""
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise SourceError(path, 1, f"no {CONFIG_NAME} here", "run leadpack from the course folder or use --root")
+    text = read_text(path)
+    data = problems.attempt(lambda: parse_toml(path, text), None)
+    top = Table(path, text, data or {}, problems if data is not None else Problems())
+    top.reject_unknown({"series", "theme", "build"})
+    series = top.table("series")
+    series.reject_unknown({"title", "organisation", "base_iri", "description", "sets"})
+    base_iri = series.string("base_iri", "https://leadpack.invalid/", required=True)
+    if not re.match(r"^https?://[^\s/]+/\S*$", base_iri):
+        series.report("base_iri", f"base_iri '{base_iri}' is not a web address",
+                      'write a full address ending in /, e.g. "https://learning.example.org/course/"')
+    if not base_iri.endswith("/"):
+        base_iri += "/"
+    return SeriesSettings(
+        title=series.string("title", "Course", required=True, max_length=LMS_TITLE_LIMIT),
+        organisation=series.string("organisation", "", required=True, max_length=LMS_TITLE_LIMIT),
+        base_iri=base_iri,
+        description=series.string("description"),
+        theme=_theme(top.table("theme")),
+        build=_build(top.table("build")),
+        path=path,
+        set_order=series.strings("sets"),
+    )
+
+
+def _theme(table: Table) -> Theme:
+    table.reject_unknown({"primary", "accent", "logo"})
+    defaults = Theme()
+    colours = {}
+    for key in ("primary", "accent"):
+        value = table.string(key, getattr(defaults, key))
+        if not COLOUR.match(value):
+            table.report(key, f"'{key}' colour '{value}' is not a colour code", 'write it as "#1d4f73"')
+            value = getattr(defaults, key)
+        colours[key] = value.lower()
+    return Theme(logo=table.string("logo"), **colours)
+
+
+def _build(table: Table) -> BuildSettings:
+    table.reject_unknown({"formats", "sco_per", "reflections", "suspend_data_limit", "reflection_max_chars",
+                          "out", "templates"} | CREDENTIAL_KEYS)
+    for key in sorted(CREDENTIAL_KEYS & table.data.keys()):
+        table.report(key, f"'{key}' cannot be written into a package",
+                     "the LMS passes the LRS endpoint and credentials at launch; remove this setting")
+    known = formats.names()
+    names = table.strings("formats") or formats.DEFAULT
+    for name in names:
+        if name not in known:
+            table.report("formats", f"unknown format '{name}'", "formats are " + ", ".join(known))
+    names = tuple(name for name in names if name in known) or formats.DEFAULT
+    return BuildSettings(
+        formats=names,
+        sco_per=table.choice("sco_per", ("set", "module"), "set", "sco_per value"),
+        reflections=table.choice("reflections", ("lms", "device"), "lms", "reflections value"),
+        suspend_data_limit=table.integer("suspend_data_limit", 4096, low=256, high=65536),
+        reflection_max_chars=table.integer("reflection_max_chars", 1000, low=20, high=10000),
+        out=table.string("out", "dist") or "dist",
+        templates=table.string("templates"),
+    )
+
+
+@dataclass(frozen=True)
+class SetSettings:
+    title: str
+    description: str
+    version: str
+    language: str
+    keywords: tuple[str, ...]
+    modules: tuple[str, ...]
+    completion: Completion
+    path: Path
+    modules_line: int
+
+
+def load_set_settings(folder: Path, problems: Problems) -> SetSettings | None:
+    """Read a set.toml; None when it cannot be read at all (the problem is recorded)."""
+    path = folder / SET_CONFIG_NAME
+    try:
+        text = read_text(path)
+        table = Table(path, text, parse_toml(path, text), problems)
+    except SourceError as exc:
+        problems.append(exc.problem)
+        return None
+    table.reject_unknown({"title", "description", "version", "language", "keywords", "modules", "completion"})
+    version = table.string("version", "0", required=True)
+    if not VERSION.match(version):
+        table.report("version", f"version '{version}' cannot be used in a file name",
+                     'use letters, digits, dots and hyphens, e.g. "1.0.0"')
+        version = "0"
+    language = table.string("language", "en-GB")
+    if not LANGUAGE_TAG.match(language):
+        table.report("language", f"'{language}' is not a language tag", 'e.g. "en-GB" or "cy"')
+        language = "en-GB"
+    modules = table.strings("modules", required=True)
+    if "modules" in table.data and not modules:
+        table.report("modules", "the set lists no modules", 'modules = ["first-module-file-name"]')
+    completion = table.table("completion")
+    completion.reject_unknown({"rule", "pass_mark"})
+    return SetSettings(
+        title=table.string("title", folder.name, required=True, max_length=MANIFEST_TITLE_LIMIT),
+        description=table.string("description"),
+        version=version,
+        language=language,
+        keywords=table.strings("keywords"),
+        modules=modules,
+        completion=Completion(completion.choice("rule", COMPLETION_RULES, "all-pages", "completion rule"),
+                              completion.integer("pass_mark", None, low=0, high=100)),
+        path=path,
+        modules_line=table.line_of("modules"),
+    )
+
+
+def front_matter(path: Path, text: str, problems: Problems) -> tuple[Table | None, int]:
+    """Split the ``+++`` TOML block off a module file: (its table, or None if unusable; the body's first line).
+
+    A file without the block is still read for its pages; a block that never closes swallows the file, so it
+    is fatal.
+    """
+    lines = text.split("\n")
+    if lines[0].strip() != "+++":
+        problems.add(path, 1, "the module does not start with its settings block",
+                     'begin the file with a line +++, then title = "...", minutes = 30, outcomes = [...], '
+                     "then a closing +++")
+        return None, 0
+    for index, line in enumerate(lines[1:], start=1):
+        if line.strip() == "+++":
+            block = "\n".join(lines[1:index])
+            data = problems.attempt(lambda block=block: parse_toml(path, block, line_offset=1), None)
+            if data is None:
+                return None, index + 1
+            return Table(path, block, data, problems, line_offset=1, header_line=1), index + 1
+    raise SourceError(path, 1, "the settings block is never closed", "add a line +++ after the last setting")

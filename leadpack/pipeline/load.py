@@ -1,0 +1,617 @@
+"""Sources → course model. Reads leadpack.toml, each set.toml and module file; every error carries file:line.
+
+Reading is lenient: a mistake is recorded and reading goes on past it (the rest of the setting, block, page or
+file), so ``leadpack check`` reports every mistake in one run. ``load_series`` raises when any was found.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import unquote
+
+from leadpack.errors import Problems, ProblemsFound, SourceError, display_path
+from leadpack.pipeline import model
+from leadpack.pipeline.config import (
+    LMS_TITLE_LIMIT,
+    SET_CONFIG_NAME,
+    Table,
+    front_matter,
+    load_series_settings,
+    load_set_settings,
+    read_text,
+)
+from leadpack.pipeline.markdown_ext.blocks import (
+    FENCE,
+    PLACEHOLDER_PATTERN,
+    CourseBlocksExtension,
+    make_markdown,
+    plain_text,
+)
+from leadpack.pipeline.markdown_ext.html_safety import Finding, unsafe_html, url_scheme
+
+CONTENT_DIR = "content"
+PAGE_HEADING = re.compile(r"^#[ \t]+(?P<title>.+?)(?:\s+\{#(?P<id>[^}]*)\})?\s*#*\s*$")
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+URL_ATTRIBUTE = re.compile(r'(?P<lead><(?P<tag>[a-z]+)\b[^>]*?\s(?P<name>src|href)=")(?P<value>[^"]*)"')
+INTERNAL_LINK = re.compile(r'href="#([^"]*)"')
+SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+LOADING_TAGS = {"img", "source", "audio", "video", "track"}
+
+
+def load_series(root: Path, only: tuple[str, ...] = ()) -> model.Series:
+    """Load every set (or the named ones); raise ProblemsFound listing every mistake found."""
+    series, problems = read_series(root, only)
+    if problems.errors:
+        raise ProblemsFound(problems.errors)
+    return series
+
+
+def read_series(root: Path, only: tuple[str, ...] = ()) -> tuple[model.Series, Problems]:
+    """Load leniently: the model of everything that could be read, and every problem met on the way."""
+    root = root.resolve()
+    problems = Problems()
+    settings = load_series_settings(root, problems)
+    content = root / CONTENT_DIR
+    folders = _set_folders(content, problems, warn_unset=not only)
+    ids = {folder: _set_id(folder) for folder in folders}
+    for name in only:
+        if name not in {folder.name for folder in folders} | set(ids.values()):
+            raise SourceError(content / name, 1, f"no set '{name}'",
+                              "sets are: " + (", ".join(sorted(ids.values())) or "none (add content/<set>/set.toml)"))
+    sets: list[model.CourseSet] = []
+    seen: dict[str, Path] = {}
+    for folder in folders:
+        set_id = ids[folder]
+        if only and folder.name not in only and set_id not in only:
+            continue
+        if not set_id:
+            problems.add(folder / SET_CONFIG_NAME, 1, f"cannot make a set id from the folder name '{folder.name}'",
+                         "rename the folder with letters, digits and hyphens")
+            continue
+        if set_id in seen:
+            problems.add(folder / SET_CONFIG_NAME, 1, f"the set id '{set_id}' is already used by the folder "
+                         f"'{seen[set_id].name}'", "rename one of the two folders")
+            continue
+        seen[set_id] = folder
+        course_set = load_set(folder, set_id, problems)
+        if course_set is not None:
+            sets.append(course_set)
+    _check_set_order(settings.path, settings.set_order, set(ids.values()), problems)
+    if not sets and not problems.errors:
+        raise SourceError(content, 1, "no sets found", "each set is a folder in content/ with a set.toml")
+    series = model.Series(
+        title=settings.title, organisation=settings.organisation, base_iri=settings.base_iri,
+        description=settings.description, theme=settings.theme, build=settings.build,
+        sets=tuple(sorted(sets, key=lambda s: _set_order(s, settings.set_order))),
+        root=root, config_path=settings.path,
+    )
+    return series, problems
+
+
+def _check_set_order(config: Path | None, order: tuple[str, ...], known: set[str], problems: Problems) -> None:
+    """Every name in leadpack.toml's ``sets`` must be a set: a misspelt one silently changes the order."""
+    if config is None:
+        return
+    lines = read_text(config).split("\n")
+    for name in order:
+        if name not in known:
+            near = difflib.get_close_matches(name, sorted(known), n=1)
+            line, col = locate(lines, 0, len(lines), [f'"{name}"', f"'{name}'", name]) or (1, 1)
+            problems.add(config, line, f"sets lists '{name}', which is not a set folder in content/",
+                         f"did you mean '{near[0]}'?" if near else "sets are: " + ", ".join(sorted(known)), col)
+
+
+def _set_folders(content: Path, problems: Problems, warn_unset: bool) -> list[Path]:
+    if not content.is_dir():
+        return []
+    folders = []
+    for path in sorted(content.iterdir()):
+        if (path / SET_CONFIG_NAME).is_file():
+            folders.append(path)
+        elif warn_unset and path.is_dir() and any(path.glob("*.md")):
+            problems.add(path, 0, f"the folder '{path.name}' holds module files but no set.toml, so it is not built",
+                         "add a set.toml (see docs/authoring.md §3), or move the files into a set", severity="warning")
+    return folders
+
+
+def _set_id(folder: Path) -> str:
+    """The folder name when it is already an id; otherwise its slug (so 'Arweinyddiaeth Ŵyl' → 'arweinyddiaeth-wyl')."""
+    name = unicodedata.normalize("NFC", folder.name)
+    return name if model.ID_PATTERN.match(name) else model.slugify(name)
+
+
+def _set_order(course_set: model.CourseSet, order: tuple[str, ...]) -> tuple[int, str]:
+    """Sets in the order leadpack.toml lists them (`sets = [...]`); unlisted ones after, in folder order."""
+    return (order.index(course_set.id) if course_set.id in order else len(order), course_set.id)
+
+
+def load_set(folder: Path, set_id: str, problems: Problems) -> model.CourseSet | None:
+    settings = load_set_settings(folder, problems)
+    if settings is None:
+        return None
+    modules: list[model.Module] = []
+    seen: dict[str, str] = {}
+    complete = True
+    listed: set[str] = set()
+    for name in settings.modules:
+        if name in listed:
+            problems.add(settings.path, settings.modules_line, f"module '{name}' is listed twice",
+                         "list each module once")
+            continue
+        listed.add(name)
+        path = _module_file(folder, name, settings.path, settings.modules_line, problems)
+        module = load_module(path, problems) if path else None
+        if module is None:
+            complete = False
+            continue
+        if module.id in seen:
+            problems.add(path, 1, f"module id '{module.id}' is already used by {seen[module.id]}",
+                         "pin a different id in the front matter: id = \"...\"")
+            complete = False
+            continue
+        seen[module.id] = path.name
+        modules.append(module)
+    modules = _resolve_links(modules, problems, report_missing=complete)
+    modules, assets, links = _assets_and_links(folder, modules, problems)
+    return model.CourseSet(
+        id=set_id, title=settings.title, description=settings.description, version=settings.version,
+        language=settings.language, keywords=settings.keywords, completion=settings.completion,
+        modules=tuple(modules), assets=assets, external_links=links, folder=folder,
+    )
+
+
+def _module_file(folder: Path, name: str, config: Path, line: int, problems: Problems) -> Path | None:
+    """The module's file; names match whatever Unicode form the file system stored them in (macOS uses NFD)."""
+    if "/" in name or "\\" in name or name.startswith("."):
+        problems.add(config, line, f"module '{name}' is not a file name in the set folder",
+                     "list module files by name without folders or .md, e.g. \"emotional-resilience\"")
+        return None
+    if name.endswith(".md"):
+        problems.add(config, line, f"module '{name}' is listed with its .md ending",
+                     f"write \"{name[:-3]}\": modules are listed without .md")
+        return None
+    files = {unicodedata.normalize("NFC", p.stem): p for p in folder.glob("*.md") if p.is_file()}
+    path = files.get(unicodedata.normalize("NFC", name))
+    if path is None:
+        near = difflib.get_close_matches(name, sorted(files), n=1)
+        hint = f"did you mean '{near[0]}'?" if near else "files here: " + (", ".join(sorted(files)) or "none")
+        problems.add(config, line, f"module '{name}' is listed but {name}.md does not exist", hint)
+    return path
+
+
+def load_module(path: Path, problems: Problems) -> model.Module | None:
+    """Read one module file; None when nothing usable could be read (the reasons are recorded)."""
+    try:
+        text = read_text(path)
+        table, body_start = front_matter(path, text, problems)
+    except SourceError as exc:
+        problems.append(exc.problem)
+        return None
+    lines = text.split("\n")
+    _check_characters(path, lines, problems)
+    module_id = _module_id(path, table, problems)
+    if not module_id:
+        return None
+    pages = _pages(path, lines, body_start, module_id, problems)
+    if not pages:
+        return None
+    _check_unique_ids(path, pages, problems)
+    title, minutes, outcomes, description = _module_settings(path, table)
+    return model.Module(id=module_id, title=title, minutes=minutes, outcomes=outcomes, description=description,
+                        pages=tuple(pages), source=path)
+
+
+def _module_settings(path: Path, table: Table | None) -> tuple[str, int, tuple[str, ...], str]:
+    if table is None:
+        return path.stem, 1, (), ""
+    table.reject_unknown({"title", "minutes", "outcomes", "id", "description"})
+    outcomes = table.strings("outcomes", required=True)
+    if "outcomes" in table.data and not outcomes:
+        table.report("outcomes", "the module lists no learning outcomes",
+                     'outcomes = ["What a learner will be able to do"]')
+    return (table.string("title", path.stem, required=True, max_length=LMS_TITLE_LIMIT),
+            table.integer("minutes", 1, required=True, low=1, high=600), outcomes, table.string("description"))
+
+
+def _module_id(path: Path, table: Table | None, problems: Problems) -> str:
+    """A pinned id, or the file name when it is an id, or the file name's slug (Welsh letters fold: ŵ → w)."""
+    pinned = table.string("id") if table is not None else ""
+    if pinned:
+        if model.ID_PATTERN.match(pinned):
+            return pinned
+        table.report("id", f"module id '{pinned}' is not a valid id",
+                     "use lower-case letters, digits and hyphens, e.g. id = \"emotional-resilience\"")
+    stem = unicodedata.normalize("NFC", path.stem)
+    module_id = stem if model.ID_PATTERN.match(stem) else model.slugify(stem)
+    if not module_id:
+        problems.add(path, 1, f"cannot make a module id from the file name '{path.name}'",
+                     "rename the file with letters and digits, or pin an id in the front matter: id = \"...\"")
+    return module_id
+
+
+def _check_characters(path: Path, lines: list[str], problems: Problems) -> None:
+    for number, line in enumerate(lines, start=1):
+        found = CONTROL_CHARACTER.search(line)
+        if found:
+            problems.add(path, number, f"an invisible control character (U+{ord(found.group()):04X}) in the text",
+                         "delete it; it often comes with text pasted from another program", found.start() + 1)
+
+
+def _pages(path: Path, lines: list[str], start: int, module_id: str, problems: Problems) -> list[model.Page]:
+    """Split the body at level-one headings; each page's text becomes blocks."""
+    headings: list[tuple[int, re.Match[str]]] = []
+    stray = None
+    fence = ""
+    for index in range(start, len(lines)):
+        line = lines[index]
+        found = FENCE.match(line)
+        if found and (not fence or found.group(1) == fence):
+            fence = "" if fence else found.group(1)
+        heading = None if fence else PAGE_HEADING.match(line)
+        if heading:
+            headings.append((index, heading))
+        elif not headings and line.strip() and stray is None:
+            stray = index
+    if not headings:
+        problems.add(path, start + 1, "the module has no pages",
+                     "start each page with a level-one heading: # Page title")
+        return []
+    if stray is not None:
+        hint = ("put a space after #: # Page title" if lines[stray].startswith("#")
+                else "start each page with a level-one heading: # Page title")
+        problems.add(path, stray + 1, "text before the first page heading", hint)
+    pages = []
+    for number, (index, heading) in enumerate(headings):
+        end = headings[number + 1][0] if number + 1 < len(headings) else len(lines)
+        pages.append(_page(path, lines, index, end, heading, module_id, problems))
+    return pages
+
+
+def _page(path: Path, lines: list[str], index: int, end: int, heading: re.Match[str], module_id: str,
+          problems: Problems) -> model.Page:
+    """One page from its heading (line ``index``) to ``end``; a page is returned even with mistakes in it,
+    so links to it still resolve and only the real mistakes are reported."""
+    line = index + 1
+    title = heading.group("title").strip()
+    pinned = heading.group("id")
+    if pinned is not None and not model.ID_PATTERN.match(pinned):
+        problems.add(path, line, f"page id '{pinned}' is not a valid id",
+                     "use lower-case letters, digits and hyphens: {#my-page}", heading.start("id") + 1)
+    page_id = pinned if pinned is not None and model.ID_PATTERN.match(pinned) else model.slugify(pinned or title)
+    if not page_id:
+        problems.add(path, line, "cannot make a page id from this heading", "pin one: # Title {#page-id}")
+        page_id = f"page-{line}"
+    if len(title) > LMS_TITLE_LIMIT:
+        problems.add(path, line, f"the page title is {len(title)} characters long; LMS fields allow "
+                     f"{LMS_TITLE_LIMIT}", "shorten it")
+    body = lines[index + 1:end]
+    extension = CourseBlocksExtension(path, first_line=line + 1, problems=problems)
+    page_html = make_markdown([extension]).convert("\n".join(body))
+    blocks = _split_blocks(page_html, extension.blocks)
+    _check_html(path, lines, index, end, blocks, problems)
+    if not blocks and not extension.rejected:
+        problems.add(path, line, f"the page '{title}' is empty", "write its text under the heading")
+    words = len(title.split()) + sum(len(_block_text(block).split()) for block in blocks)
+    return model.Page(page_id, module_id, title, tuple(blocks), line, words)
+
+
+def _split_blocks(page_html: str, blocks: list[model.Block]) -> list[model.Block]:
+    result: list[model.Block] = []
+    position = 0
+    for found in PLACEHOLDER_PATTERN.finditer(page_html):
+        prose = page_html[position:found.start()].strip()
+        if prose:
+            result.append(model.Prose(prose))
+        result.append(blocks[int(found.group(1))])
+        position = found.end()
+    tail = page_html[position:].strip()
+    if tail:
+        result.append(model.Prose(tail))
+    return result
+
+
+def block_html(block: model.Block) -> list[str]:
+    """Every HTML fragment a block carries (prose, prompts, bodies, options and their feedback)."""
+    fragments = [value for name, value in vars(block).items() if name.endswith("html") and isinstance(value, str)]
+    if isinstance(block, model.Question):
+        fragments += [text for option in block.options for text in (option.html, option.feedback_html)]
+    return [fragment for fragment in fragments if fragment]
+
+
+def _check_html(path: Path, lines: list[str], index: int, end: int, blocks: list[model.Block],
+                problems: Problems) -> None:
+    """Raw HTML beyond the safe subset, found on the converted HTML and located back in the source."""
+    for block in blocks:
+        first = getattr(block, "line", index + 1) - 1
+        for fragment in block_html(block):
+            for finding in unsafe_html(fragment):
+                number, col = _locate_finding(lines, first, end, finding) or _locate_finding(
+                    lines, index, end, finding) or (index + 1, 1)
+                problems.add(path, number, finding.message, finding.hint, col)
+
+
+def _locate_finding(lines: list[str], first: int, end: int, finding: Finding) -> tuple[int, int] | None:
+    if finding.message.startswith("a level-one heading"):
+        for number in range(first + 1, end):
+            if re.match(r"^#(?!#)\S", lines[number]) or re.match(r"^=+\s*$", lines[number]) and number > first + 1:
+                return (number if lines[number].startswith("=") else number + 1), 1
+    return locate(lines, first, end, finding.needles)
+
+
+def locate(lines: list[str], first: int, end: int, needles: Iterable[str]) -> tuple[int, int] | None:
+    """(line, column) of the first needle found in ``lines[first:end]``, trying needles in order."""
+    for needle in needles:
+        wanted = needle.lower()
+        for number in range(max(first, 0), min(end, len(lines))):
+            col = lines[number].lower().find(wanted)
+            if col >= 0:
+                return number + 1, col + 1
+    return None
+
+
+def _block_text(block: model.Block) -> str:
+    parts = [getattr(block, name, "") for name in ("title", "alt", "caption")]
+    return plain_text(" ".join(p for p in parts + block_html(block) if p))
+
+
+def _check_unique_ids(path: Path, pages: list[model.Page], problems: Problems) -> None:
+    page_lines: dict[str, int] = {}
+    for page in pages:
+        if page.id in page_lines:
+            problems.add(path, page.line, f"two pages have the id '{page.id}' (the other is on line "
+                         f"{page_lines[page.id]})", "give one a different title or pin an id: # Title {#id}")
+        else:
+            page_lines[page.id] = page.line
+    item_lines: dict[str, int] = {}
+    for page in pages:
+        for item in page.questions + page.reflections:
+            if item.id in item_lines:
+                problems.add(path, item.line, f"two {item.kind}s have the id '{item.id}' (the other is on line "
+                             f"{item_lines[item.id]})", f'pin a different one: ::: {item.kind} id="..."')
+            else:
+                item_lines[item.id] = item.line
+
+
+# Links between pages ------------------------------------------------------------------------------------------
+
+def _resolve_links(modules: list[model.Module], problems: Problems, report_missing: bool) -> list[model.Module]:
+    """Rewrite ``#page-id`` links to the runtime's ``#/module/page`` routes; report links to no page.
+
+    ``report_missing`` is off when a module of the set could not be read: its pages are unknown, and a link to
+    one of them is not a second mistake.
+    """
+    owners: dict[str, list[str]] = {}
+    for module in modules:
+        for page in module.pages:
+            owners.setdefault(page.id, []).append(page.full_id)
+            owners.setdefault(page.full_id, []).append(page.full_id)
+    resolved = []
+    for module in modules:
+        lines = read_text(module.source).split("\n")
+
+        def rewrite(found: re.Match[str], module: model.Module = module, lines: list[str] = lines) -> str:
+            target = html.unescape(found.group(1))
+            local = f"{module.id}/{target}"
+            if local in owners:
+                return f'href="#/{local}"'
+            if len(owners.get(target, [])) == 1:
+                return f'href="#/{owners[target][0]}"'
+            if target.startswith(("fn:", "fnref", "/")) or not report_missing:
+                return found.group(0)
+            line, col = locate(lines, 0, len(lines), [f"(#{target})", f'"#{target}"', f"#{target}"]) or (1, 1)
+            if len(owners.get(target, [])) > 1:
+                problems.add(module.source, line, f"link to '#{target}' matches pages in several modules",
+                             f"name the module too: [text](#{owners[target][0]})", col)
+            else:
+                near = difflib.get_close_matches(target, [k for k in owners if "/" not in k], n=1)
+                hint = (f"did you mean '#{near[0]}'?" if near else "use a page id from a heading, e.g. "
+                        "[text](#page-id); page ids are made from titles or pinned with {#page-id}")
+                problems.add(module.source, line, f"link to '#{target}' matches no page", hint, col)
+            return found.group(0)
+
+        pages = [replace(page, blocks=tuple(_rewrite_html(block, lambda text: INTERNAL_LINK.sub(rewrite, text))
+                                            for block in page.blocks)) for page in module.pages]
+        resolved.append(replace(module, pages=tuple(pages)))
+    return resolved
+
+
+def _rewrite_html(block: model.Block, rewrite: Callable[[str], str]) -> model.Block:
+    changes = {name: rewrite(value) for name, value in vars(block).items()
+               if name.endswith("html") and isinstance(value, str)}
+    if isinstance(block, model.Question):
+        changes["options"] = tuple(replace(o, html=rewrite(o.html), feedback_html=rewrite(o.feedback_html))
+                                   for o in block.options)
+    return replace(block, **changes)
+
+
+# Files the pages use --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reference:
+    """A file or address a page names: a block's src, or a src/href in its HTML."""
+
+    value: str
+    loads: bool  # shown inside the page (a picture, video, audio) rather than followed as a link
+    from_html: bool
+
+
+def _references(page: model.Page) -> list[Reference]:
+    found: list[Reference] = []
+    for block in page.blocks:
+        if isinstance(block, model.Figure | model.Media | model.Download):
+            found.append(Reference(block.src, not isinstance(block, model.Download), False))
+        for fragment in block_html(block):
+            for match in URL_ATTRIBUTE.finditer(fragment):
+                value = html.unescape(match.group("value"))
+                found.append(Reference(value, match.group("tag") in LOADING_TAGS, True))
+    return found
+
+
+def _assets_and_links(folder: Path, modules: list[model.Module], problems: Problems
+                      ) -> tuple[list[model.Module], tuple[model.Asset, ...], tuple[str, ...]]:
+    """Find every file the pages use, under a URL-safe name in the package, and every web link."""
+    assets: dict[str, model.Asset] = {}
+    renamed: dict[str, str] = {}
+    links: set[str] = set()
+    for module in modules:
+        lines = read_text(module.source).split("\n")
+        for number, page in enumerate(module.pages):
+            first = page.line - 1
+            end = module.pages[number + 1].line - 1 if number + 1 < len(module.pages) else len(lines)
+            for reference in _references(page):
+                where = locate(lines, first, end, [reference.value, unquote(reference.value)]) or (page.line, 1)
+                if _is_address(reference, module.source, where, problems, links):
+                    continue
+                asset = _asset(folder, module.source, reference.value, where, problems)
+                if asset is None:
+                    continue
+                existing = assets.get(asset.src)
+                if existing and existing.source != asset.source:
+                    problems.add(module.source, where[0], f"'{reference.value}' and '{existing.source.name}' would "
+                                 f"both be stored as '{asset.src}'", "rename one of the two files", where[1])
+                    continue
+                assets.setdefault(asset.src, asset)
+                base = reference.value.split("#", 1)[0].split("?", 1)[0]
+                renamed[reference.value] = asset.src + reference.value[len(base):]
+    modules = [_rename_references(module, renamed) for module in modules] if renamed else modules
+    return modules, tuple(assets[key] for key in sorted(assets)), tuple(sorted(links))
+
+
+def _is_address(reference: Reference, source: Path, where: tuple[int, int], problems: Problems,
+                links: set[str]) -> bool:
+    """True for references that are not files of the set: page links, web links (listed), bad schemes."""
+    value = reference.value.strip()
+    if not value or value.startswith("#"):
+        return True
+    scheme = url_scheme(value)
+    if not scheme and not value.startswith("//"):
+        return False
+    if reference.from_html:
+        if scheme in ("http", "https") and not reference.loads:
+            links.add(value)
+        return True  # anything else in HTML is already reported by the safe-HTML check
+    if reference.loads:
+        problems.add(source, where[0], f"'{value}' would load from the web",
+                     "packages load nothing from outside: save the file in media/ and write media/<file>", where[1])
+    else:
+        problems.add(source, where[0], f"'{value}' is not a file in the package",
+                     "save the file in media/ and write media/<file>; link to web pages in the text instead",
+                     where[1])
+    return True
+
+
+def _asset(folder: Path, source: Path, reference: str, where: tuple[int, int],
+           problems: Problems) -> model.Asset | None:
+    src = unquote(reference.split("#", 1)[0].split("?", 1)[0])
+    line, col = where
+    if src.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", src) or ".." in src.split("/") or "\\" in src:
+        problems.add(source, line, f"'{reference}' points outside the set folder",
+                     "put the file in this set's media/ folder and write media/<file>", col)
+        return None
+    path = _on_disk(folder, src) or folder / src
+    try:
+        outside = path.is_symlink() or not path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        outside = True
+    if outside:
+        problems.add(source, line, f"'{reference}' points outside the set folder",
+                     "copy the file into media/ instead of linking to it", col)
+        return None
+    if not path.is_file():
+        problems.add(source, line, f"file '{src}' does not exist", _missing_hint(folder, src), col)
+        return None
+    actual = _name_on_disk(path)
+    if actual != path.name:
+        problems.add(source, line, f"'{src}' differs in capitals from the file '{actual}'",
+                     "write the name exactly as the file is named: web servers treat capitals as different", col)
+        return None
+    name = package_name(src)
+    if "/" not in name or name.startswith("assets/"):
+        where = "the player's assets/ folder" if "/" in name else "the top of the package"
+        problems.add(source, line, f"'{reference}' would be stored at {where}, among the files leadpack adds",
+                     "keep pictures and other files in the set's media/ folder", col)
+        return None
+    return model.Asset(name, path, source, line)
+
+
+def _on_disk(folder: Path, src: str) -> Path | None:
+    """The file ``src`` names, matching each name in whichever Unicode form the file system stored it (macOS
+    stores 'â' as 'a' plus an accent; the Markdown usually holds the composed letter)."""
+    path = folder
+    for part in src.split("/"):
+        if part in ("", "."):
+            continue
+        if os.path.lexists(path / part):
+            path = path / part
+            continue
+        wanted = unicodedata.normalize("NFC", part)
+        names = os.listdir(path) if path.is_dir() else []
+        match = next((name for name in names if unicodedata.normalize("NFC", name) == wanted), None)
+        if match is None:
+            return None
+        path = path / match
+    return path
+
+
+def _missing_hint(folder: Path, src: str) -> str:
+    parent = (folder / src).parent
+    names = sorted(p.name for p in parent.iterdir()) if parent.is_dir() else []
+    near = difflib.get_close_matches(Path(src).name, names, n=1)
+    if near:
+        return f"did you mean '{(Path(src).parent / near[0]).as_posix()}'?"
+    return f"add it to {display_path(parent)}/ or correct the name"
+
+
+def _name_on_disk(path: Path) -> str:
+    """The file's name as stored, which differs from ``path.name`` in case on case-insensitive file systems."""
+    names = {unicodedata.normalize("NFC", name) for name in os.listdir(path.parent)}
+    wanted = unicodedata.normalize("NFC", path.name)
+    if wanted in names:
+        return path.name
+    return next((name for name in names if name.lower() == wanted.lower()), path.name)
+
+
+def package_name(src: str) -> str:
+    """The asset's name inside the package: URL-safe ASCII, so every LMS serves it (ŵyn â.jpg → wyn-a.jpg)."""
+    parts = []
+    for part in unicodedata.normalize("NFC", src).split("/"):
+        if not part or part == ".":
+            continue
+        if SAFE_FILE_NAME.match(part):
+            parts.append(part)
+            continue
+        stem, dot, suffix = part.rpartition(".") if "." in part[1:] else (part, "", "")
+        safe_suffix = re.sub(r"[^a-z0-9]", "", suffix.lower())
+        parts.append((model.slugify(stem, 80) or "file") + (f".{safe_suffix}" if safe_suffix else ""))
+    return "/".join(parts)
+
+
+def _rename_references(module: model.Module, renamed: dict[str, str]) -> model.Module:
+    """Point every reference at its asset's name in the package."""
+    changed = {old: new for old, new in renamed.items() if old != new}
+    if not changed:
+        return module
+
+    def rewrite(text: str) -> str:
+        def attribute(found: re.Match[str]) -> str:
+            value = html.unescape(found.group("value"))
+            if value not in changed:
+                return found.group(0)
+            return f'{found.group("lead")}{html.escape(changed[value])}"'
+
+        return URL_ATTRIBUTE.sub(attribute, text)
+
+    def rename(block: model.Block) -> model.Block:
+        block = _rewrite_html(block, rewrite)
+        src = getattr(block, "src", None)
+        return replace(block, src=changed[src]) if src in changed else block
+
+    return replace(module, pages=tuple(replace(page, blocks=tuple(rename(b) for b in page.blocks))
+                                       for page in module.pages))

@@ -1,0 +1,261 @@
+"""The course model: frozen dataclasses filled by the loader and read by every later stage.
+
+Identifiers come from slugs of names (folder, file, heading, question text) or from ids an author pins, never
+from positions, so a rebuild after an edit keeps every unchanged id and learners keep their progress.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+OPTION_KEYS = "abcdefghij"  # SCORM 1.2 choice responses allow one character per option, so at most ten
+
+
+def slugify(text: str, max_length: int = 48) -> str:
+    """Lower-case ASCII slug; Welsh and other accented letters fold to their base letter (ŵ → w)."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug
+
+
+@dataclass(frozen=True)
+class Prose:
+    html: str
+    kind: str = "prose"
+
+
+@dataclass(frozen=True)
+class Reflection:
+    id: str
+    prompt_html: str
+    prompt_text: str
+    line: int
+    kind: str = "reflection"
+
+
+@dataclass(frozen=True)
+class Activity:
+    title: str
+    body_html: str
+    kind: str = "activity"
+
+
+@dataclass(frozen=True)
+class Discussion:
+    body_html: str
+    kind: str = "discussion"
+
+
+@dataclass(frozen=True)
+class Callout:
+    style: str
+    title: str
+    body_html: str
+    kind: str = "callout"
+
+
+@dataclass(frozen=True)
+class Summary:
+    body_html: str
+    kind: str = "summary"
+
+
+@dataclass(frozen=True)
+class Figure:
+    src: str
+    alt: str
+    caption: str
+    description_html: str
+    kind: str = "figure"
+
+
+@dataclass(frozen=True)
+class Media:
+    """Video or audio; the transcript is required so no learner misses what is said."""
+
+    kind: str
+    src: str
+    title: str
+    transcript_html: str
+
+
+@dataclass(frozen=True)
+class Download:
+    src: str
+    title: str
+    description_html: str
+    kind: str = "download"
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str  # one of OPTION_KEYS
+    html: str
+    text: str
+    correct: bool
+    feedback_html: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    stem_html: str
+    stem_text: str
+    options: tuple[Option, ...]
+    multiple: bool
+    line: int
+    kind: str = "question"
+
+    @property
+    def correct_keys(self) -> tuple[str, ...]:
+        return tuple(option.key for option in self.options if option.correct)
+
+
+Block = Prose | Reflection | Activity | Discussion | Callout | Summary | Figure | Media | Download | Question
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    module_id: str
+    title: str
+    blocks: tuple[Block, ...]
+    line: int
+    words: int
+
+    @property
+    def full_id(self) -> str:
+        return f"{self.module_id}/{self.id}"
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Question))
+
+    @property
+    def reflections(self) -> tuple[Reflection, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Reflection))
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    title: str
+    minutes: int
+    outcomes: tuple[str, ...]
+    description: str
+    pages: tuple[Page, ...]
+    source: Path
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for page in self.pages for q in page.questions)
+
+    @property
+    def reflections(self) -> tuple[Reflection, ...]:
+        return tuple(r for page in self.pages for r in page.reflections)
+
+    @property
+    def words(self) -> int:
+        return sum(page.words for page in self.pages)
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file under the set folder that pages use (image, media, download)."""
+
+    src: str  # path relative to the set folder, with '/' separators
+    source: Path
+    referenced_from: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class Completion:
+    rule: str  # "all-pages" | "all-pages-and-checks"
+    pass_mark: int | None
+
+
+@dataclass(frozen=True)
+class CourseSet:
+    id: str
+    title: str
+    description: str
+    version: str
+    language: str
+    keywords: tuple[str, ...]
+    completion: Completion
+    modules: tuple[Module, ...]
+    assets: tuple[Asset, ...]
+    external_links: tuple[str, ...]
+    folder: Path
+
+    @property
+    def pages(self) -> tuple[Page, ...]:
+        return tuple(page for module in self.modules for page in module.pages)
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for module in self.modules for q in module.questions)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What one launch covers: a whole set, or one module when each module is its own SCO."""
+
+    id: str
+    title: str
+    file: str
+    modules: tuple[Module, ...]
+
+    @property
+    def pages(self) -> tuple[Page, ...]:
+        return tuple(page for module in self.modules for page in module.pages)
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for module in self.modules for q in module.questions)
+
+    @property
+    def reflections(self) -> tuple[tuple[str, Reflection], ...]:
+        return tuple((f"{m.id}/{r.id}", r) for m in self.modules for r in m.reflections)
+
+
+@dataclass(frozen=True)
+class Theme:
+    primary: str = "#1d4f73"
+    accent: str = "#8a3b12"
+    logo: str = ""
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    formats: tuple[str, ...] = ()  # names in the format registry; the loader fills in its default
+    sco_per: str = "set"
+    reflections: str = "lms"
+    suspend_data_limit: int = 4096
+    reflection_max_chars: int = 1000
+    out: str = "dist"
+    templates: str = ""
+
+
+@dataclass(frozen=True)
+class Series:
+    title: str
+    organisation: str
+    base_iri: str
+    description: str
+    theme: Theme
+    build: BuildSettings
+    sets: tuple[CourseSet, ...]
+    root: Path
+    config_path: Path | None = None
+
+    def activity_iri(self, *parts: str) -> str:
+        """Stable xAPI activity IRI under the series base IRI."""
+        return self.base_iri + "/".join(parts)

@@ -1,0 +1,151 @@
+"""Course model → rendered site: an in-memory map of package paths to bytes, built with Jinja2 templates.
+
+What differs between formats reaches this stage only through the ``Format`` it is given: the launchable units,
+the saved-state limit and the adapter script. Everything else is the same for every format.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import jinja2
+import rjsmin
+
+from leadpack.errors import LeadpackError
+from leadpack.pipeline import model
+from leadpack.pipeline.runtime_data import RuntimeData
+from leadpack.pipeline.state import Budget, plan
+
+if TYPE_CHECKING:
+    from leadpack.formats.base import Format
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+RUNTIME_DIR = PACKAGE_DIR / "runtime"
+LOCALES_DIR = PACKAGE_DIR / "locales"
+BUILTIN_TEMPLATES = PACKAGE_DIR.parent / "templates"
+CORE_SCRIPTS = ("lp-core.js", "lp-standalone.js")
+APP_SCRIPT = "lp-app.js"
+
+FileMap = dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class Site:
+    """What the renderer hands a packager: the files, and the launchable units with their state budgets."""
+
+    files: FileMap
+    units: tuple[model.Unit, ...]
+    budgets: tuple[Budget, ...]
+
+
+def runtime_file(path: Path) -> bytes:
+    """A runtime file as shipped: scripts lose comments and indentation (the sources stay readable)."""
+    text = path.read_text("utf-8")
+    return (rjsmin.jsmin(text, keep_bang_comments=True) if path.suffix == ".js" else text).encode("utf-8")
+
+
+def runtime_scripts(fmt: Format) -> dict[str, Path]:
+    """The learner runtime a format's package ships, in load order: shipped name → source file."""
+    scripts = {name: RUNTIME_DIR / name for name in CORE_SCRIPTS}
+    scripts[fmt.adapter] = fmt.folder / fmt.adapter
+    scripts[APP_SCRIPT] = RUNTIME_DIR / APP_SCRIPT
+    return scripts
+
+
+def budgets_for(series: model.Series, course_set: model.CourseSet, fmt: Format, sco_per: str) -> tuple[Budget, ...]:
+    """Each unit the format launches, with its saved-state budget proven (or a SourceError)."""
+    source = str(course_set.folder / "set.toml")
+    return tuple(plan(unit, fmt.state_limit(series.build), series.build, source)
+                 for unit in fmt.units(course_set, sco_per))
+
+
+def strings_for(language: str) -> dict[str, str]:
+    """Interface strings in the set's language, falling back to English for anything not translated."""
+    strings = tomllib.loads((LOCALES_DIR / "en.toml").read_text("utf-8"))
+    primary = language.split("-")[0].lower()
+    translated = LOCALES_DIR / f"{primary}.toml"
+    if primary != "en" and translated.is_file():
+        strings.update(tomllib.loads(translated.read_text("utf-8")))
+    return strings
+
+
+def template_environment(series: model.Series, override: Path | None) -> jinja2.Environment:
+    folders = [folder for folder in (
+        override,
+        series.root / series.build.templates if series.build.templates else None,
+        series.root / "templates",
+        BUILTIN_TEMPLATES,
+    ) if folder is not None and folder.is_dir()]
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render_set(series: model.Series, course_set: model.CourseSet, fmt: Format,
+               sco_per: str = "set", templates: Path | None = None) -> Site:
+    env = template_environment(series, templates)
+    strings = strings_for(course_set.language)
+    budgets = budgets_for(series, course_set, fmt, sco_per)
+    files: FileMap = {}
+    for asset in course_set.assets:
+        files[asset.src] = asset.source.read_bytes()
+    logo = _logo(series, files)
+    scripts = runtime_scripts(fmt)
+    files["assets/leadpack.css"] = runtime_file(RUNTIME_DIR / "leadpack.css")
+    for name, path in scripts.items():
+        files[f"assets/{name}"] = runtime_file(path)
+    files["assets/theme.css"] = theme_css(series.theme).encode("utf-8")
+    file_sizes = {src: _human_size(len(data), strings["bytes"]) for src, data in files.items()}
+    template = _template(env, "launch.html")
+    for budget in budgets:
+        unit = budget.unit
+        data = RuntimeData.for_unit(series, course_set, unit, budget, fmt.name, strings)
+        html = _render(
+            template, series=series, course_set=course_set, title=unit.title, modules=unit.modules, t=strings,
+            storage=series.build.reflections, reflection_max=budget.reflection_cap, logo=logo,
+            scripts=tuple(scripts), file_sizes=file_sizes, data_json=data.to_json(),
+        )
+        files[unit.file] = html.encode("utf-8")
+    return Site(files, tuple(b.unit for b in budgets), budgets)
+
+
+def _render(template: jinja2.Template, **context: object) -> str:
+    """Render, turning a mistake in an overriding template into a message that names the template."""
+    try:
+        return template.render(**context)
+    except jinja2.TemplateError as exc:
+        raise LeadpackError(f"template {template.filename}: {exc}") from None
+
+
+def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateSyntaxError as exc:
+        raise LeadpackError(f"{exc.filename}:{exc.lineno}:1: error: template syntax: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise LeadpackError(f"template '{exc.name}' not found in any template folder") from None
+
+
+def theme_css(theme: model.Theme) -> str:
+    return f":root {{\n  --lp-primary: {theme.primary};\n  --lp-accent: {theme.accent};\n}}\n"
+
+
+def _logo(series: model.Series, files: FileMap) -> str:
+    if not series.theme.logo:
+        return ""
+    source = (series.root / series.theme.logo).resolve()
+    if not source.is_file():
+        raise LeadpackError(f"{series.config_path}: error: the theme logo '{series.theme.logo}' does not exist")
+    name = f"assets/logo{source.suffix.lower()}"
+    files[name] = source.read_bytes()
+    return name
+
+
+def _human_size(size: int, bytes_word: str) -> str:
+    return f"{size} {bytes_word}" if size < 1024 else f"{size / 1024:.0f} KB" if size < 1024 * 1024 \
+        else f"{size / 1024 / 1024:.1f} MB"

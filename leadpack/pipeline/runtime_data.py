@@ -1,0 +1,206 @@
+"""The runtime data a launch page embeds (``<script type="application/json" id="lp-data">``): one typed contract.
+
+The renderer writes it (``RuntimeData.for_unit`` → ``to_json``); the learner runtime reads it in the browser
+(``runtime/lp-core.js``); ``explain``, ``diff`` and ``preview`` read it back from finished packages
+(``read_html``), including packages nobody should trust, so the reader checks every field's type and turns
+anything else into a clear error instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from leadpack.errors import LeadpackError
+from leadpack.pipeline import model, state
+
+SCRIPT = re.compile(r'<script\b[^>]*\bid="lp-data"[^>]*>(.*?)</script>', re.S)
+
+
+class RuntimeDataError(LeadpackError):
+    """A launch page whose runtime data is missing pieces or has the wrong types: not a leadpack package."""
+
+
+@dataclass(frozen=True)
+class SetInfo:
+    id: str
+    title: str
+    version: str
+    description: str
+    iri: str
+
+
+@dataclass(frozen=True)
+class ModuleEntry:
+    id: str
+    title: str
+    iri: str
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    id: str
+    key: str
+    title: str
+    module: str
+    iri: str
+
+    @property
+    def text(self) -> str:
+        return self.title
+
+
+@dataclass(frozen=True)
+class QuestionEntry:
+    id: str
+    key: str
+    module: str
+    iri: str
+    text: str
+    multiple: bool
+    correct: str  # the correct option letters
+    options: dict[str, str]  # letter → option text
+    cmi_id: str  # the interaction id an LMS shows in its reports
+
+
+@dataclass(frozen=True)
+class ReflectionEntry:
+    id: str
+    key: str
+    prompt: str
+    iri: str
+
+    @property
+    def text(self) -> str:
+        return self.prompt
+
+
+# JSON names that differ from the Python field names.
+JSON_NAMES = {"state_version": "stateVersion", "reflection_max": "reflectionMax", "pass_mark": "passMark",
+              "cmi_id": "cmiId"}
+NESTED = {"set": SetInfo, "modules": ModuleEntry, "pages": PageEntry, "questions": QuestionEntry,
+          "reflections": ReflectionEntry}
+
+
+@dataclass(frozen=True)
+class RuntimeData:
+    """Everything the learner-side runtime needs for one launchable unit."""
+
+    format: str
+    state_version: int
+    storage: str  # where reflections are kept: "lms" or "device"
+    limit: int  # characters of saved state the LMS keeps
+    reflection_max: int
+    language: str
+    set: SetInfo
+    series: dict[str, str]  # title, iri
+    unit: dict[str, str]  # id, title
+    completion: dict[str, Any]  # rule, passMark
+    modules: tuple[ModuleEntry, ...]
+    pages: tuple[PageEntry, ...]
+    questions: tuple[QuestionEntry, ...]
+    reflections: tuple[ReflectionEntry, ...]
+    strings: dict[str, str]
+
+    @property
+    def unit_id(self) -> str:
+        return str(self.unit.get("id", ""))
+
+    @property
+    def pass_mark(self) -> int | None:
+        return self.completion.get("passMark")
+
+    @classmethod
+    def for_unit(cls, series: model.Series, course_set: model.CourseSet, unit: model.Unit, budget: state.Budget,
+                 format_name: str, strings: dict[str, str]) -> RuntimeData:
+        course_iri = series.activity_iri(course_set.id)
+        return cls(
+            format=format_name, state_version=state.VERSION, storage=series.build.reflections, limit=budget.limit,
+            reflection_max=budget.reflection_cap, language=course_set.language,
+            set=SetInfo(course_set.id, course_set.title, course_set.version, course_set.description, course_iri),
+            series={"title": series.title, "iri": series.base_iri.rstrip("/")},
+            unit={"id": unit.id, "title": unit.title},
+            completion={"rule": course_set.completion.rule, "passMark": course_set.completion.pass_mark},
+            modules=tuple(ModuleEntry(m.id, m.title, f"{course_iri}/{m.id}") for m in unit.modules),
+            pages=tuple(PageEntry(p.full_id, state.key(p.full_id), p.title, p.module_id, f"{course_iri}/{p.full_id}")
+                        for p in unit.pages),
+            questions=tuple(QuestionEntry(
+                f"{m.id}/{q.id}", state.key(f"{m.id}/{q.id}"), m.id, f"{course_iri}/{m.id}/questions/{q.id}",
+                q.stem_text, q.multiple, "".join(q.correct_keys), {o.key: o.text for o in q.options},
+                f"{m.id}--{q.id}"[:255]) for m in unit.modules for q in m.questions),
+            reflections=tuple(ReflectionEntry(rid, state.key(rid), r.prompt_text,
+                                              f"{course_iri}/{rid.split('/')[0]}/reflections/{r.id}")
+                              for rid, r in unit.reflections),
+            strings=strings,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return _to_dict(self)
+
+    def to_json(self) -> str:
+        """JSON safe inside a <script> element: no '</script' or '<!--' can end or change it early."""
+        text = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return text.replace("<", "\\u003c")
+
+    def merged(self, other: RuntimeData) -> RuntimeData:
+        """This unit's data with another unit's modules, pages, questions and reflections added (one SCO per
+        module puts each module's part in its own launch page; diff compares the whole package)."""
+        return replace(self, modules=self.modules + other.modules, pages=self.pages + other.pages,
+                       questions=self.questions + other.questions, reflections=self.reflections + other.reflections)
+
+    @classmethod
+    def from_dict(cls, data: object, where: str) -> RuntimeData:
+        return _from_dict(cls, data, where)
+
+
+def read_html(text: str, where: str) -> RuntimeData | None:
+    """The runtime data a launch page embeds, or None for a page without any; malformed data is an error."""
+    match = SCRIPT.search(text)
+    if not match:
+        return None
+    try:
+        data = json.loads(match.group(1))
+    except (ValueError, RecursionError):
+        raise RuntimeDataError(f"{where}: the runtime data in the page is not valid JSON") from None
+    return RuntimeData.from_dict(data, where)
+
+
+def _to_dict(value: Any) -> Any:
+    if hasattr(value, "__dataclass_fields__"):
+        return {JSON_NAMES.get(f.name, f.name): _to_dict(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple):
+        return [_to_dict(item) for item in value]
+    return value
+
+
+SIMPLE_TYPES = {"str": str, "int": int, "bool": bool, "dict[str, str]": dict, "dict[str, Any]": dict,
+                "int | None": (int, type(None))}
+
+
+def _from_dict(cls: type, data: object, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise RuntimeDataError(f"{where}: the runtime data holds {type(data).__name__} where an object belongs")
+    values = {}
+    for f in fields(cls):
+        name = JSON_NAMES.get(f.name, f.name)
+        if name not in data:
+            raise RuntimeDataError(f"{where}: the runtime data has no '{name}' (not a package of this leadpack)")
+        value = data[name]
+        if f.name in NESTED:
+            kind = NESTED[f.name]
+            if f.name == "set":
+                value = _from_dict(kind, value, where)
+            elif isinstance(value, list):
+                value = tuple(_from_dict(kind, item, where) for item in value)
+            else:
+                raise RuntimeDataError(f"{where}: the runtime data's '{name}' is not a list")
+        else:
+            wanted = SIMPLE_TYPES[str(f.type)]
+            if not isinstance(value, wanted) or (isinstance(value, bool) and wanted is int) or (
+                    str(f.type) == "dict[str, str]" and not all(isinstance(v, str) for v in value.values())):
+                raise RuntimeDataError(f"{where}: the runtime data's '{name}' has the wrong type "
+                                       f"({type(value).__name__})")
+        values[f.name] = value
+    return cls(**values)
