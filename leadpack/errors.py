@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from leadpack.pipeline.limits import MAX_PROBLEMS_PER_FILE
+
 T = TypeVar("T")
 
 
@@ -59,21 +61,45 @@ class ProblemsFound(LeadpackError):
 
 
 class Problems(list):
-    """Problems collected while reading on past a mistake, so one run reports every mistake it can."""
+    """Problems collected while reading on past a mistake, so one run reports every mistake it can.
+
+    Each problem is kept once, and at most MAX_PROBLEMS_PER_FILE per file (then one line says there are more), so
+    a file with a mistake on every line costs no more to report than to read."""
+
+    def __init__(self, *problems: Problem):
+        super().__init__()
+        self._seen: set[Problem] = set()
+        self._per_file: dict[str, int] = {}
+        for problem in problems:
+            self.append(problem)
+
+    def append(self, problem: Problem) -> None:
+        if problem in self._seen:
+            return
+        count = self._per_file.get(problem.path, 0)
+        if count > MAX_PROBLEMS_PER_FILE:
+            return
+        self._per_file[problem.path] = count + 1
+        if count == MAX_PROBLEMS_PER_FILE:
+            problem = Problem(problem.path, 0, f"more than {MAX_PROBLEMS_PER_FILE} problems in this file; only the "
+                              f"first {MAX_PROBLEMS_PER_FILE} are listed", "fix those and run leadpack check again")
+        self._seen.add(problem)
+        super().append(problem)
+
+    def full(self, path: Path | str) -> bool:
+        """True when ``path`` has as many problems as are listed: looking for more there is wasted work."""
+        return self._per_file.get(display_path(path), 0) >= MAX_PROBLEMS_PER_FILE
 
     def add(self, path: Path | str, line: int, message: str, hint: str = "", col: int = 1,
             severity: str = "error") -> None:
-        problem = Problem(display_path(path), max(line, 1), message, hint, max(col, 1), severity)
-        if problem not in self:
-            self.append(problem)
+        self.append(Problem(display_path(path), max(line, 1), message, hint, max(col, 1), severity))
 
     def attempt(self, action: Callable[[], T], default: T) -> T:
         """Run ``action``; on a SourceError record it and carry on with ``default``."""
         try:
             return action()
         except SourceError as exc:
-            if exc.problem not in self:
-                self.append(exc.problem)
+            self.append(exc.problem)
             return default
 
     @property

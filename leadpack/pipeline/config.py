@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any
 
 from leadpack import formats
 from leadpack.errors import Problems, SourceError
+from leadpack.pipeline.limits import MAX_SOURCE_BYTES, MAX_TOML_DEPTH
 from leadpack.pipeline.model import BuildSettings, Completion, Theme
 
 CONFIG_NAME = "leadpack.toml"
@@ -28,18 +31,78 @@ CREDENTIAL_KEYS = {"endpoint", "auth", "username", "password", "secret", "token"
 LMS_TITLE_LIMIT = 255
 MANIFEST_TITLE_LIMIT = 200  # the SCORM 1.2 schema's limit for organization and item titles
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# What no text may hold: invisible control characters (tabs and line breaks aside) and the Unicode
+# non-characters (U+FDD0-U+FDEF and the last two code points of every plane, such as U+FFFF), which XML, and so
+# every manifest, refuses. A TOML escape such as \u0007 writes one without it showing in the file.
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                      + "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(17))
+                      + "]")
 TYPE_NAMES = {str: "text", int: "a whole number", float: "a decimal number", bool: "true or false",
               list: "a list", dict: "a table", datetime.date: "a date", datetime.datetime: "a date and time",
               datetime.time: "a time"}
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 source (with or without BOM, any line ending); bad bytes are an error at their line."""
+def file_kind(mode: int) -> str:
+    """What a file-system entry is, when it is not an ordinary file ('' when it is one)."""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device or other special file"
+
+
+def not_a_file(path: Path) -> str:
+    """What ``path`` (followed through links) is when it exists but is not an ordinary file, or ''."""
     try:
-        data = path.read_bytes()
+        return file_kind(os.stat(path).st_mode)
+    except (OSError, ValueError):  # missing, a link loop, a name the system refuses: said by the caller
+        return ""
+
+
+def links_out(path: Path, root: Path) -> bool:
+    """True when ``path``, or a link on the way to it, leads outside ``root`` (or round in a loop)."""
+    try:
+        return not path.resolve(strict=False).is_relative_to(root.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return True
+
+
+def read_file(path: Path, limit: int | None = MAX_SOURCE_BYTES) -> bytes:
+    """The bytes of an ordinary file, at most ``limit`` of them; a folder, a FIFO or a device is an error.
+
+    The file is opened without blocking and checked before a byte is read, so a named pipe cannot hang the
+    build waiting for a writer, and a file that grows past the limit while being read is still refused.
+    """
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except IsADirectoryError:
+        raise _not_a_file_error(path, "a folder") from None
     except OSError as exc:
         raise SourceError(path, 1, f"cannot read the file: {exc.strerror or exc}",
                           "check that it exists and that you may read it") from None
+    with os.fdopen(handle, "rb") as stream:
+        kind = file_kind(os.fstat(stream.fileno()).st_mode)
+        if kind:
+            raise _not_a_file_error(path, kind)
+        data = stream.read() if limit is None else stream.read(limit + 1)
+    if limit is not None and len(data) > limit:
+        raise SourceError(path, 1, f"the file is over {limit:,} bytes; leadpack reads source files of at most "
+                          f"{limit:,} bytes", "split it into smaller files (a long module into two modules)")
+    return data
+
+
+def _not_a_file_error(path: Path, kind: str) -> SourceError:
+    return SourceError(path, 1, f"'{path.name}' is {kind}, where a file belongs",
+                       "leadpack reads only ordinary files: put the file itself here")
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 source (with or without BOM, any line ending); bad bytes are an error at their line."""
+    data = read_file(path)
     if data.startswith(UTF16_BOMS):
         raise SourceError(path, 1, "the file is saved as UTF-16, not UTF-8",
                           "save it again choosing the UTF-8 encoding in your editor")
@@ -56,17 +119,95 @@ def read_text(path: Path) -> str:
 
 
 def parse_toml(path: Path, text: str, line_offset: int = 0) -> dict[str, Any]:
+    too_deep = _nesting_too_deep(text)
+    if too_deep:
+        line, col = too_deep
+        raise SourceError(path, line + line_offset, f"TOML syntax: lists or tables are nested more than "
+                          f"{MAX_TOML_DEPTH} deep", "settings are flat: a list of texts, or a [table] of settings", col)
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise SourceError(path, 1 + line_offset, "TOML syntax: lists or tables are nested far too deeply",
+                          "settings are flat: a list of texts, or a [table] of settings") from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line, col = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
         if match is None and "end of document" in str(exc):
             line = text.count("\n") + 1
         message = re.sub(r"\s*\(at (line|end of document).*\)$", "", str(exc)) or "invalid TOML"
+        if match and message.startswith(("Unclosed array", "Unclosed inline table")):
+            line, col, message = _missing_comma(text, line, col, message)
         source_line = text.split("\n")[line - 1] if 0 < line <= text.count("\n") + 1 else ""
-        raise SourceError(path, line + line_offset, f"TOML syntax: {_toml_message(message)}",
-                          _toml_hint(source_line), col) from None
+        hint = ('separate the items with commas: ["first", "second"]' if message.startswith("a comma")
+                else _toml_hint(source_line))
+        raise SourceError(path, line + line_offset, f"TOML syntax: {_toml_message(message)}", hint, col) from None
+
+
+def _nesting_too_deep(text: str) -> tuple[int, int] | None:
+    """(line, column) where lists and inline tables first nest deeper than MAX_TOML_DEPTH, read past strings and
+    comments in one pass; tomllib reads nesting by recursion and would run out of stack instead."""
+    depth, line, line_start, index, quote = 0, 1, 0, 0, ""
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if text.startswith(quote, index) and (len(quote) == 1 or not text.startswith(quote[0], index + 3)):
+                index += len(quote)
+                quote = ""
+                continue
+            if char == "\\" and quote[0] == '"':
+                index += 1  # the escaped character (a line break after \ in a multi-line string still counts)
+                if text[index:index + 1] == "\n":
+                    line, line_start = line + 1, index + 1
+        elif char in "\"'":
+            quote = char * 3 if text.startswith(char * 3, index) else char
+            index += len(quote)
+            continue
+        elif char == "#":
+            newline = text.find("\n", index)
+            index = len(text) if newline < 0 else newline
+            continue
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_TOML_DEPTH:
+                return line, index - line_start + 1
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        if index < len(text) and text[index] == "\n":
+            line, line_start = line + 1, index + 1
+        index += 1
+    return None
+
+
+def _missing_comma(text: str, line: int, col: int, message: str) -> tuple[int, int, str]:
+    """tomllib reports a list or inline table left open at the next value, often on the line after the mistake:
+    when a value stands where a comma or the closing bracket belongs, point at the end of the value before it."""
+    lines = text.split("\n")
+    current = lines[line - 1] if 0 < line <= len(lines) else ""
+    if not current[col - 1:col] or current[col - 1] in "]}":
+        return line, col, message
+    number, end = line, col - 1
+    while number > 0:
+        content = _without_comment(lines[number - 1][:end]).rstrip()
+        if content:
+            kind = "list" if message.startswith("Unclosed array") else "table"
+            return number, len(content) + 1, f"a comma is missing after this value in the {kind}"
+        number -= 1
+        end = len(lines[number - 1]) if number > 0 else 0
+    return line, col, message
+
+
+def _without_comment(line: str) -> str:
+    """The line up to a # that starts a comment (not one inside quotes)."""
+    quote = ""
+    for index, char in enumerate(line):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            return line[:index]
+    return line
 
 
 TOML_MESSAGES = [
@@ -90,6 +231,20 @@ def _toml_hint(line: str) -> str:
     if any(mark in line for mark in "\u201c\u201d\u2018\u2019"):
         return 'use straight quotes (") instead of curly quotes; word processors put curly ones in'
     return 'write settings as key = "value", one per line, with text in straight quotes'
+
+
+def unusable_character(text: str) -> tuple[str, int]:
+    """(what the first character no text may hold is, its index), or ('', -1)."""
+    found = NOT_TEXT.search(text)
+    if not found:
+        return "", -1
+    code = ord(found.group())
+    kind = "a non-character" if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE else \
+        "an unpaired surrogate" if 0xD800 <= code <= 0xDFFF else "an invisible control character"
+    return f"{kind} (U+{code:04X})", found.start()
+
+
+TEXT_HINT = "remove it; in a settings file a \\u escape can write characters no learning platform can store"
 
 
 def type_name(value: object) -> str:
@@ -160,6 +315,10 @@ class Table:
         if value is None:
             return default
         value = value.strip()
+        bad, _ = unusable_character(value)
+        if bad:
+            self.report(key, f"'{key}' holds {bad}", TEXT_HINT)
+            value = NOT_TEXT.sub("", value)
         if required and not value:
             self.report(key, f"'{key}' is empty", f"write a value between the quotes of {key}")
             return default
@@ -194,7 +353,12 @@ class Table:
             self.report(key, f"every item of '{key}' must be non-empty text in quotes",
                         f'for example: {key} = ["first", "second"]')
             return tuple(item.strip() for item in value if isinstance(item, str) and item.strip())
-        return tuple(item.strip() for item in value)
+        for item in value:
+            bad, _ = unusable_character(item)
+            if bad:
+                self.report(key, f"an item of '{key}' holds {bad}", TEXT_HINT)
+                break
+        return tuple(NOT_TEXT.sub("", item).strip() for item in value)
 
     def table(self, key: str) -> Table:
         value = self._get(key, (dict,), "a table", {}, False)
@@ -234,8 +398,11 @@ class SeriesSettings:
 def load_series_settings(root: Path, problems: Problems) -> SeriesSettings:
     """Read leadpack.toml; a missing file is fatal (not a course folder), anything else is recorded."""
     path = root / CONFIG_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise SourceError(path, 1, f"no {CONFIG_NAME} here", "run leadpack from the course folder or use --root")
+    if links_out(path, root):
+        raise SourceError(path, 1, f"{CONFIG_NAME} is a link to a file outside the course folder",
+                          "copy the file into the course folder instead of linking to it")
     text = read_text(path)
     data = problems.attempt(lambda: parse_toml(path, text), None)
     top = Table(path, text, data or {}, problems if data is not None else Problems())
@@ -254,7 +421,7 @@ def load_series_settings(root: Path, problems: Problems) -> SeriesSettings:
         base_iri=base_iri,
         description=series.string("description"),
         theme=_theme(top.table("theme")),
-        build=_build(top.table("build")),
+        build=_build(top.table("build"), root),
         path=path,
         set_order=series.strings("sets"),
     )
@@ -273,7 +440,7 @@ def _theme(table: Table) -> Theme:
     return Theme(logo=table.string("logo"), **colours)
 
 
-def _build(table: Table) -> BuildSettings:
+def _build(table: Table, root: Path) -> BuildSettings:
     table.reject_unknown({"formats", "sco_per", "reflections", "suspend_data_limit", "reflection_max_chars",
                           "out", "templates"} | CREDENTIAL_KEYS)
     for key in sorted(CREDENTIAL_KEYS & table.data.keys()):
@@ -292,8 +459,27 @@ def _build(table: Table) -> BuildSettings:
         suspend_data_limit=table.integer("suspend_data_limit", 4096, low=256, high=65536),
         reflection_max_chars=table.integer("reflection_max_chars", 1000, low=20, high=10000),
         out=table.string("out", "dist") or "dist",
-        templates=table.string("templates"),
+        templates=_templates(table, root),
     )
+
+
+def _templates(table: Table, root: Path) -> str:
+    """The templates setting: a folder inside the course, which must exist (a typo would silently build with the
+    default templates)."""
+    name = table.string("templates")
+    if not name:
+        return ""
+    folder = root / name
+    if Path(name).is_absolute() or re.match(r"^[A-Za-z]:", name) or links_out(folder, root):
+        table.report("templates", f"the templates folder '{name}' is outside the course folder",
+                     "keep template overrides in a folder of the course, e.g. templates = \"my-templates\"")
+        return ""
+    if not folder.is_dir():
+        near = _closest(name, {p.name for p in root.iterdir() if p.is_dir()}) if root.is_dir() else ""
+        table.report("templates", f"the templates folder '{name}' does not exist",
+                     f"did you mean '{near}'?" if near else "create it, or remove the templates setting")
+        return ""
+    return name
 
 
 @dataclass(frozen=True)

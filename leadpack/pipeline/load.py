@@ -6,6 +6,7 @@ file), so ``leadpack check`` reports every mistake in one run. ``load_series`` r
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import html
 import os
@@ -18,27 +19,35 @@ from urllib.parse import unquote
 
 from leadpack.errors import Problems, ProblemsFound, SourceError, display_path
 from leadpack.pipeline import model
+from leadpack.pipeline.active_content import active_content
 from leadpack.pipeline.config import (
     LMS_TITLE_LIMIT,
     SET_CONFIG_NAME,
     Table,
     front_matter,
+    links_out,
     load_series_settings,
     load_set_settings,
+    not_a_file,
     read_text,
+    unusable_character,
 )
-from leadpack.pipeline.markdown_ext.blocks import (
-    FENCE,
-    PLACEHOLDER_PATTERN,
-    CourseBlocksExtension,
-    make_markdown,
-    plain_text,
+from leadpack.pipeline.limits import (
+    MAX_ENTRY_BYTES,
+    MAX_ID_CHARS,
+    MAX_LINE_CHARS,
+    MAX_LOCATE_STEPS,
+    MAX_NESTING,
+    MAX_PAGES,
+    MAX_SCAN_STEPS,
 )
-from leadpack.pipeline.markdown_ext.html_safety import Finding, unsafe_html, url_scheme
+from leadpack.pipeline.markdown_ext.blocks import FENCE, CourseBlocksExtension, make_markdown, plain_text
+from leadpack.pipeline.markdown_ext.html_safety import Finding, tag_steps, unsafe_html, url_scheme
 
 CONTENT_DIR = "content"
-PAGE_HEADING = re.compile(r"^#[ \t]+(?P<title>.+?)(?:\s+\{#(?P<id>[^}]*)\})?\s*#*\s*$")
-CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# One level of nesting at the start of a line: a quotation mark, a list marker, or four spaces (or a tab).
+NESTING_MARK = re.compile(r"(?: {4}|\t| {0,3}(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]?)")
+SCANNED = re.compile(r"\\.|[\[\]()]")  # what Markdown's link parser counts: brackets (an escaped one is text)
 URL_ATTRIBUTE = re.compile(r'(?P<lead><(?P<tag>[a-z]+)\b[^>]*?\s(?P<name>src|href)=")(?P<value>[^"]*)"')
 INTERNAL_LINK = re.compile(r'href="#([^"]*)"')
 SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -59,7 +68,7 @@ def read_series(root: Path, only: tuple[str, ...] = ()) -> tuple[model.Series, P
     problems = Problems()
     settings = load_series_settings(root, problems)
     content = root / CONTENT_DIR
-    folders = _set_folders(content, problems, warn_unset=not only)
+    folders = _set_folders(root, content, problems, warn_unset=not only)
     ids = {folder: _set_id(folder) for folder in folders}
     for name in only:
         if name not in {folder.name for folder in folders} | set(ids.values()):
@@ -79,8 +88,12 @@ def read_series(root: Path, only: tuple[str, ...] = ()) -> tuple[model.Series, P
             problems.add(folder / SET_CONFIG_NAME, 1, f"the set id '{set_id}' is already used by the folder "
                          f"'{seen[set_id].name}'", "rename one of the two folders")
             continue
+        if len(set_id) > MAX_ID_CHARS:
+            problems.add(folder / SET_CONFIG_NAME, 1, f"the set id made from the folder name is {len(set_id)} "
+                         f"characters long; ids are at most {MAX_ID_CHARS}", "give the folder a shorter name")
+            continue
         seen[set_id] = folder
-        course_set = load_set(folder, set_id, problems)
+        course_set = load_set(folder, set_id, problems, root)
         if course_set is not None:
             sets.append(course_set)
     _check_set_order(settings.path, settings.set_order, set(ids.values()), problems)
@@ -108,12 +121,20 @@ def _check_set_order(config: Path | None, order: tuple[str, ...], known: set[str
                          f"did you mean '{near[0]}'?" if near else "sets are: " + ", ".join(sorted(known)), col)
 
 
-def _set_folders(content: Path, problems: Problems, warn_unset: bool) -> list[Path]:
+def _set_folders(root: Path, content: Path, problems: Problems, warn_unset: bool) -> list[Path]:
+    """Every folder of content/ holding a set.toml (of any kind: a set.toml that is a folder is said to be one)."""
     if not content.is_dir():
         return []
+    if links_out(content, root):
+        raise SourceError(content, 1, f"the {CONTENT_DIR} folder is a link to a folder outside the course",
+                          "keep the course's content inside its folder")
     folders = []
     for path in sorted(content.iterdir()):
-        if (path / SET_CONFIG_NAME).is_file():
+        if os.path.lexists(path / SET_CONFIG_NAME):
+            if links_out(path / SET_CONFIG_NAME, root):
+                problems.add(path / SET_CONFIG_NAME, 1, f"'{path.name}' leads to a {SET_CONFIG_NAME} outside the "
+                             "course folder (through a link)", "copy the set into content/ instead of linking it")
+                continue
             folders.append(path)
         elif warn_unset and path.is_dir() and any(path.glob("*.md")):
             problems.add(path, 0, f"the folder '{path.name}' holds module files but no set.toml, so it is not built",
@@ -132,7 +153,9 @@ def _set_order(course_set: model.CourseSet, order: tuple[str, ...]) -> tuple[int
     return (order.index(course_set.id) if course_set.id in order else len(order), course_set.id)
 
 
-def load_set(folder: Path, set_id: str, problems: Problems) -> model.CourseSet | None:
+def load_set(folder: Path, set_id: str, problems: Problems, root: Path | None = None) -> model.CourseSet | None:
+    """One set: its settings and listed modules; ``root`` is the course folder no file may lead out of."""
+    root = root or folder.parent.parent
     settings = load_set_settings(folder, problems)
     if settings is None:
         return None
@@ -146,7 +169,7 @@ def load_set(folder: Path, set_id: str, problems: Problems) -> model.CourseSet |
                          "list each module once")
             continue
         listed.add(name)
-        path = _module_file(folder, name, settings.path, settings.modules_line, problems)
+        path = _module_file(folder, name, settings.path, settings.modules_line, problems, root)
         module = load_module(path, problems) if path else None
         if module is None:
             complete = False
@@ -167,8 +190,9 @@ def load_set(folder: Path, set_id: str, problems: Problems) -> model.CourseSet |
     )
 
 
-def _module_file(folder: Path, name: str, config: Path, line: int, problems: Problems) -> Path | None:
-    """The module's file; names match whatever Unicode form the file system stored them in (macOS uses NFD)."""
+def _module_file(folder: Path, name: str, config: Path, line: int, problems: Problems, root: Path) -> Path | None:
+    """The module's file; names match whatever Unicode form the file system stored them in (macOS uses NFD).
+    Anything named <name>.md counts, so a folder or a FIFO of that name is reported as such when it is read."""
     if "/" in name or "\\" in name or name.startswith("."):
         problems.add(config, line, f"module '{name}' is not a file name in the set folder",
                      "list module files by name without folders or .md, e.g. \"emotional-resilience\"")
@@ -177,12 +201,16 @@ def _module_file(folder: Path, name: str, config: Path, line: int, problems: Pro
         problems.add(config, line, f"module '{name}' is listed with its .md ending",
                      f"write \"{name[:-3]}\": modules are listed without .md")
         return None
-    files = {unicodedata.normalize("NFC", p.stem): p for p in folder.glob("*.md") if p.is_file()}
+    files = {unicodedata.normalize("NFC", p.stem): p for p in folder.glob("*.md")}
     path = files.get(unicodedata.normalize("NFC", name))
     if path is None:
         near = difflib.get_close_matches(name, sorted(files), n=1)
         hint = f"did you mean '{near[0]}'?" if near else "files here: " + (", ".join(sorted(files)) or "none")
         problems.add(config, line, f"module '{name}' is listed but {name}.md does not exist", hint)
+    elif links_out(path, root):
+        problems.add(path, 1, f"{path.name} is a link to a file outside the course folder",
+                     "copy the module into the set folder instead of linking to it")
+        return None
     return path
 
 
@@ -195,11 +223,11 @@ def load_module(path: Path, problems: Problems) -> model.Module | None:
         problems.append(exc.problem)
         return None
     lines = text.split("\n")
-    _check_characters(path, lines, problems)
+    refused = _check_lines(path, lines, body_start, problems)
     module_id = _module_id(path, table, problems)
     if not module_id:
         return None
-    pages = _pages(path, lines, body_start, module_id, problems)
+    pages = _pages(path, lines, body_start, module_id, problems, refused)
     if not pages:
         return None
     _check_unique_ids(path, pages, problems)
@@ -224,29 +252,105 @@ def _module_id(path: Path, table: Table | None, problems: Problems) -> str:
     """A pinned id, or the file name when it is an id, or the file name's slug (Welsh letters fold: ŵ → w)."""
     pinned = table.string("id") if table is not None else ""
     if pinned:
-        if model.ID_PATTERN.match(pinned):
+        if model.ID_PATTERN.match(pinned) and len(pinned) <= MAX_ID_CHARS:
             return pinned
-        table.report("id", f"module id '{pinned}' is not a valid id",
+        table.report("id", f"module id '{pinned[:60]}' is not a valid id" if len(pinned) <= MAX_ID_CHARS else
+                     f"the module id is {len(pinned)} characters long; ids are at most {MAX_ID_CHARS}",
                      "use lower-case letters, digits and hyphens, e.g. id = \"emotional-resilience\"")
     stem = unicodedata.normalize("NFC", path.stem)
     module_id = stem if model.ID_PATTERN.match(stem) else model.slugify(stem)
     if not module_id:
         problems.add(path, 1, f"cannot make a module id from the file name '{path.name}'",
                      "rename the file with letters and digits, or pin an id in the front matter: id = \"...\"")
+    elif len(module_id) > MAX_ID_CHARS and not pinned:
+        problems.add(path, 1, f"the module id made from the file name is {len(module_id)} characters long; ids "
+                     f"are at most {MAX_ID_CHARS}", "rename the file, or pin a shorter id in the front matter: "
+                     "id = \"...\"")
+        return ""
     return module_id
 
 
-def _check_characters(path: Path, lines: list[str], problems: Problems) -> None:
-    for number, line in enumerate(lines, start=1):
-        found = CONTROL_CHARACTER.search(line)
-        if found:
-            problems.add(path, number, f"an invisible control character (U+{ord(found.group()):04X}) in the text",
-                         "delete it; it often comes with text pasted from another program", found.start() + 1)
+def _check_lines(path: Path, lines: list[str], body_start: int, problems: Problems) -> set[int]:
+    """Report characters no text may hold, and lines too long or nested too deep for Markdown to read safely;
+    return the indexes of those lines: the pages holding them are not converted."""
+    refused: set[int] = set()
+    fence = ""
+    for index, line in enumerate(lines):
+        if problems.full(path):
+            refused.update(range(index, len(lines)))
+            break
+        number = index + 1
+        bad, at = unusable_character(line.replace("\t", " "))
+        if bad:
+            problems.add(path, number, f"{bad} in the text",
+                         "delete it; it often comes with text pasted from another program", at + 1)
+        if len(line) > MAX_LINE_CHARS:
+            problems.add(path, number, f"the line is {len(line):,} characters long; lines are at most "
+                         f"{MAX_LINE_CHARS:,}", "break it into shorter lines or paragraphs")
+            refused.add(index)
+            continue
+        found = FENCE.match(line)
+        if found and (not fence or found.group(1) == fence):
+            fence = "" if fence else found.group(1)
+        depth = 0 if fence or index < body_start else nesting(line)
+        if depth > MAX_NESTING:
+            problems.add(path, number, f"lists or quotations are nested {depth} deep here; at most {MAX_NESTING}",
+                         "flatten the structure: a list inside a list inside a list is already hard to follow")
+            refused.add(index)
+    return refused
 
 
-def _pages(path: Path, lines: list[str], start: int, module_id: str, problems: Problems) -> list[model.Page]:
+def nesting(line: str) -> int:
+    """How many lists, quotations or indented blocks the line sits in, read from its start in one pass."""
+    depth, position = 0, 0
+    while True:
+        found = NESTING_MARK.match(line, position)
+        if not found or found.end() == position:
+            return depth
+        depth, position = depth + 1, found.end()
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A page's heading line: its title, and the id pinned with {#id} (None without one) at column ``id_col``."""
+
+    title: str
+    id: str | None
+    id_col: int
+
+
+def page_heading(line: str) -> Heading | None:
+    """``# Title {#id} ##`` read as the pattern ``^#[ \\t]+(.+?)(?:\\s+\\{#([^}]*)\\})?\\s*#*\\s*$`` reads it,
+    in one pass with string methods: a regular expression of that shape backtracks, cubic in a run of spaces."""
+    if not line.startswith("#"):
+        return None
+    start = 1
+    while start < len(line) and line[start] in " \t":
+        start += 1
+    if start == 1 or (start == len(line) and start < 3):
+        return None
+    if start == len(line):  # only spaces: the pattern gives the last of them to the title
+        return Heading(line[-1], None, 0)
+    rest = line[start:]
+    end = len(rest.rstrip().rstrip("#").rstrip())  # the title ends before trailing spaces and a closing ###
+    if end and rest[end - 1] == "}":
+        close = end - 1
+        opener = rest.find("{#", rest.rfind("}", 0, close) + 1, close)
+        while opener >= 0:
+            space = opener
+            while space > 0 and rest[space - 1].isspace():
+                space -= 1
+            title_end = max(space, 1)
+            if title_end < opener:
+                return Heading(rest[:title_end], rest[opener + 2:close], start + opener + 3)
+            opener = rest.find("{#", opener + 1, close)
+    return Heading(rest[:max(end, 1)], None, 0)
+
+
+def _pages(path: Path, lines: list[str], start: int, module_id: str, problems: Problems,
+           refused: set[int] = frozenset()) -> list[model.Page]:
     """Split the body at level-one headings; each page's text becomes blocks."""
-    headings: list[tuple[int, re.Match[str]]] = []
+    headings: list[tuple[int, Heading]] = []
     stray = None
     fence = ""
     for index in range(start, len(lines)):
@@ -254,7 +358,7 @@ def _pages(path: Path, lines: list[str], start: int, module_id: str, problems: P
         found = FENCE.match(line)
         if found and (not fence or found.group(1) == fence):
             fence = "" if fence else found.group(1)
-        heading = None if fence else PAGE_HEADING.match(line)
+        heading = None if fence or index in refused else page_heading(line)
         if heading:
             headings.append((index, heading))
         elif not headings and line.strip() and stray is None:
@@ -267,24 +371,33 @@ def _pages(path: Path, lines: list[str], start: int, module_id: str, problems: P
         hint = ("put a space after #: # Page title" if lines[stray].startswith("#")
                 else "start each page with a level-one heading: # Page title")
         problems.add(path, stray + 1, "text before the first page heading", hint)
+    if len(headings) > MAX_PAGES:
+        problems.add(path, headings[MAX_PAGES][0] + 1, f"the module has {len(headings)} pages; a module has at most "
+                     f"{MAX_PAGES}", "split it into several modules")
+        return []
     pages = []
+    finder = Finder(lines)
     for number, (index, heading) in enumerate(headings):
         end = headings[number + 1][0] if number + 1 < len(headings) else len(lines)
-        pages.append(_page(path, lines, index, end, heading, module_id, problems))
+        readable = not any(line in refused for line in range(index, end))
+        pages.append(_page(path, lines, index, end, heading, module_id, problems, finder, readable))
     return pages
 
 
-def _page(path: Path, lines: list[str], index: int, end: int, heading: re.Match[str], module_id: str,
-          problems: Problems) -> model.Page:
+def _page(path: Path, lines: list[str], index: int, end: int, heading: Heading, module_id: str,
+          problems: Problems, finder: Finder, readable: bool = True) -> model.Page:
     """One page from its heading (line ``index``) to ``end``; a page is returned even with mistakes in it,
-    so links to it still resolve and only the real mistakes are reported."""
+    so links to it still resolve and only the real mistakes are reported. An unreadable page (a line refused
+    by ``_check_lines``, or text that would make Markdown scan it over and over) keeps its id but no text."""
     line = index + 1
-    title = heading.group("title").strip()
-    pinned = heading.group("id")
-    if pinned is not None and not model.ID_PATTERN.match(pinned):
-        problems.add(path, line, f"page id '{pinned}' is not a valid id",
-                     "use lower-case letters, digits and hyphens: {#my-page}", heading.start("id") + 1)
-    page_id = pinned if pinned is not None and model.ID_PATTERN.match(pinned) else model.slugify(pinned or title)
+    title = heading.title.strip()
+    pinned = heading.id
+    valid = pinned is not None and model.ID_PATTERN.match(pinned) and len(pinned) <= MAX_ID_CHARS
+    if pinned is not None and not valid:
+        problems.add(path, line, f"page id '{pinned[:60]}' is not a valid id" if len(pinned) <= MAX_ID_CHARS else
+                     f"the page id is {len(pinned)} characters long; ids are at most {MAX_ID_CHARS}",
+                     "use lower-case letters, digits and hyphens: {#my-page}", heading.id_col)
+    page_id = pinned if valid else model.slugify(pinned or title)
     if not page_id:
         problems.add(path, line, "cannot make a page id from this heading", "pin one: # Title {#page-id}")
         page_id = f"page-{line}"
@@ -292,29 +405,91 @@ def _page(path: Path, lines: list[str], index: int, end: int, heading: re.Match[
         problems.add(path, line, f"the page title is {len(title)} characters long; LMS fields allow "
                      f"{LMS_TITLE_LIMIT}", "shorten it")
     body = lines[index + 1:end]
-    extension = CourseBlocksExtension(path, first_line=line + 1, problems=problems)
-    page_html = make_markdown([extension]).convert("\n".join(body))
-    blocks = _split_blocks(page_html, extension.blocks)
-    _check_html(path, lines, index, end, blocks, problems)
-    if not blocks and not extension.rejected:
-        problems.add(path, line, f"the page '{title}' is empty", "write its text under the heading")
+    blocks: list[model.Block] = []
+    if readable and _scannable(path, body, line + 1, problems):
+        extension = CourseBlocksExtension(path, first_line=line + 1, problems=problems)
+        blocks = extension.split(make_markdown([extension]).convert("\n".join(body)))
+        _check_html(path, finder, index, end, blocks, problems)
+        if not blocks and not extension.rejected:
+            problems.add(path, line, f"the page '{title}' is empty", "write its text under the heading")
     words = len(title.split()) + sum(len(_block_text(block).split()) for block in blocks)
     return model.Page(page_id, module_id, title, tuple(blocks), line, words)
 
 
-def _split_blocks(page_html: str, blocks: list[model.Block]) -> list[model.Block]:
-    result: list[model.Block] = []
-    position = 0
-    for found in PLACEHOLDER_PATTERN.finditer(page_html):
-        prose = page_html[position:found.start()].strip()
-        if prose:
-            result.append(model.Prose(prose))
-        result.append(blocks[int(found.group(1))])
-        position = found.end()
-    tail = page_html[position:].strip()
-    if tail:
-        result.append(model.Prose(tail))
-    return result
+def _scannable(path: Path, body: list[str], first_line: int, problems: Problems) -> bool:
+    """False (with the problem recorded) when the page would make Markdown read it over and over: its link
+    parser reads on from every '[' to the matching ']' and from every '](' to the matching ')', and the HTML
+    parser from every '<' that starts a tag to the next '>', so many that never close cost the square of the
+    page's length. The same reading is counted here, in one pass."""
+    steps, worst = scan_steps(body)
+    if steps <= MAX_SCAN_STEPS:
+        return True
+    (line, col), opener = worst
+    messages = {
+        "[": ("a '[' that is never closed by ']', one of many on this page (Markdown would read the rest of the "
+              "page again for each)", "close each [ with ], or write \\[ for a bracket that is only text"),
+        "(": ("a link address '(' that is never closed by ')', one of many on this page",
+              "close each link's address with )"),
+        "<": ("a '<' that starts an HTML tag never closed by '>', one of many on this page (the HTML parser would "
+              "read the rest of the page again for each)", "write &lt; for a less-than sign, or close the tag with >"),
+    }
+    message, hint = messages[opener]
+    problems.add(path, first_line + line, message, hint, col + 1)
+    return False
+
+
+def scan_steps(lines: list[str]) -> tuple[int, tuple[tuple[int, int], str]]:
+    """(the characters Markdown's link and HTML parsers would read on these lines, and the opener that costs
+    most: ((line index, column), '[' | '(' | '<')), counted in one pass over the brackets and angle brackets."""
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    text = "\n".join(lines)
+    total, worst, worst_at = 0, 0, (0, "[")
+
+    def count(opener: int, close: int, kind: str) -> None:
+        nonlocal total, worst, worst_at
+        total += close - opener
+        if close - opener > worst:
+            worst, worst_at = close - opener, (opener, kind)
+
+    paragraph_end = 0
+    for number, line in enumerate(lines):  # link text and addresses never run past a blank line
+        if line.strip() or number == len(lines) - 1:
+            continue
+        _brackets(text, paragraph_end, starts[number], count)
+        paragraph_end = starts[number]
+    _brackets(text, paragraph_end, len(text), count)
+    steps, at, cost = tag_steps(text)
+    total += steps
+    if cost > worst:
+        worst_at = (at, "<")
+    opener, kind = worst_at
+    line = bisect.bisect_right(starts, opener) - 1
+    return total, ((line, opener - starts[line]), kind)
+
+
+def _brackets(text: str, start: int, end: int, count: Callable[[int, int, str], None]) -> None:
+    """Count what the link parser reads in ``text[start:end]``: '[' to its ']', '](' to its ')' (or the end)."""
+    squares: list[int] = []
+    rounds: list[int] = []
+    for found in SCANNED.finditer(text, start, end):
+        char, at = found.group(), found.start()
+        if char == "[":
+            squares.append(at)
+        elif char == "]" and squares:
+            count(squares.pop(), at, "[")
+        elif char == "(":
+            rounds.append(at)
+        elif char == ")" and rounds:
+            opener = rounds.pop()
+            if opener and text[opener - 1] == "]":
+                count(opener, at, "(")
+    for opener in squares:
+        count(opener, end, "[")
+    for opener in rounds:
+        if opener and text[opener - 1] == "]":
+            count(opener, end, "(")
 
 
 def block_html(block: model.Block) -> list[str]:
@@ -325,35 +500,61 @@ def block_html(block: model.Block) -> list[str]:
     return [fragment for fragment in fragments if fragment]
 
 
-def _check_html(path: Path, lines: list[str], index: int, end: int, blocks: list[model.Block],
+def _check_html(path: Path, finder: Finder, index: int, end: int, blocks: list[model.Block],
                 problems: Problems) -> None:
     """Raw HTML beyond the safe subset, found on the converted HTML and located back in the source."""
     for block in blocks:
         first = getattr(block, "line", index + 1) - 1
         for fragment in block_html(block):
+            if problems.full(path):
+                return
             for finding in unsafe_html(fragment):
-                number, col = _locate_finding(lines, first, end, finding) or _locate_finding(
-                    lines, index, end, finding) or (index + 1, 1)
+                if problems.full(path):
+                    return
+                number, col = _locate_finding(finder, first, end, finding) or _locate_finding(
+                    finder, index, end, finding) or (index + 1, 1)
                 problems.add(path, number, finding.message, finding.hint, col)
 
 
-def _locate_finding(lines: list[str], first: int, end: int, finding: Finding) -> tuple[int, int] | None:
+def _locate_finding(finder: Finder, first: int, end: int, finding: Finding) -> tuple[int, int] | None:
     if finding.message.startswith("a level-one heading"):
-        for number in range(first + 1, end):
+        lines = finder.lines
+        for number in range(first + 1, min(end, len(lines))):
             if re.match(r"^#(?!#)\S", lines[number]) or re.match(r"^=+\s*$", lines[number]) and number > first + 1:
                 return (number if lines[number].startswith("=") else number + 1), 1
-    return locate(lines, first, end, finding.needles)
+    return finder.locate(first, end, finding.needles)
 
 
 def locate(lines: list[str], first: int, end: int, needles: Iterable[str]) -> tuple[int, int] | None:
     """(line, column) of the first needle found in ``lines[first:end]``, trying needles in order."""
-    for needle in needles:
-        wanted = needle.lower()
-        for number in range(max(first, 0), min(end, len(lines))):
-            col = lines[number].lower().find(wanted)
-            if col >= 0:
-                return number + 1, col + 1
-    return None
+    return Finder(lines).locate(first, end, needles)
+
+
+class Finder:
+    """Puts line numbers on mistakes by finding their text in a file's lines. One file's searches together read at
+    most MAX_LOCATE_STEPS lines, so a file with thousands of mistakes costs no more than a few readings of it;
+    after that a mistake is placed at its page's heading."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        self.steps = 0
+        self._lowered: dict[int, str] = {}
+
+    def locate(self, first: int, end: int, needles: Iterable[str]) -> tuple[int, int] | None:
+        """(line, column) of the first needle found in ``lines[first:end]``, trying needles in order."""
+        for needle in needles:
+            wanted = needle.lower()
+            for number in range(max(first, 0), min(end, len(self.lines))):
+                if self.steps >= MAX_LOCATE_STEPS:
+                    return None
+                self.steps += 1
+                line = self._lowered.get(number)
+                if line is None:
+                    line = self._lowered.setdefault(number, self.lines[number].lower())
+                col = line.find(wanted)
+                if col >= 0:
+                    return number + 1, col + 1
+        return None
 
 
 def _block_text(block: model.Block) -> str:
@@ -394,18 +595,19 @@ def _resolve_links(modules: list[model.Module], problems: Problems, report_missi
             owners.setdefault(page.full_id, []).append(page.full_id)
     resolved = []
     for module in modules:
-        lines = read_text(module.source).split("\n")
+        finder = Finder(read_text(module.source).split("\n"))
 
-        def rewrite(found: re.Match[str], module: model.Module = module, lines: list[str] = lines) -> str:
+        def rewrite(found: re.Match[str], module: model.Module = module, finder: Finder = finder) -> str:
             target = html.unescape(found.group(1))
             local = f"{module.id}/{target}"
             if local in owners:
                 return f'href="#/{local}"'
             if len(owners.get(target, [])) == 1:
                 return f'href="#/{owners[target][0]}"'
-            if target.startswith(("fn:", "fnref", "/")) or not report_missing:
+            if target.startswith(("fn:", "fnref", "/")) or not report_missing or problems.full(module.source):
                 return found.group(0)
-            line, col = locate(lines, 0, len(lines), [f"(#{target})", f'"#{target}"', f"#{target}"]) or (1, 1)
+            needles = [f"(#{target})", f'"#{target}"', f"#{target}"]
+            line, col = finder.locate(0, len(finder.lines), needles) or (1, 1)
             if len(owners.get(target, [])) > 1:
                 problems.add(module.source, line, f"link to '#{target}' matches pages in several modules",
                              f"name the module too: [text](#{owners[target][0]})", col)
@@ -461,12 +663,15 @@ def _assets_and_links(folder: Path, modules: list[model.Module], problems: Probl
     renamed: dict[str, str] = {}
     links: set[str] = set()
     for module in modules:
-        lines = read_text(module.source).split("\n")
+        finder = Finder(read_text(module.source).split("\n"))
         for number, page in enumerate(module.pages):
             first = page.line - 1
-            end = module.pages[number + 1].line - 1 if number + 1 < len(module.pages) else len(lines)
+            end = module.pages[number + 1].line - 1 if number + 1 < len(module.pages) else len(finder.lines)
             for reference in _references(page):
-                where = locate(lines, first, end, [reference.value, unquote(reference.value)]) or (page.line, 1)
+                if problems.full(module.source):
+                    break
+                needles = [reference.value, unquote(reference.value)]
+                where = finder.locate(first, end, needles) or (page.line, 1)
                 if _is_address(reference, module.source, where, problems, links):
                     continue
                 asset = _asset(folder, module.source, reference.value, where, problems)
@@ -477,6 +682,9 @@ def _assets_and_links(folder: Path, modules: list[model.Module], problems: Probl
                     problems.add(module.source, where[0], f"'{reference.value}' and '{existing.source.name}' would "
                                  f"both be stored as '{asset.src}'", "rename one of the two files", where[1])
                     continue
+                if existing is None:
+                    for found in active_content(asset.source):
+                        problems.add(asset.source, found.line, found.message, found.hint, found.col)
                 assets.setdefault(asset.src, asset)
                 base = reference.value.split("#", 1)[0].split("?", 1)[0]
                 renamed[reference.value] = asset.src + reference.value[len(base):]
@@ -524,6 +732,10 @@ def _asset(folder: Path, source: Path, reference: str, where: tuple[int, int],
         problems.add(source, line, f"'{reference}' points outside the set folder",
                      "copy the file into media/ instead of linking to it", col)
         return None
+    kind = not_a_file(path)
+    if kind:
+        problems.add(source, line, f"'{src}' is {kind}, not a file", "put the file itself in media/", col)
+        return None
     if not path.is_file():
         problems.add(source, line, f"file '{src}' does not exist", _missing_hint(folder, src), col)
         return None
@@ -537,6 +749,12 @@ def _asset(folder: Path, source: Path, reference: str, where: tuple[int, int],
         where = "the player's assets/ folder" if "/" in name else "the top of the package"
         problems.add(source, line, f"'{reference}' would be stored at {where}, among the files leadpack adds",
                      "keep pictures and other files in the set's media/ folder", col)
+        return None
+    size = len(name.encode("utf-8"))
+    if size > MAX_ENTRY_BYTES:
+        problems.add(source, line, f"'{reference[:60]}…' would be stored under a name of {size} bytes; learning "
+                     f"platforms unpack names of at most {MAX_ENTRY_BYTES}", "give the file and its folders shorter "
+                     "names", col)
         return None
     return model.Asset(name, path, source, line)
 

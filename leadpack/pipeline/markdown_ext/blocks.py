@@ -8,6 +8,7 @@ Markdown, converted by a plain converter with the same base extensions.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import html
 import re
 from collections.abc import Callable
@@ -29,8 +30,9 @@ ATTRIBUTE = re.compile(r'\s*(?P<name>[A-Za-z_][\w-]*)\s*=\s*"(?P<value>[^"]*)"')
 FENCE = re.compile(r"^\s*(```|~~~)")
 OPTION = re.compile(r"^[-*]\s+\[(?P<mark>[ xX]?)\]\s*(?P<text>.*)$")
 FEEDBACK = re.compile(r"^\s+>\s?(?P<text>.*)$")
-PLACEHOLDER = "<lp-block-{index}></lp-block-{index}>"
-PLACEHOLDER_PATTERN = re.compile(r"(?:<p>)?<lp-block-(\d+)></lp-block-\d+>(?:</p>)?")
+# A block leaves <lp-block-NONCE-N></lp-block-NONCE-N> in the text, NONCE a hash of the page's source: text that
+# contains it cannot know it, so an author's look-alike is just an HTML element (reported as not allowed).
+PLACEHOLDER = "<lp-block-{nonce}-{index}></lp-block-{nonce}-{index}>"
 CALLOUT_STYLES = ("note", "tip", "quote", "warning")
 MAX_OPTIONS = len(model.OPTION_KEYS)
 CURLY_QUOTES = "\u201c\u201d\u2018\u2019"
@@ -75,6 +77,7 @@ class BlockPreprocessor(Preprocessor):
         self.extension = extension
 
     def run(self, lines: list[str]) -> list[str]:
+        self.extension.nonce = hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()[:16]
         output: list[str] = []
         in_fence = ""
         index = 0
@@ -93,7 +96,8 @@ class BlockPreprocessor(Preprocessor):
                 self.extension.rejected += 1
             else:
                 self.extension.blocks.append(block)
-                output += ["", PLACEHOLDER.format(index=len(self.extension.blocks) - 1), ""]
+                output += ["", PLACEHOLDER.format(nonce=self.extension.nonce, index=len(self.extension.blocks) - 1),
+                           ""]
         return output
 
     def _read_block(self, lines: list[str], start: int) -> tuple[RawBlock | None, int]:
@@ -175,6 +179,7 @@ class CourseBlocksExtension(Extension):
         self.blocks: list[model.Block] = []
         self.problems = problems if problems is not None else Problems()
         self.rejected = 0  # blocks left out because of a mistake: their page is not empty
+        self.nonce = ""  # set from the page's source when the preprocessor runs
         self._convert = body_converter or _default_converter()
 
     def report(self, line: int, message: str, hint: str = "", col: int = 1) -> None:
@@ -187,13 +192,28 @@ class CourseBlocksExtension(Extension):
         except _Rejected:
             return None
         except SourceError as exc:
-            if exc.problem not in self.problems:
-                self.problems.append(exc.problem)
+            self.problems.append(exc.problem)
             return None
 
     def build_safely(self, raw: RawBlock) -> model.Block | None:
         """Build a block; a mistake in it is recorded and the block left out, so the rest of the page is read."""
         return self.attempt(lambda: self.build(raw))
+
+    def split(self, page_html: str) -> list[model.Block]:
+        """The page's HTML cut at the placeholders: prose between them, each block where it stood."""
+        placeholder = re.compile(rf"(?:<p>)?<lp-block-{self.nonce}-(\d+)></lp-block-{self.nonce}-\d+>(?:</p>)?")
+        result: list[model.Block] = []
+        position = 0
+        for found in placeholder.finditer(page_html) if self.nonce else ():
+            prose = page_html[position:found.start()].strip()
+            if prose:
+                result.append(model.Prose(prose))
+            result.append(self.blocks[int(found.group(1))])
+            position = found.end()
+        tail = page_html[position:].strip()
+        if tail:
+            result.append(model.Prose(tail))
+        return result
 
     def line_of(self, index: int) -> int:
         return self.first_line + index

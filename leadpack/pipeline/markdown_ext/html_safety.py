@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from leadpack.pipeline.limits import MAX_PROBLEMS_PER_FILE
+
 # What Markdown itself writes, plus the small raw-HTML subset documented for authors.
 MARKDOWN_ELEMENTS = {"p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "em", "strong", "a", "img", "code", "pre",
                      "blockquote", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "sup", "div",
@@ -23,10 +25,11 @@ GLOBAL_ATTRIBUTES = {"lang", "dir", "title"}
 ELEMENT_ATTRIBUTES = {
     "a": {"href", "rel", "class"}, "img": {"src", "alt", "width", "height"}, "ol": {"start", "type"},
     "th": {"style", "colspan", "rowspan"}, "td": {"style", "colspan", "rowspan"}, "time": {"datetime"},
-    "li": {"id"}, "sup": {"id"}, "div": {"class"},
+    "li": {"id"}, "sup": {"id"}, "div": {"class"}, "code": {"class"},
 }
 FOOTNOTE_CLASSES = {"footnote", "footnote-ref", "footnote-backref"}
 FOOTNOTE_ID = re.compile(r"^fn(ref\d*)?:[\w.-]+$")
+CODE_LANGUAGE = re.compile(r"^language-[\w+.#-]{1,40}$")  # fenced code with a language: ```python
 TABLE_ALIGN = re.compile(r"^text-align: (left|right|center);$")
 NUMBER = re.compile(r"^\d{1,4}%?$")
 SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
@@ -74,12 +77,15 @@ def url_scheme(value: str) -> str:
 class _SafetyParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=False)
-        self.findings: list[Finding] = []
+        self._found: dict[Finding, None] = {}  # in order, each once
+
+    @property
+    def findings(self) -> list[Finding]:
+        return list(self._found)
 
     def add(self, message: str, hint: str, *needles: str) -> None:
-        finding = Finding(message, hint, tuple(n for n in needles if n))
-        if finding not in self.findings:
-            self.findings.append(finding)
+        if len(self._found) <= MAX_PROBLEMS_PER_FILE:  # no file lists more
+            self._found.setdefault(Finding(message, hint, tuple(n for n in needles if n)))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_ELEMENTS:
@@ -110,7 +116,7 @@ class _SafetyParser(HTMLParser):
             self._href(value)
         elif name == "src":
             self._src(value)
-        elif not _value_ok(name, value):
+        elif not _value_ok(tag, name, value):
             self.add(f"the attribute {name}=\"{value}\" is not allowed on <{tag}>", "remove it", *needles)
 
     def _href(self, value: str) -> None:
@@ -150,9 +156,9 @@ class _SafetyParser(HTMLParser):
         self.add("an HTML processing instruction is not allowed", "remove it", "<?")
 
 
-def _value_ok(name: str, value: str) -> bool:
+def _value_ok(tag: str, name: str, value: str) -> bool:
     if name == "class":
-        return value in FOOTNOTE_CLASSES
+        return bool(CODE_LANGUAGE.match(value)) if tag == "code" else value in FOOTNOTE_CLASSES
     if name == "id":
         return bool(FOOTNOTE_ID.match(value))
     if name == "style":
@@ -160,6 +166,27 @@ def _value_ok(name: str, value: str) -> bool:
     if name in ("width", "height", "colspan", "rowspan", "start"):
         return bool(NUMBER.match(value))
     return True
+
+
+TAG_EDGE = re.compile(r"<[A-Za-z/]|>")
+
+
+def tag_steps(text: str) -> tuple[int, int, int]:
+    """(the characters the standard library's HTML parser reads looking for the end of each tag, the tag start
+    that costs most, its cost), counted in one pass. The parser reads from each '<' that could start a tag to the
+    '>' that ends it, and starts again one character later when none does: text with many unclosed tags costs
+    the square of its length, so callers refuse it before parsing."""
+    total, worst, worst_cost = 0, 0, -1
+    next_close = len(text)
+    for found in reversed(list(TAG_EDGE.finditer(text))):
+        if found.group() == ">":
+            next_close = found.start()
+            continue
+        cost = next_close - found.start()
+        total += cost
+        if cost > worst_cost:
+            worst, worst_cost = found.start(), cost
+    return total, worst, worst_cost
 
 
 def unsafe_html(fragment: str) -> list[Finding]:
