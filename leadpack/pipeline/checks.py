@@ -7,14 +7,14 @@ contrast, the logo, the saved-state budget, files nobody uses and module files n
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from pathlib import Path
 
 from leadpack import formats
-from leadpack.errors import Problem, Problems
+from leadpack.errors import LeadpackError, Problem, Problems, SourceError
 from leadpack.pipeline import model
-from leadpack.pipeline.config import SET_CONFIG_NAME
+from leadpack.pipeline.active_content import active_content
+from leadpack.pipeline.config import SET_CONFIG_NAME, links_out, not_a_file, parse_toml, read_text
 from leadpack.pipeline.state import check_key_collisions, plan
 
 MIN_CONTRAST = 4.5
@@ -39,7 +39,30 @@ def check_series(series: model.Series, sco_per: str | None = None, format_names:
     for course_set in series.sets:
         check_set(series, course_set, sco_per or series.build.sco_per, format_names or series.build.formats,
                   problems)
+    if not problems.errors and _custom_templates(series):
+        _try_templates(series, sco_per or series.build.sco_per, format_names or series.build.formats, problems)
     return list(problems)
+
+
+def _custom_templates(series: model.Series) -> bool:
+    return bool(series.build.templates) or (series.root / "templates").is_dir()
+
+
+def _try_templates(series: model.Series, sco_per: str, format_names: tuple[str, ...], problems: Problems) -> None:
+    """Render every set with the course's own templates, so a template that fails does so at check time, naming
+    its file and line, and not only when building."""
+    from leadpack.pipeline.render import render_set
+
+    for course_set in series.sets:
+        for fmt in map(formats.get, format_names):
+            try:
+                render_set(series, course_set, fmt, sco_per)
+            except SourceError as exc:
+                problems.append(exc.problem)
+                return
+            except LeadpackError as exc:
+                problems.add(series.config_path or series.root, 1, str(exc))
+                return
 
 
 def _check_theme(series: model.Series, problems: Problems) -> None:
@@ -54,12 +77,20 @@ def _check_theme(series: model.Series, problems: Problems) -> None:
     if not logo:
         return
     path = series.root / logo
-    if logo.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", logo) or ".." in re.split(r"[/\\]", logo):
-        problems.add(config, _line(series, "logo"), f"the theme logo '{logo}' points outside the course folder",
-                     "put it in the course folder, e.g. content/media/logo.svg")
+    line = _line(series, "logo")
+    if logo.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", logo) or ".." in re.split(r"[/\\]", logo) \
+            or links_out(path, series.root):
+        problems.add(config, line, f"the theme logo '{logo}' points outside the course folder",
+                     "put the file itself in the course folder (not a link to it), e.g. content/media/logo.svg")
+    elif not_a_file(path):
+        problems.add(config, line, f"the theme logo '{logo}' is {not_a_file(path)}, not a file",
+                     "name a picture file, e.g. content/media/logo.svg")
     elif not path.is_file():
-        problems.add(config, _line(series, "logo"), f"the theme logo '{logo}' does not exist",
+        problems.add(config, line, f"the theme logo '{logo}' does not exist",
                      "write the path from the course folder, e.g. content/media/logo.svg")
+    else:
+        for found in active_content(path):
+            problems.add(path, found.line, found.message, found.hint, found.col)
 
 
 def check_set(series: model.Series, course_set: model.CourseSet, sco_per: str, format_names: tuple[str, ...],
@@ -68,6 +99,7 @@ def check_set(series: model.Series, course_set: model.CourseSet, sco_per: str, f
     source = course_set.folder / SET_CONFIG_NAME
     for fmt in map(formats.get, format_names):
         for unit in fmt.units(course_set, sco_per):
+            _joined_ids(unit, problems)
             problems.attempt(lambda unit=unit: check_key_collisions(unit, str(source)), None)
             problems.attempt(lambda unit=unit, fmt=fmt: plan(unit, fmt.state_limit(series.build), series.build,
                                                              str(source)), None)
@@ -77,11 +109,34 @@ def check_set(series: model.Series, course_set: model.CourseSet, sco_per: str, f
     return list(problems)
 
 
+def _joined_ids(unit: model.Unit, problems: Problems) -> None:
+    """Ids joined as module--id (the SCORM interaction id, the launch page's HTML ids) must stay distinct: ids may
+    hold '--' themselves, so module 'a--b' with question 'c' and module 'a' with question 'b--c' would meet."""
+    kinds = {"page": [(m, p.id, p.line) for m in unit.modules for p in m.pages],
+             "question": [(m, q.id, q.line) for m in unit.modules for q in m.questions],
+             "reflection": [(m, r.id, r.line) for m in unit.modules for r in m.reflections]}
+    for kind, items in kinds.items():
+        seen: dict[str, tuple[model.Module, str]] = {}
+        for module, item_id, line in items:
+            joined = f"{module.id}--{item_id}"
+            other = seen.setdefault(joined, (module, item_id))
+            if other[0] is not module:
+                problems.add(module.source, line, f"the {kind} '{module.id}/{item_id}' and the {kind} "
+                             f"'{other[0].id}/{other[1]}' both become '{joined}' in the package",
+                             f"pin an id without '--' on one of them: {_pin_hint(kind)}")
+
+
+def _pin_hint(kind: str) -> str:
+    return {"page": "# Title {#page-id}", "question": '::: question id="..."',
+            "reflection": '::: reflection id="..."'}[kind]
+
+
 def _unlisted_modules(course_set: model.CourseSet, problems: Problems) -> None:
     """A module file the set does not list is silently left out of every package: say so."""
+    path = course_set.folder / SET_CONFIG_NAME
     try:
-        settings = tomllib.loads((course_set.folder / SET_CONFIG_NAME).read_text("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        settings = parse_toml(path, read_text(path))
+    except SourceError:
         return
     modules = settings.get("modules")
     listed = {unicodedata.normalize("NFC", str(name)) for name in modules} if isinstance(modules, list) else set()

@@ -6,16 +6,20 @@ the saved-state limit and the adapter script. Everything else is the same for ev
 
 from __future__ import annotations
 
+import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
+import jinja2.sandbox
 import rjsmin
 
-from leadpack.errors import LeadpackError
+from leadpack.errors import LeadpackError, SourceError
 from leadpack.pipeline import model
+from leadpack.pipeline.config import links_out, not_a_file, read_file
 from leadpack.pipeline.runtime_data import RuntimeData
 from leadpack.pipeline.state import Budget, plan
 
@@ -72,15 +76,54 @@ def strings_for(language: str) -> dict[str, str]:
     return strings
 
 
+class TemplateLoader(jinja2.BaseLoader):
+    """Templates from the first folder that has them, read the way every source is read: an ordinary file inside
+    its folder (not a link out of it, a FIFO or a folder), UTF-8, of bounded size."""
+
+    def __init__(self, folders: list[Path]):
+        self.folders = folders
+        self.loaded: set[str] = set()  # the file names given to Jinja: its traceback frames carry them
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        parts = jinja2.loaders.split_template_path(template)
+        for folder in self.folders:
+            path = folder.joinpath(*parts)
+            if not os.path.lexists(path):
+                continue
+            if links_out(path, folder):
+                raise SourceError(path, 1, f"the template {template} is a link to a file outside its folder",
+                                  "copy the template into the templates folder instead of linking to it")
+            kind = not_a_file(path)
+            if kind:
+                raise SourceError(path, 1, f"the template {template} is {kind}, not a file",
+                                  "put the template file itself here")
+            try:
+                source = read_file(path).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise SourceError(path, 1, f"the template is not UTF-8 text (byte {exc.start})",
+                                  "save it as UTF-8 in your editor") from None
+            self.loaded.add(str(path))
+            return source, str(path), _unchanged(path)
+        raise jinja2.TemplateNotFound(template)
+
+
+def _unchanged(path: Path) -> Callable[[], bool]:
+    """Jinja's check that a cached template is still current."""
+    modified = path.stat().st_mtime_ns
+    return lambda: path.is_file() and path.stat().st_mtime_ns == modified
+
+
 def template_environment(series: model.Series, override: Path | None) -> jinja2.Environment:
+    """Override folders first, then the built-in templates. Sandboxed: a template reaches only what it is given
+    (no Python internals, so no files from outside the course), and loops over ranges are bounded."""
     folders = [folder for folder in (
         override,
         series.root / series.build.templates if series.build.templates else None,
         series.root / "templates",
         BUILTIN_TEMPLATES,
     ) if folder is not None and folder.is_dir()]
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+    return jinja2.sandbox.SandboxedEnvironment(
+        loader=TemplateLoader(folders),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
@@ -93,7 +136,7 @@ def render_set(series: model.Series, course_set: model.CourseSet, fmt: Format,
     budgets = budgets_for(series, course_set, fmt, sco_per)
     files: FileMap = {}
     for asset in course_set.assets:
-        files[asset.src] = asset.source.read_bytes()
+        files[asset.src] = read_file(asset.source, None)
     logo = _logo(series, files)
     scripts = runtime_scripts(fmt)
     files["assets/leadpack.css"] = runtime_file(RUNTIME_DIR / "leadpack.css")
@@ -115,20 +158,54 @@ def render_set(series: model.Series, course_set: model.CourseSet, fmt: Format,
 
 
 def _render(template: jinja2.Template, **context: object) -> str:
-    """Render, turning a mistake in an overriding template into a message that names the template."""
+    """Render, turning any failure in a template (Jinja's own, or an error a template provokes, such as a division
+    by zero or endless recursion) into a message that names the template file and line that failed."""
     try:
         return template.render(**context)
-    except jinja2.TemplateError as exc:
-        raise LeadpackError(f"template {template.filename}: {exc}") from None
+    except SourceError:
+        raise
+    except jinja2.TemplateSyntaxError as exc:
+        raise _syntax_error(exc) from None
+    except jinja2.TemplateNotFound as exc:
+        raise _not_found(exc) from None
+    except Exception as exc:  # noqa: BLE001 - whatever a template raises becomes one clear line
+        filename, line = _failing_template(exc, template)
+        reason = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else f"{type(exc).__name__}"\
+            + (f": {exc}" if str(exc) else "")
+        raise SourceError(filename, line, f"the template failed: {reason[:300]}",
+                          "fix the template, or remove it to use the built-in one") from None
+
+
+def _failing_template(exc: BaseException, template: jinja2.Template) -> tuple[str, int]:
+    """The template file and line where ``exc`` was raised: Jinja rewrites tracebacks so that each frame of a
+    template points at the template's own file and line; the innermost such frame is the one that failed."""
+    found = (template.filename or template.name or "template", 1)
+    loader = template.environment.loader
+    names = loader.loaded if isinstance(loader, TemplateLoader) else {template.filename}
+    trace = exc.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename in names:
+            found = (trace.tb_frame.f_code.co_filename, trace.tb_lineno)
+        trace = trace.tb_next
+    return found
+
+
+def _syntax_error(exc: jinja2.TemplateSyntaxError) -> SourceError:
+    return SourceError(exc.filename or exc.name or "template", exc.lineno or 1, f"template syntax: {exc.message}",
+                       "see the Jinja template documentation; compare with the built-in template")
+
+
+def _not_found(exc: jinja2.TemplateNotFound) -> LeadpackError:
+    return LeadpackError(f"template '{exc.name}' not found in any template folder")
 
 
 def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
     try:
         return env.get_template(name)
     except jinja2.TemplateSyntaxError as exc:
-        raise LeadpackError(f"{exc.filename}:{exc.lineno}:1: error: template syntax: {exc.message}") from None
+        raise _syntax_error(exc) from None
     except jinja2.TemplateNotFound as exc:
-        raise LeadpackError(f"template '{exc.name}' not found in any template folder") from None
+        raise _not_found(exc) from None
 
 
 def theme_css(theme: model.Theme) -> str:
@@ -136,13 +213,15 @@ def theme_css(theme: model.Theme) -> str:
 
 
 def _logo(series: model.Series, files: FileMap) -> str:
+    """The theme logo, as ``check`` accepted it: an ordinary file inside the course folder (checks.py)."""
     if not series.theme.logo:
         return ""
-    source = (series.root / series.theme.logo).resolve()
-    if not source.is_file():
-        raise LeadpackError(f"{series.config_path}: error: the theme logo '{series.theme.logo}' does not exist")
+    source = series.root / series.theme.logo
+    if links_out(source, series.root) or not source.is_file():
+        raise SourceError(series.config_path or series.root, 1, f"the theme logo '{series.theme.logo}' is not a "
+                          "file in the course folder", "run leadpack check")
     name = f"assets/logo{source.suffix.lower()}"
-    files[name] = source.read_bytes()
+    files[name] = read_file(source, None)
     return name
 
 
