@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import tempfile
@@ -10,25 +11,82 @@ import threading
 import zipfile
 from pathlib import Path
 
+from leadpack.errors import display_path
+
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644 << 16
 
 
 def write_files_atomically(files: list[tuple[Path, bytes]]) -> None:
-    """Write every file or none: each goes to a temporary file first (a full disk fails here, before anything
-    is replaced), then all are renamed into place together with Ctrl-C and SIGTERM held back, so an interrupted
-    or failed build leaves the previous files exactly as they were."""
+    """Write every file or none. Every target is checked first (a folder in its way, a file where its folder
+    belongs, a folder leadpack may not write to); each file goes to a temporary file beside its target (a full
+    disk fails here, before anything is replaced); then all are renamed into place together, with Ctrl-C and
+    SIGTERM held back, and a rename that fails part-way puts back every file already replaced. Errors name the
+    real output file, never a temporary one."""
+    for path, _ in files:
+        _check_target(path)
     temporaries: list[tuple[str, Path]] = []
     try:
         for path, data in files:
             temporaries.append((_write_temporary(path, data), path))
         with _signals_held():
-            for temporary, path in temporaries:
-                os.replace(temporary, path)
+            _swap_in(temporaries)
     finally:
         for temporary, _ in temporaries:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)
+
+
+def _check_target(path: Path) -> None:
+    """Raise (naming ``path``) when a file cannot be put at ``path``; nothing is written by the check."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        raise OSError(errno.EISDIR, "a folder of that name is in the way", str(path))
+    folder = path.parent
+    while not os.path.lexists(folder) and folder != folder.parent:
+        folder = folder.parent
+    if not os.path.isdir(folder):
+        raise OSError(errno.ENOTDIR, f"{display_path(folder)} is a file, where a folder belongs", str(path))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OSError(errno.EACCES, f"leadpack may not write in {display_path(folder)}", str(path))
+
+
+def _swap_in(temporaries: list[tuple[str, Path]]) -> None:
+    """Rename each temporary file over its target, keeping each file it replaces under a backup name until all
+    are in place; on a failure, put every replaced file back (and remove the new files that had no old one)."""
+    done: list[tuple[Path, str | None]] = []  # (target, the backup of the file it replaced, or None)
+    path = Path()
+    try:
+        for temporary, path in temporaries:
+            backup = _backup(path) if os.path.lexists(path) else None
+            done.append((path, backup))
+            os.replace(temporary, path)
+    except BaseException as exc:
+        _restore(done)
+        if isinstance(exc, OSError):
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise
+    for _, backup in done:
+        if backup is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(backup)
+
+
+def _backup(path: Path) -> str:
+    """Move the file at ``path`` aside, under a new hidden name beside it; return that name."""
+    handle, backup = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent)
+    os.close(handle)
+    os.replace(path, backup)
+    return backup
+
+
+def _restore(done: list[tuple[Path, str | None]]) -> None:
+    """Undo ``_swap_in`` as far as it went, newest first."""
+    for path, backup in reversed(done):
+        with contextlib.suppress(OSError):
+            if backup is not None:
+                os.replace(backup, path)
+            elif os.path.lexists(path):
+                os.unlink(path)
 
 
 def _write_temporary(path: Path, data: bytes) -> str:

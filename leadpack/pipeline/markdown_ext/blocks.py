@@ -21,6 +21,7 @@ from markdown.preprocessors import Preprocessor
 
 from leadpack.errors import Problems, SourceError
 from leadpack.pipeline import model
+from leadpack.pipeline.limits import MAX_ID_CHARS
 from leadpack.pipeline.markdown_ext.links import ExternalLinksExtension
 
 # No footnotes: the extension writes English link titles that the interface-string catalogue cannot translate.
@@ -339,8 +340,11 @@ class CourseBlocksExtension(Extension):
         pinned = raw.attributes.get("id")
         if pinned is not None:
             if not model.ID_PATTERN.match(pinned):
-                raise SourceError(self.path, raw.line, f"id '{pinned}' is not a valid id",
+                raise SourceError(self.path, raw.line, f"id '{pinned[:60]}' is not a valid id",
                                   "use lower-case letters, digits and hyphens, starting with a letter or digit")
+            if len(pinned) > MAX_ID_CHARS:
+                raise SourceError(self.path, raw.line, f"the id is {len(pinned)} characters long; ids are at most "
+                                  f"{MAX_ID_CHARS}", f'pin a shorter one: ::: {raw.kind} id="..."')
             return pinned
         slug = model.slugify(text, 40)
         if not slug:
