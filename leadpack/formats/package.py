@@ -28,6 +28,11 @@ MAX_RATIO = 200  # nor one over 100 MB that unpacks to more than 200 times its p
 MAX_MEMBER = 64 * 1024 * 1024  # the most of one member any command reads into memory
 
 
+# What reading a damaged or unusual member can raise: bad headers or checksums, broken compressed data, a
+# compression method or encryption zipfile does not support.
+READ_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError, ValueError)
+
+
 class PackageError(LeadpackError):
     """A package that cannot be opened or read at all."""
 
@@ -95,6 +100,34 @@ class ZipPackage(PackageView):
             return f"the zip would unpack to {total:,} bytes from {packed:,}"
         return ""
 
+    def extract(self, folder: Path) -> None:
+        """Unpack into ``folder`` the way an LMS would, through the same bounded reads: no entry may land outside
+        it, and a bomb or a damaged member is an error before anything is written for it."""
+        for info in self.infos:
+            reason = unsafe_entry_name(info.filename)
+            if reason:
+                raise PackageError(f"{self.label}: zip entry '{info.filename}' has {reason}; it is not unpacked")
+            target = folder.joinpath(*info.filename.split("/"))
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(self.read(info.filename))
+
+    def damaged(self) -> tuple[str, str] | None:
+        """(the first member whose data does not unpack to what its header and checksum say, why), or None.
+        Read in chunks, so checking a large member costs no memory."""
+        for info in self.infos:
+            if info.is_dir() or info.flag_bits & 0x1:  # encrypted members are reported on their own
+                continue
+            try:
+                with self.archive.open(info) as stream:
+                    while stream.read(1 << 20):
+                        pass
+            except READ_ERRORS as exc:
+                return info.filename, str(exc) or type(exc).__name__
+        return None
+
     def read(self, name: str) -> bytes:
         reason = self.bomb()
         if reason:
@@ -108,7 +141,7 @@ class ZipPackage(PackageView):
                 data = stream.read(MAX_MEMBER + 1)
         except KeyError:
             raise PackageError(f"{self.label} has no member '{name}'") from None
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        except READ_ERRORS as exc:
             raise PackageError(f"{self.label}!{name} cannot be read ({exc}); the zip is damaged: build the "
                                "package again, or ask for a fresh copy") from None
         if len(data) > MAX_MEMBER:

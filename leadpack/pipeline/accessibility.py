@@ -12,6 +12,7 @@ One small document model (blocks of text with links) renders to both formats, so
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -35,7 +36,14 @@ class Link:
     url: str
 
 
-Inline = tuple[str | Link, ...]
+@dataclass(frozen=True)
+class Name:
+    """Text an author wrote (a title, the organisation): never Markdown syntax, however it is spelt."""
+
+    text: str
+
+
+Inline = tuple[str | Link | Name, ...]
 
 
 @dataclass(frozen=True)
@@ -46,19 +54,19 @@ class Block:
     parts: tuple[Inline, ...]
 
 
-def _inline(*parts: str | Link) -> Inline:
+def _inline(*parts: str | Link | Name) -> Inline:
     return tuple(parts)
 
 
-def heading(level: int, text: str) -> Block:
-    return Block(f"h{level}", (_inline(text),))
+def heading(level: int, *parts: str | Name) -> Block:
+    return Block(f"h{level}", (_inline(*parts),))
 
 
-def para(*parts: str | Link) -> Block:
+def para(*parts: str | Link | Name) -> Block:
     return Block("p", (_inline(*parts),))
 
 
-def note(*parts: str | Link) -> Block:
+def note(*parts: str | Link | Name) -> Block:
     return Block("note", (_inline(*parts),))
 
 
@@ -78,8 +86,9 @@ class Facts:
     custom_templates: bool
 
     @property
-    def name(self) -> str:
-        return f"{self.course_set.title} (version {self.course_set.version})"
+    def name(self) -> Inline:
+        """The set's title and version (a version holds only letters, digits, dots and hyphens)."""
+        return Name(self.course_set.title), f" (version {self.course_set.version})"
 
 
 def gather(series: model.Series, course_set: model.CourseSet, packages: list[tuple[str, str]],
@@ -107,15 +116,16 @@ def _opening(facts: Facts) -> list[Block]:
     titles = [(formats.get(fmt).title, name) for fmt, name in facts.packages]
     packages = [f"{_article(title)} {title} package ({name})" for title, name in titles]
     return [
-        heading(1, f"Accessibility statement for {course_set.title}"),
+        heading(1, "Accessibility statement for ", Name(course_set.title)),
         note("leadpack drafted this statement when it built the course. Replace every [placeholder], check every "
              "claim against your own testing, delete these notes, and publish the statement where learners can find "
              "it from the course, for example linked from the course's page on your learning platform."),
-        para(f"This accessibility statement applies to {facts.name}, an e-learning course in the {series.title} "
-             f"series, published as {' and '.join(packages)} for learning platforms. It covers the course pages "
-             "inside the package, not the learning platform that shows them, which has its own statement."),
-        para(f"This course is run by {series.organisation}. We want as many people as possible to be able to use "
-             "it. For example, that means you should be able to:"),
+        para("This accessibility statement applies to ", *facts.name, ", an e-learning course in the ",
+             Name(series.title), f" series, published as {' and '.join(packages)} for learning platforms. It covers "
+             "the course pages inside the package, not the learning platform that shows them, which has its own "
+             "statement."),
+        para("This course is run by ", Name(series.organisation), ". We want as many people as possible to be able "
+             "to use it. For example, that means you should be able to:"),
         bullets("change colours, contrast levels and fonts using your browser or device settings",
                 "zoom in up to 400% without the text spilling off the screen",
                 "use the whole course, including the knowledge checks and reflections, using just a keyboard",
@@ -143,9 +153,9 @@ def _how_accessible(facts: Facts) -> list[Block]:
     return blocks
 
 
-def _known_problems(facts: Facts) -> list[str]:
-    return [f"the video \"{title}\" (on the page \"{page}\") has no captions or audio description; a full "
-            "transcript is given below it" for title, page in facts.videos]
+def _known_problems(facts: Facts) -> list[Inline]:
+    return [("the video \"", Name(title), "\" (on the page \"", Name(page), "\") has no captions or audio "
+             "description; a full transcript is given below it") for title, page in facts.videos]
 
 
 def _feedback(facts: Facts) -> list[Block]:
@@ -157,8 +167,8 @@ def _feedback(facts: Facts) -> list[Block]:
         para("We'll consider your request and get back to you in [number] days."),
         heading(3, "Reporting accessibility problems with this course"),
         para("We're always looking to improve the accessibility of this course. If you find any problems not listed "
-             f"on this page or think we're not meeting accessibility requirements, contact {facts.series.organisation}"
-             " at [email address or contact form]."),
+             "on this page or think we're not meeting accessibility requirements, contact ",
+             Name(facts.series.organisation), " at [email address or contact form]."),
     ]
 
 
@@ -182,7 +192,8 @@ def _technical(facts: Facts) -> list[Block]:
                    "below.") if partial else para("This course is fully compliant with the ", standard, "."))
     blocks = [
         heading(2, "Technical information about this course's accessibility"),
-        para(f"{organisation} is committed to making this course accessible, in accordance with the {REGULATIONS}."),
+        para(Name(organisation), f" is committed to making this course accessible, in accordance with the "
+             f"{REGULATIONS}."),
         heading(3, "Compliance status"),
         status,
     ]
@@ -195,23 +206,27 @@ def _technical(facts: Facts) -> list[Block]:
 
 def _non_accessible(facts: Facts) -> list[Block]:
     blocks = [heading(2, "Non-accessible content")]
-    items: list[str] = []
+    items: list[Inline] = []
     for title, page in facts.videos:
-        items.append(f"The video \"{title}\" on the page \"{page}\" has no captions and no audio description. This "
-                     "fails WCAG 2.2 success criteria 1.2.2 (captions, prerecorded) and 1.2.5 (audio description, "
-                     "prerecorded). A full transcript is given below the video. [Say when you will add captions.]")
+        items.append(("The video \"", Name(title), "\" on the page \"", Name(page), "\" has no captions and no audio "
+                      "description. This fails WCAG 2.2 success criteria 1.2.2 (captions, prerecorded) and 1.2.5 "
+                      "(audio description, prerecorded). A full transcript is given below the video. [Say when you "
+                      "will add captions.]"))
     if facts.custom_templates:
-        items.append("This course was built with custom templates. The checks described below were made on "
-                     "leadpack's own templates. [Test the custom templates, then describe any problems here.]")
+        items.append(_inline("This course was built with custom templates. The checks described below were made on "
+                             "leadpack's own templates. [Test the custom templates, then describe any problems "
+                             "here.]"))
     if items:
         blocks.append(para("The content listed below is non-accessible for the following reasons."))
     blocks.append(heading(3, "Non-compliance with the accessibility regulations"))
     blocks.append(bullets(*items) if items else para("We know of no content that fails the accessibility "
                                                     "regulations."))
     if facts.downloads:
-        files = ", ".join(f"\"{title}\" ({name})" for title, name in facts.downloads)
-        blocks.append(note(f"leadpack does not check files learners download: {files}. Check each one and list any "
-                           "problems above."))
+        files: list[str | Name] = []
+        for title, name in facts.downloads:
+            files += [", \"" if files else "\"", Name(title), "\" (", Name(name), ")"]
+        blocks.append(note("leadpack does not check files learners download: ", *files, ". Check each one and list "
+                           "any problems above."))
     blocks += [
         heading(3, "Disproportionate burden"),
         para("We are not claiming that any accessibility problems would be a disproportionate burden to fix."),
@@ -237,7 +252,7 @@ def _preparation(facts: Facts) -> list[Block]:
         heading(2, "Preparation of this accessibility statement"),
         para("This statement was prepared on [date]. It was last reviewed on [date]."),
         para(f"This course was last tested on [date] against the {STANDARD}. leadpack, the tool that builds the "
-             f"course, drafted this statement when it built {facts.name}. These checks ran:"),
+             "course, drafted this statement when it built ", *facts.name, ". These checks ran:"),
         bullets(
             "On every build, on this course's content: every picture has a text alternative (or is marked as "
             "decorative), every diagram has a full description, every video and audio clip has a transcript, every "
@@ -275,14 +290,26 @@ def to_markdown(blocks: list[Block]) -> str:
 
 
 def _md_inline(parts: Inline) -> str:
-    return "".join(f"[{_md_escape(p.text)}]({p.url})" if isinstance(p, Link) else _md_escape(p) for p in parts)
+    return "".join(f"[{_md_escape(p.text)}]({p.url})" if isinstance(p, Link)
+                   else _md_name(p.text) if isinstance(p, Name) else _md_escape(p) for p in parts)
 
 
 def _md_escape(text: str) -> str:
-    """Author text (titles) must not turn into Markdown syntax; our [placeholders] stay readable as they are."""
+    """Our own sentences: emphasis and HTML characters escaped; our [placeholders] stay readable as they are."""
     for char in "\\*_`<>":
         text = text.replace(char, "\\" + char)
     return text
+
+
+MARKDOWN_SYNTAX = re.compile(r"[\\`*_{}\[\]<>()#!|~@]|&(?=[#A-Za-z0-9])|:(?=/)|(?<=www)\.|^[-+=]")
+
+
+def _md_name(text: str) -> str:
+    """Author text, escaped so that no spelling of a title becomes Markdown: no link, picture, heading, table,
+    list, HTML, entity or bare web address (www. and https:// become links in GitHub's Markdown); line breaks
+    fold to spaces, so a title cannot start a line of its own."""
+    text = MARKDOWN_SYNTAX.sub(lambda found: "\\" + found.group(), " ".join(text.split()))
+    return re.sub(r"^(\d+)\.", r"\1\\.", text)  # an ordered list marker: 2024. and 1.
 
 
 def to_html(blocks: list[Block], title: str) -> str:
@@ -302,7 +329,7 @@ def to_html(blocks: list[Block], title: str) -> str:
 
 def _html_inline(parts: Inline) -> str:
     return "".join(f'<a href="{html.escape(p.url)}">{html.escape(p.text)}</a>' if isinstance(p, Link)
-                   else html.escape(p) for p in parts)
+                   else html.escape(p.text if isinstance(p, Name) else p) for p in parts)
 
 
 HTML_PAGE = """<!DOCTYPE html>
@@ -350,7 +377,7 @@ def statement_files(series: model.Series, packages: list, custom_templates: bool
         html_name, md_name = file_names(course_set)
         folder = mine[0].path.parent
         html_path, md_path = folder / html_name, folder / md_name
-        title = f"Accessibility statement for {course_set.title}"
+        title = f"Accessibility statement for {' '.join(course_set.title.split())}"
         files += [(html_path, to_html(blocks, title).encode("utf-8")), (md_path, to_markdown(blocks).encode("utf-8"))]
         for package in mine:
             package.statement = {"html": str(html_path), "markdown": str(md_path)}

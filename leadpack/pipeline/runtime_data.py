@@ -165,6 +165,9 @@ def read_html(text: str, where: str) -> RuntimeData | None:
         data = json.loads(match.group(1))
     except (ValueError, RecursionError):
         raise RuntimeDataError(f"{where}: the runtime data in the page is not valid JSON") from None
+    if not state.all_text(data):
+        raise RuntimeDataError(f"{where}: the runtime data holds text that is not valid Unicode (an unpaired "
+                               "surrogate escape such as \\ud800)")
     return RuntimeData.from_dict(data, where)
 
 

@@ -105,6 +105,26 @@ def check_key_collisions(unit: model.Unit, source: str) -> None:
 
 # ---- reading a copied state back ---------------------------------------------------------------------------
 
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def all_text(data: object) -> bool:
+    """False when any string in parsed JSON (keys too) holds an unpaired surrogate, which JSON's \\u escapes can
+    write but no output can print; walked without recursion, however deep the data nests."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if SURROGATE.search(value):
+                return False
+        elif isinstance(value, dict):
+            pending += value.keys()
+            pending += value.values()
+        elif isinstance(value, list):
+            pending += value
+    return True
+
+
 class StateError(LeadpackError):
     """Text that is not saved state of this encoding and version."""
 
@@ -141,6 +161,9 @@ def parse(text: str, copy_hint: str) -> SavedState:
                          f"{position}); {copy_hint}") from None
     except RecursionError:
         raise StateError(f"this is not leadpack saved state: it is nested far too deeply; {copy_hint}") from None
+    if SURROGATE.search(text) or not all_text(raw):
+        raise StateError("this is not leadpack saved state: it holds bytes or escapes that are not Unicode text "
+                         f"(the runtime never saves those); {copy_hint}")
     if not isinstance(raw, dict) or "v" not in raw:
         raise StateError(f"this is not leadpack saved state: it has no version field \"v\"; {copy_hint}")
     if raw["v"] != VERSION or isinstance(raw["v"], bool):

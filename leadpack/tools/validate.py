@@ -22,6 +22,7 @@ from leadpack import formats
 from leadpack.errors import display_path
 from leadpack.formats.base import Format
 from leadpack.formats.package import PackageError, PackageView, Report, ZipPackage, unsafe_entry_name
+from leadpack.pipeline.limits import MAX_ENTRY_BYTES
 
 
 def validate_package(path: Path, schemas: Path | None = None) -> Report:
@@ -90,6 +91,11 @@ def _check_entries(package: ZipPackage, report: Report, check_content: bool) -> 
                        "an LMS unpacking it could write outside the package folder (zip slip); rebuild the zip "
                        "from the package folder's contents")
             continue
+        size = len(name.encode("utf-8"))
+        if size > MAX_ENTRY_BYTES:
+            report.add("", 0, f"zip entry '{name[:60]}…' has a name of {size} bytes; file systems and learning "
+                       f"platforms unpack names of at most {MAX_ENTRY_BYTES}",
+                       "shorten the file and folder names inside the package (ids, with one SCO per module)")
         if "\\" in name:
             report.add("", 0, f"zip entry '{name}' uses \\ as a folder separator",
                        "zip the folder with a tool that writes / (leadpack build does)")
@@ -107,14 +113,10 @@ def _check_entries(package: ZipPackage, report: Report, check_content: bool) -> 
             names.add(name)
     if not check_content:
         return names  # a bomb is not unpacked, not even to read its checksums
-    try:
-        broken = package.archive.testzip()
-    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError) as exc:
-        report.add("", 0, f"the zip cannot be read: {exc}", "build the package again")
-    else:
-        if broken:
-            report.add("", 0, f"zip entry '{broken}' is damaged (its checksum does not match)",
-                       "build the package again, or ask for a fresh copy")
+    broken = package.damaged()
+    if broken:
+        report.add("", 0, f"zip entry '{broken[0]}' is damaged ({broken[1]})",
+                   "build the package again, or ask for a fresh copy")
     return names
 
 

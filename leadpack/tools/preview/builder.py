@@ -7,18 +7,16 @@ manifest), the way an LMS imports it.
 
 from __future__ import annotations
 
-import io
 import shutil
 import threading
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from leadpack import formats
 from leadpack.errors import ProblemsFound
 from leadpack.formats.base import Format, LaunchUnit
-from leadpack.formats.package import FolderPackage
+from leadpack.formats.package import FolderPackage, ZipPackage
 from leadpack.pipeline import model
 from leadpack.pipeline.build import make_package
 from leadpack.pipeline.checks import check_series
@@ -100,9 +98,10 @@ class Builder:
         self.serial += 1
         folder = self.workdir / course_set.id / str(self.serial)
         package = make_package(series, course_set, self.format, series.build.sco_per, None, folder.parent)
-        with zipfile.ZipFile(io.BytesIO(package.data)) as archive:
-            archive.extractall(folder)
+        folder.mkdir(parents=True)
         package.path.write_bytes(package.data)
+        with ZipPackage(package.path) as archive:  # the one safe zip reader every command uses
+            archive.extract(folder)
         units = self._units(folder)
         self._prune(folder.parent)
         return BuiltSet(course_set.id, course_set.title, course_set.version, self.format.name, self.serial, folder,
