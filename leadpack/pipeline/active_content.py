@@ -85,7 +85,8 @@ def _xml(data: bytes, kind: str) -> list[Active]:
     found: list[Active] = []
     doctype = root.getroottree().docinfo.internalDTD
     if doctype is not None and any(True for _ in doctype.iterentities()):
-        found.append(Active(1, 1, f"the {kind} declares entities (<!ENTITY> in its DOCTYPE), which a browser "
+        line = data.count(b"\n", 0, max(data.find(b"<!ENTITY"), 0)) + 1
+        found.append(Active(line, 1, f"the {kind} declares entities (<!ENTITY> in its DOCTYPE), which a browser "
                             "expands into markup", "export it again without a DOCTYPE"))
     node = root
     while node.getprevious() is not None:

@@ -81,7 +81,7 @@ def _check_theme(series: model.Series, problems: Problems) -> None:
     if logo.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", logo) or ".." in re.split(r"[/\\]", logo) \
             or links_out(path, series.root):
         problems.add(config, line, f"the theme logo '{logo}' points outside the course folder",
-                     "put the file itself in the course folder (not a link to it), e.g. content/media/logo.svg")
+                     "put the file itself, not a link to it, in the course folder, e.g. content/media/logo.svg")
     elif not_a_file(path):
         problems.add(config, line, f"the theme logo '{logo}' is {not_a_file(path)}, not a file",
                      "name a picture file, e.g. content/media/logo.svg")

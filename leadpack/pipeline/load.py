@@ -294,8 +294,10 @@ def _check_lines(path: Path, lines: list[str], body_start: int, problems: Proble
             fence = "" if fence else found.group(1)
         depth = 0 if fence or index < body_start else nesting(line)
         if depth > MAX_NESTING:
-            problems.add(path, number, f"lists or quotations are nested {depth} deep here; at most {MAX_NESTING}",
-                         "flatten the structure: a list inside a list inside a list is already hard to follow")
+            if index - 1 not in refused:  # once for a run of such lines
+                problems.add(path, number, f"lists or quotations are nested {depth} deep here; at most "
+                             f"{MAX_NESTING}", "flatten the structure: a list inside a list inside a list is "
+                             "already hard to follow")
             refused.add(index)
     return refused
 
@@ -441,6 +443,7 @@ def _scannable(path: Path, body: list[str], first_line: int, problems: Problems)
 def scan_steps(lines: list[str]) -> tuple[int, tuple[tuple[int, int], str]]:
     """(the characters Markdown's link and HTML parsers would read on these lines, and the opener that costs
     most: ((line index, column), '[' | '(' | '<')), counted in one pass over the brackets and angle brackets."""
+    lines = [line.expandtabs(4) for line in lines]  # as Markdown reads them
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)

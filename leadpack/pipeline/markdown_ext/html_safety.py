@@ -8,11 +8,12 @@ starts no tag, a comment a browser would end early) is reported too, so what shi
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from leadpack.pipeline.limits import MAX_PROBLEMS_PER_FILE
+from leadpack.pipeline.limits import MAX_PROBLEMS_PER_FILE, MAX_SCAN_STEPS
 
 # What Markdown itself writes, plus the small raw-HTML subset documented for authors.
 MARKDOWN_ELEMENTS = {"p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "em", "strong", "a", "img", "code", "pre",
@@ -168,29 +169,60 @@ def _value_ok(tag: str, name: str, value: str) -> bool:
     return True
 
 
-TAG_EDGE = re.compile(r"<[A-Za-z/]|>")
+TAG_START = re.compile(r"<[A-Za-z/!?]")
+TAG_STOPS = re.compile(r"""[>"']""")
 
 
 def tag_steps(text: str) -> tuple[int, int, int]:
-    """(the characters the standard library's HTML parser reads looking for the end of each tag, the tag start
-    that costs most, its cost), counted in one pass. The parser reads from each '<' that could start a tag to the
-    '>' that ends it, and starts again one character later when none does: text with many unclosed tags costs
-    the square of its length, so callers refuse it before parsing."""
-    total, worst, worst_cost = 0, 0, -1
-    next_close = len(text)
-    for found in reversed(list(TAG_EDGE.finditer(text))):
-        if found.group() == ">":
-            next_close = found.start()
+    """(the characters the standard library's HTML parser may read looking for the end of each tag, the tag start
+    that costs most, its cost), counted in one pass.
+
+    The parser reads from each '<' that could start a tag to the '>' that ends it, skipping quoted attribute
+    values (a value may hold '>'), and when none does, starts again one character later: text with many unclosed
+    tags costs the square of its length, so callers refuse it before parsing. A quote counts as opening a value
+    when an '=' stands before it, as in the parser's own pattern; the count is never less than what it reads."""
+    stops = [found.start() for found in TAG_STOPS.finditer(text)]
+    reach: dict[int, int] = {}  # stop position -> where reading from it ends
+    closing: dict[str, int] = {}  # the nearest quote of each kind to the right
+    for position in reversed(stops):
+        char = text[position]
+        if char == ">":
+            reach[position] = position
             continue
-        cost = next_close - found.start()
+        after = closing.get(char)
+        closing[char] = position
+        if after is not None and _opens_value(text, position):
+            reach[position] = _reach(stops, reach, after + 1, len(text))
+        else:
+            reach[position] = _reach(stops, reach, position + 1, len(text))
+    total, worst, worst_cost = 0, 0, -1
+    for found in TAG_START.finditer(text):
+        cost = _reach(stops, reach, found.start() + 1, len(text)) - found.start()
         total += cost
         if cost > worst_cost:
             worst, worst_cost = found.start(), cost
     return total, worst, worst_cost
 
 
+def _opens_value(text: str, quote: int) -> bool:
+    """True when an '=' (then only spaces) stands before the quote at ``quote``: it opens an attribute value."""
+    before = quote - 1
+    while before >= 0 and text[before] in " \t\n\r\f":
+        before -= 1
+    return before >= 0 and text[before] == "="
+
+
+def _reach(stops: list[int], reach: dict[int, int], start: int, end: int) -> int:
+    """Where reading from ``start`` ends: at the first stop from there on (resolved already), or at ``end``."""
+    index = bisect.bisect_left(stops, start)
+    return reach[stops[index]] if index < len(stops) else end
+
+
 def unsafe_html(fragment: str) -> list[Finding]:
     """Every element, attribute or URL in ``fragment`` that is outside the safe subset."""
+    if tag_steps(fragment)[0] > MAX_SCAN_STEPS:
+        return [Finding("many HTML tags on this page are never closed by '>'", "write &lt; for a less-than sign, "
+                        "or close each tag with >", ("<",))]
     parser = _SafetyParser()
     parser.feed(fragment)
     parser.close()
