@@ -117,7 +117,8 @@ def _xml_element(element: etree._Element, kind: str) -> list[Active]:
         found.append(Active(line, 1, f"an <{name}> element sets an event handler, which runs code", SCRIPT_HINT))
     for attribute, value in element.attrib.items():
         local = etree.QName(attribute).localname.lower()
-        found += _attribute_findings(local, value, line, 1, local in LOADING_ATTRIBUTES)
+        loads = local in LOADING_ATTRIBUTES and not (name == "a" and local == "href")  # a link is followed, not loaded
+        found += _attribute_findings(local, value, line, 1, loads)
     return found
 
 

@@ -75,7 +75,11 @@ def _backup(path: Path) -> str:
     """Move the file at ``path`` aside, under a new hidden name beside it; return that name."""
     handle, backup = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent)
     os.close(handle)
-    os.replace(path, backup)
+    try:
+        os.replace(path, backup)
+    except BaseException:
+        os.unlink(backup)
+        raise
     return backup
 
 

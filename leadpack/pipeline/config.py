@@ -84,10 +84,11 @@ def read_file(path: Path, limit: int | None = MAX_SOURCE_BYTES) -> bytes:
     except OSError as exc:
         raise SourceError(path, 1, f"cannot read the file: {exc.strerror or exc}",
                           "check that it exists and that you may read it") from None
+    kind = file_kind(os.fstat(handle).st_mode)
+    if kind:
+        os.close(handle)
+        raise _not_a_file_error(path, kind)
     with os.fdopen(handle, "rb") as stream:
-        kind = file_kind(os.fstat(stream.fileno()).st_mode)
-        if kind:
-            raise _not_a_file_error(path, kind)
         data = stream.read() if limit is None else stream.read(limit + 1)
     if limit is not None and len(data) > limit:
         raise SourceError(path, 1, f"the file is over {limit:,} bytes; leadpack reads source files of at most "

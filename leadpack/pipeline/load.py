@@ -284,6 +284,8 @@ def _check_lines(path: Path, lines: list[str], body_start: int, problems: Proble
         if bad:
             problems.add(path, number, f"{bad} in the text",
                          "delete it; it often comes with text pasted from another program", at + 1)
+        if index < body_start:  # the settings block is TOML, read by its own rules
+            continue
         if len(line) > MAX_LINE_CHARS:
             problems.add(path, number, f"the line is {len(line):,} characters long; lines are at most "
                          f"{MAX_LINE_CHARS:,}", "break it into shorter lines or paragraphs")
@@ -292,7 +294,7 @@ def _check_lines(path: Path, lines: list[str], body_start: int, problems: Proble
         found = FENCE.match(line)
         if found and (not fence or found.group(1) == fence):
             fence = "" if fence else found.group(1)
-        depth = 0 if fence or index < body_start else nesting(line)
+        depth = 0 if fence else nesting(line)
         if depth > MAX_NESTING:
             if index - 1 not in refused:  # once for a run of such lines
                 problems.add(path, number, f"lists or quotations are nested {depth} deep here; at most "
