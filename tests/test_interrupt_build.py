@@ -135,3 +135,44 @@ def test_full_disk_leaves_previous_packages_untouched(tmp_path):
     assert "cannot write" in result.stderr and "every-block-1.2.0-scorm12.zip" in result.stderr
     assert "nothing in the output folder was changed" in result.stderr and "Traceback" not in result.stderr
     assert snapshot(dist) == before
+
+
+FAIL_HOOK = '''
+import errno, os
+
+FAIL_AT = int(os.environ["LEADPACK_TEST_FAIL_RENAME"])
+real_replace, renames = os.replace, []
+
+
+def replace(source, target, *args, **kwargs):
+    """The rename that puts output number FAIL_AT in place fails, as a disk or network share can fail."""
+    if str(source).endswith(".partial"):
+        renames.append(target)
+        if len(renames) == FAIL_AT:
+            raise OSError(errno.EIO, "Input/output error", str(source), None, str(target))
+    return real_replace(source, target, *args, **kwargs)
+
+
+os.replace = replace
+'''
+OUTPUTS = ["every-block-1.2.0-scorm12.zip", "every-block-1.2.0-xapi.zip", "every-block-1.2.0-accessibility.html",
+           "every-block-1.2.0-accessibility.md"]
+
+
+@pytest.mark.parametrize("position", range(1, len(OUTPUTS) + 1))
+def test_a_rename_failing_part_way_puts_back_every_replaced_file(built_course, tmp_path, position):
+    """Issue 14: when output number `position` cannot be renamed into place, the outputs already replaced are put
+    back; the message names the real output file, not its temporary name."""
+    course, dist, before = built_course
+    assert sorted(before) == sorted(OUTPUTS)
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(FAIL_HOOK)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(hooks), str(REPO)]),
+               LEADPACK_TEST_FAIL_RENAME=str(position))
+    result = subprocess.run([sys.executable, "-m", "leadpack", "-q", "--root", str(course), "build", "--out",
+                             str(dist)], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [f"error: cannot write {dist / OUTPUTS[position - 1]}: Input/output error "
+                                          "(nothing in the output folder was changed)"]
+    assert snapshot(dist) == before

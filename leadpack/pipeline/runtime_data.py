@@ -181,6 +181,9 @@ def _to_dict(value: Any) -> Any:
 
 SIMPLE_TYPES = {"str": str, "int": int, "bool": bool, "dict[str, str]": dict, "dict[str, Any]": dict,
                 "int | None": (int, type(None))}
+# The small objects whose keys the runtime reads by name: each key's type.
+OBJECT_KEYS = {"series": {"title": str, "iri": str}, "unit": {"id": str, "title": str},
+               "completion": {"rule": str, "passMark": (int, type(None))}}
 
 
 def _from_dict(cls: type, data: object, where: str) -> Any:
@@ -206,5 +209,15 @@ def _from_dict(cls: type, data: object, where: str) -> Any:
                     str(f.type) == "dict[str, str]" and not all(isinstance(v, str) for v in value.values())):
                 raise RuntimeDataError(f"{where}: the runtime data's '{name}' has the wrong type "
                                        f"({type(value).__name__})")
+            _check_keys(name, value, where)
         values[f.name] = value
     return cls(**values)
+
+
+def _check_keys(name: str, value: dict, where: str) -> None:
+    for key, kind in OBJECT_KEYS.get(name, {}).items():
+        if key not in value:
+            raise RuntimeDataError(f"{where}: the runtime data's '{name}' has no '{key}'")
+        if not isinstance(value[key], kind) or isinstance(value[key], bool):
+            raise RuntimeDataError(f"{where}: the runtime data's '{name}.{key}' has the wrong type "
+                                   f"({type(value[key]).__name__})")
