@@ -3,13 +3,19 @@ following the GOV.UK model accessibility statement, naming the standard, the che
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import re
 import shutil
 from pathlib import Path
 
 import lxml.html
+import markdown
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from leadpack.pipeline import accessibility
 from tests.conftest import FIXTURE_COURSE, REPO, run_cli
 from tests.support import AXE_JS
 from tests.support.fixtures import require_node_modules
@@ -129,3 +135,46 @@ def test_the_html_statement_passes_axe(page, tmp_path):
     violations = page.evaluate("""async () => (await axe.run(document, {runOnly: {type: 'tag',
         values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})).violations.map(v => v.id)""")
     assert violations == []
+
+
+# Issue 14: author text never becomes Markdown syntax -------------------------------------------------------------
+
+MARKDOWN_TRAPS = ["[click](https://example.org/x)", "![logo](https://example.org/p.png)", "# Heading", "1. One",
+                  "- item", "+ item", "> quote", "| a | b |", "www.example.org", "see https://example.org",
+                  "mail a@example.org", "&amp; &#106;", "<b>bold</b>", "*em* _em_ `code`", "[ref]: https://x.org",
+                  "line\n\n# break", "==", "~~gone~~", "\\", "Tea & cake", "trailing #", "[a][b]"]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(parts=st.lists(st.one_of(st.sampled_from(MARKDOWN_TRAPS), st.text(max_size=5)), min_size=1, max_size=4))
+def test_no_title_becomes_a_link_picture_heading_or_markup_in_the_markdown_statement(parts):
+    """Every author text in the statement (set and series titles, the organisation, video, page and download
+    titles, file names) spelt as Markdown: rendered, the statement holds only its own links and headings, no
+    picture, no HTML from the titles, and no bare web address a GitHub-style renderer would link."""
+    title = " ".join(parts)
+    series, course_set = fixture_model()
+    named = dataclasses.replace(course_set, title=title, modules=tuple(
+        dataclasses.replace(module, pages=tuple(dataclasses.replace(page, title=title) for page in module.pages))
+        for module in course_set.modules))
+    series = dataclasses.replace(series, title=title, organisation=title)
+    blocks = accessibility.statement(accessibility.gather(series, named, [("scorm12", "x.zip")], False))
+    source = accessibility.to_markdown(blocks)
+    rendered = lxml.html.fromstring(markdown.markdown(source))
+    ours = {part.url for block in blocks for inline in block.parts for part in inline
+            if isinstance(part, accessibility.Link)}
+    assert {a.get("href") for a in rendered.iter("a")} <= ours
+    assert not list(rendered.iter("img", "b", "code", "table", "ol", "em", "del"))
+    assert len(list(rendered.iter("blockquote"))) == sum(block.kind == "note" for block in blocks)
+    headings = [element.text_content() for element in rendered.iter("h1", "h2", "h3")]
+    assert len(headings) == sum(block.kind in ("h1", "h2", "h3") for block in blocks)
+    for url in ours:
+        source = source.replace(f"]({url})", "]()")
+    assert not re.search(r"www\.|(?<!\\):(?=//)|(?<!\\)@", source), title
+
+
+@functools.cache
+def fixture_model():
+    from leadpack.pipeline.load import load_series
+
+    series = load_series(FIXTURE_COURSE)
+    return series, series.sets[0]
