@@ -118,7 +118,7 @@ def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], ou
     for package in packages:
         element = formats.get(package.format).state_element
         for budget in package.budgets if element else []:
-            ctx.say(f"{element.removeprefix('cmi.')} worst case {package.set_id}/{budget['unit']}: "
+            ctx.say(f"{element.removeprefix('cmi.')} worst case {package.set_id}/{budget['unit']} ({package.format}): "
                     f"{budget['worst_case']} of {budget['limit']} characters (reflections up to "
                     f"{budget['reflection_max']})")
     links = _links(series)

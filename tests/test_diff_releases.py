@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from leadpack import formats
 from tests.conftest import FIXTURE_COURSE, run_cli
 
 MODULE = Path("content") / "every-block" / "first-steps.md"
@@ -19,7 +20,7 @@ SET = Path("content") / "every-block" / "set.toml"
 def build(course: Path, out: Path, *options: str) -> dict[str, Path]:
     result = run_cli("-q", "build", "--out", out, *options, root=course)
     assert result.exit_code == 0, result.output
-    return {fmt: next(out.glob(f"*-{fmt}.zip")) for fmt in ("scorm12", "xapi") if list(out.glob(f"*-{fmt}.zip"))}
+    return {fmt: next(out.glob(f"*-{fmt}.zip")) for fmt in formats.names() if list(out.glob(f"*-{fmt}.zip"))}
 
 
 @pytest.fixture(scope="module")
@@ -50,16 +51,18 @@ def test_inserting_a_page_keeps_every_id_and_is_safe(old_release, tmp_path):
     course = edited(tmp_path, lambda c: replace_in(c / MODULE, "# Quiz {#quiz}",
                                                    "# A new page\n\nNew text.\n\n# Quiz {#quiz}"))
     new = build(course, tmp_path / "new")
-    for fmt in ("scorm12", "xapi"):
+    assert sorted(new) == sorted(formats.names())
+    for fmt in formats.names():
         result = diff(old_release["set"][fmt], new[fmt])
         assert result.exit_code == 0, result.output
         assert "  + page 'first-steps/a-new-page' \"A new page\" was added" in result.stdout
         assert "Learners' progress: safe." in result.stdout
         report = json.loads(diff(old_release["set"][fmt], new[fmt], "--json").stdout)
         assert report["safe"] is True
-        assert [(c["area"], c["change"], c["subject"], c["affects_progress"]) for c in report["changes"]] == [
-            ("pages", "added", "first-steps/a-new-page", False),
-            ("settings", "changed", "reflectionMax", False)]  # one more page key leaves a little less room
+        changes = [(c["area"], c["change"], c["subject"], c["affects_progress"]) for c in report["changes"]]
+        assert changes[0] == ("pages", "added", "first-steps/a-new-page", False)
+        # where the saved-state limit is tight, one more page key leaves a little less room for reflections
+        assert changes[1:] in ([], [("settings", "changed", "reflectionMax", False)])
 
 
 def test_renaming_a_module_affects_progress(old_release, tmp_path):

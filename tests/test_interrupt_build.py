@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from leadpack import formats
 from tests.conftest import FIXTURE_COURSE, REPO
 
 HOOK = '''
@@ -63,7 +64,7 @@ def built_course(tmp_path) -> tuple[Path, Path, dict[str, bytes]]:
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     before = snapshot(dist)
-    assert len([name for name in before if name.endswith(".zip")]) == 2
+    assert len([name for name in before if name.endswith(".zip")]) == len(formats.names())
     module = course / "content" / "every-block" / "first-steps.md"
     module.write_text(module.read_text("utf-8").replace("Plain **Markdown**", "Edited **Markdown**"), "utf-8")
     return course, dist, before
