@@ -5,7 +5,8 @@ Routes:
     /                         the LMS page (static/lms.html); /lms/<file> its scripts and styles
     /content/<set>/<n>/...    build number n of a set, unpacked from the package zip
     /api/...                  the LMS server side: launch, commit, reset, controls, explain, records
-    /xapi/...                 the LRS (statements, activities/state); answers 503 while "LRS offline" is on
+    /xapi/...                 the LRS (statements, activities/state); answers 503 while "LRS offline" is on, and
+                              checks no ETags while "LRS skips ETag checks" is on
     /events                   server-sent events: rebuilds, LRS calls, statements, state documents
 """
 
@@ -87,7 +88,7 @@ class PreviewServer:
         self.auth = "Basic " + base64.b64encode(f"preview:{secrets.token_urlsafe(12)}".encode()).decode()
         self.lrs = MemoryLRS(self.auth, self.events.publish)
         self.scorm = ScormStore()
-        self.controls = {"refuseCommits": False, "lrsOffline": False, "relaxed": False}
+        self.controls = {"refuseCommits": False, "lrsOffline": False, "lrsLenient": False, "relaxed": False}
         self.learners = {learner.id: learner for learner in LEARNERS}
         self.registrations: dict[tuple[str, str], str] = {}
         self._httpd: _Server | None = None
@@ -328,7 +329,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             reply = Reply.error(503, "the LRS is offline (preview control 'LRS offline')")
         else:
             headers = {k.lower(): v for k, v in self.headers.items()}
-            reply = preview.lrs.handle(method, resource, query, headers, body)
+            reply = preview.lrs.handle(method, resource, query, headers, body,
+                                       strict=not preview.controls["lrsLenient"])
         shown = {k: v for k, v in query.items() if k in ("stateId", "statementId", "verb", "limit", "from")}
         preview.events.publish("xapi", {"method": method, "resource": resource, "query": shown,
                                         "status": reply.status, "answer": reply.body.decode("utf-8", "replace")[:300]
@@ -400,7 +402,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(reply.body)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
-        for name, value in (headers or {}).items():
+        for name, value in {**reply.headers, **(headers or {})}.items():
             self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
