@@ -17,8 +17,10 @@
 
   function notice(text) { $("lp-notice").textContent = text || ""; }
 
+  /* "saved" only once the platform confirmed everything; "failed" (a save refused or unsent, a retry due) also goes
+     to the live notice, since the status line is not a live region. */
   function onStatus(kind) {
-    var messages = { saved: t("saved"), saving: t("saving"), failed: t("save_failed"), standalone: t("standalone") };
+    var messages = { saved: t("saved"), saving: t("saving"), failed: t("not_saved"), standalone: t("standalone") };
     $("lp-save").textContent = messages[kind] || "";
     $("lp-save").className = "lp-save lp-save-" + kind;
     if (kind === "failed") notice(t("save_failed"));

@@ -60,6 +60,23 @@
     return state;
   }
 
+  /* Two copies of one learner's progress joined so that it only grows: pages seen on either side, the first answer
+     given to each question (answers are final), the newer side's text for each reflection it holds and its
+     bookmark, and the furthest finish (passed or failed beat completed). Either may be null. The copies are an
+     LRS's document, the learner's statements and a device's unsent outbox, which can each lag behind the others. */
+  var FINISH_RANK = { "": 0, c: 1, p: 2, f: 2 };
+  function mergeStates(older, newer) {
+    if (!older || !newer) return older || newer || null;
+    var merged = newState(), k;
+    for (k in older.visited) merged.visited[k] = true;
+    for (k in newer.visited) merged.visited[k] = true;
+    merged.answers = Object.assign({}, newer.answers, older.answers);
+    merged.reflections = Object.assign({}, older.reflections, newer.reflections);
+    merged.location = newer.location || older.location;
+    merged.done = FINISH_RANK[newer.done || ""] > FINISH_RANK[older.done || ""] ? newer.done : older.done;
+    return merged;
+  }
+
   function isCorrect(question, response) {
     return response.split("").sort().join("") === question.correct.split("").sort().join("");
   }
@@ -136,8 +153,8 @@
 
   window.LP = {
     data: data, pages: pages, questions: questions, reflections: reflections, newState: newState, encodeState: encodeState,
-    decodeState: decodeState, evaluate: evaluate, isCorrect: isCorrect, cleanText: cleanText,
-    cmiTimespan: cmiTimespan, isoDuration: isoDuration, isoTime: isoTime, t: t, storage: storage, adapters: {},
-    adapter: adapter, checkAdapter: checkAdapter
+    decodeState: decodeState, mergeStates: mergeStates, evaluate: evaluate, isCorrect: isCorrect,
+    cleanText: cleanText, cmiTimespan: cmiTimespan, isoDuration: isoDuration, isoTime: isoTime, t: t,
+    storage: storage, adapters: {}, adapter: adapter, checkAdapter: checkAdapter
   };
 })();
