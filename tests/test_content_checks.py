@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from leadpack import model
-from leadpack.load import load_series
+from leadpack.pipeline import model
+from leadpack.pipeline.load import load_series
 from tests.conftest import REPO
 from tests.test_content import ALLOWED_PHRASES, shingles, words
 
