@@ -13,11 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from leadpack import __version__, formats
 from leadpack.errors import LeadpackError, Problem, ProblemsFound, SourceError, display_path
+
+if TYPE_CHECKING:  # the pipeline is imported only by the commands that run it, so --help stays quick
+    from leadpack.pipeline.build import Built, Package
 
 SEVERITY_COLOURS = {"error": "red", "warning": "yellow"}
 
@@ -48,6 +52,12 @@ def echo_problem(problem: Problem) -> None:
     click.echo(str(problem).replace(f": {problem.severity}: ", f": {styled}: ", 1), err=True, color=colour())
 
 
+def echo_error(message: str) -> None:
+    """``error: message`` on standard error, coloured like a problem's severity."""
+    styled = click.style("error", fg=SEVERITY_COLOURS["error"], bold=True)
+    click.echo(f"{styled}: {message}", err=True, color=colour())
+
+
 def _terminate(signum: int, frame: object) -> None:
     """Turn SIGTERM into an exception so temporary files are removed on the way out."""
     raise KeyboardInterrupt
@@ -73,12 +83,12 @@ def handles_errors(command: Callable) -> Callable:
             _maybe_trace(ctx)
             sys.exit(1)
         except LeadpackError as exc:
-            click.echo(f"{click.style('error', fg='red', bold=True)}: {exc}", err=True, color=colour())
+            echo_error(str(exc))
             _maybe_trace(ctx)
             sys.exit(1)
         except OSError as exc:  # the file system refused: a full disk, a missing folder, no permission
             where = f" ({exc.filename})" if exc.filename else ""
-            click.echo(f"error: {exc.strerror or exc}{where}", err=True)
+            echo_error(f"{exc.strerror or exc}{where}")
             _maybe_trace(ctx)
             sys.exit(1)
         except KeyboardInterrupt:
@@ -202,7 +212,7 @@ def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], ou
     ctx.say(f"built {_count(len(built.packages), 'package')} in {seconds:.1f} s, {warned}")
 
 
-def _budgets(ctx: Context, packages: list) -> None:
+def _budgets(ctx: Context, packages: list[Package]) -> None:
     for package in packages:
         element = formats.get(package.format).state_element
         for budget in package.budgets if element else []:
@@ -220,7 +230,7 @@ def _web_links(ctx: Context, links: list[str]) -> None:
         ctx.say(f"{len(links)} web link(s) for further reading (see --verbose)")
 
 
-def _stages_and_files(ctx: Context, built) -> None:
+def _stages_and_files(ctx: Context, built: Built) -> None:
     """--verbose: where the time went, then every file of every package with its size before compression."""
     ctx.say("stages: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in built.stages.items()))
     for package in built.packages:
@@ -448,7 +458,7 @@ def diff(ctx: Context, old: Path, new: Path, as_json: bool) -> None:
         before, after = read_release(old), read_release(new)
         changes = compare(before, after)
     except CannotCompare as exc:
-        click.echo(f"error: {exc}", err=True)
+        echo_error(str(exc))
         sys.exit(2)
     if as_json:
         click.echo(json.dumps(summary(before, after, changes), indent=2, ensure_ascii=False))
