@@ -25,7 +25,16 @@ if TYPE_CHECKING:
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 RUNTIME_DIR = PACKAGE_DIR / "runtime"
 LOCALES_DIR = PACKAGE_DIR / "locales"
-BUILTIN_TEMPLATES = PACKAGE_DIR.parent / "templates"
+
+
+def _builtin_templates() -> Path:
+    """Installed from a wheel, the templates sit inside the package (setup.py maps them there); in a checkout
+    or an editable install they are the top-level templates/ folder that maintainers read and override."""
+    installed = PACKAGE_DIR / "templates"
+    return installed if installed.is_dir() else PACKAGE_DIR.parent / "templates"
+
+
+BUILTIN_TEMPLATES = _builtin_templates()
 CORE_SCRIPTS = ("lp-core.js", "lp-standalone.js")
 APP_SCRIPT = "lp-app.js"
 
