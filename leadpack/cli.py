@@ -2,27 +2,60 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from leadpack import __version__, formats
-from leadpack.errors import LeadpackError, ProblemsFound, SourceError
+from leadpack.errors import LeadpackError, Problem, ProblemsFound, SourceError, display_path
+
+if TYPE_CHECKING:  # the pipeline is imported only by the commands that run it, so --help stays quick
+    from leadpack.pipeline.build import Built, Package
+
+SEVERITY_COLOURS = {"error": "red", "warning": "yellow"}
 
 
+@dataclass
 class Context:
-    def __init__(self, root: Path, quiet: bool, verbose: bool, debug: bool):
-        self.root, self.quiet, self.verbose, self.debug = root, quiet, verbose, debug
+    """The global options, wherever on the command line they were given."""
+
+    root: Path = Path(".")
+    quiet: bool = False
+    verbose: bool = False
+    debug: bool = False
 
     def say(self, message: str = "", err: bool = False) -> None:
         if not self.quiet:
-            click.echo(message, err=err)
+            click.echo(message, err=err, color=colour())
+
+
+def colour() -> bool | None:
+    """None lets click colour a terminal only; NO_COLOR (set and not empty) turns colour off everywhere."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def echo_problem(problem: Problem) -> None:
+    """``path:line:col: warning: message (hint)`` on standard error, the severity coloured on a terminal."""
+    styled = click.style(problem.severity, fg=SEVERITY_COLOURS.get(problem.severity), bold=True)
+    # the first ": severity: " in the line is the severity (Problem.__str__ is the one definition of the form)
+    click.echo(str(problem).replace(f": {problem.severity}: ", f": {styled}: ", 1), err=True, color=colour())
+
+
+def echo_error(message: str) -> None:
+    """``error: message`` on standard error, coloured like a problem's severity."""
+    styled = click.style("error", fg=SEVERITY_COLOURS["error"], bold=True)
+    click.echo(f"{styled}: {message}", err=True, color=colour())
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -44,19 +77,18 @@ def handles_errors(command: Callable) -> Callable:
                 click.echo(json.dumps({"ok": False, "problems": [p.as_dict() for p in problems]}, indent=2))
             else:
                 for problem in problems:
-                    click.echo(str(problem), err=True)
+                    echo_problem(problem)
                 if isinstance(exc, ProblemsFound):
-                    count = len(problems)
-                    click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
+                    click.echo(_problems_found(problems), err=True)
             _maybe_trace(ctx)
             sys.exit(1)
         except LeadpackError as exc:
-            click.echo(f"error: {exc}", err=True)
+            echo_error(str(exc))
             _maybe_trace(ctx)
             sys.exit(1)
         except OSError as exc:  # the file system refused: a full disk, a missing folder, no permission
             where = f" ({exc.filename})" if exc.filename else ""
-            click.echo(f"error: {exc.strerror or exc}{where}", err=True)
+            echo_error(f"{exc.strerror or exc}{where}")
             _maybe_trace(ctx)
             sys.exit(1)
         except KeyboardInterrupt:
@@ -66,23 +98,66 @@ def handles_errors(command: Callable) -> Callable:
     return wrapper
 
 
+def _problems_found(problems: list[Problem]) -> str:
+    count = len(problems)
+    if all(p.severity == "warning" for p in problems):  # only --strict stops a build on warnings
+        return f"{_count(count, 'warning')}, which --strict treats as errors; nothing was written."
+    return f"{_count(count, 'problem')} found; nothing was written."
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _maybe_trace(ctx: Context) -> None:
     if ctx and ctx.debug:
         click.echo(traceback.format_exc().rstrip(), err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
-              help="Course folder holding leadpack.toml (default: here).")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-@click.option("-v", "--verbose", is_flag=True, help="Print more detail.")
-@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+def _set_global(click_ctx: click.Context, param: click.Parameter, value: object) -> None:
+    """Record a global option in the shared Context, whether it came before the subcommand or after it."""
+    if value:
+        setattr(click_ctx.ensure_object(Context), param.name, value)
+
+
+GLOBAL_OPTIONS = (
+    click.option("--root", type=click.Path(file_okay=False, path_type=Path), expose_value=False,
+                 callback=_set_global, help="Course folder holding leadpack.toml (default: here)."),
+    click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_set_global, help="Print only errors."),
+    click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_set_global,
+                 help="Print more: stage timings, the files in each package, every web link."),
+    click.option("--debug", is_flag=True, expose_value=False, callback=_set_global,
+                 help="Show a traceback on errors."),
+)
+
+
+def global_options(command: Callable) -> Callable:
+    """The global options, accepted before the subcommand (leadpack -q build) and after it (leadpack build -q)."""
+    for option in reversed(GLOBAL_OPTIONS):
+        command = option(command)
+    return command
+
+
+class Commands(click.Group):
+    """A mistyped command gets a suggestion: "No such command 'biuld'. Did you mean 'build'?"."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None and not ctx.resilient_parsing:
+            near = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            if near:
+                ctx.fail(f"No such command '{name}'. Did you mean '{near[0]}'?")
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@global_options
 @click.version_option(__version__, prog_name="leadpack")
 @click.pass_context
-def main(click_ctx: click.Context, root: Path, quiet: bool, verbose: bool, debug: bool) -> None:
+def main(click_ctx: click.Context) -> None:
     """Compile a Markdown course into e-learning packages (SCORM, xAPI) that learning platforms track."""
     signal.signal(signal.SIGTERM, _terminate)
-    click_ctx.obj = Context(root, quiet, verbose, debug)
+    click_ctx.ensure_object(Context)
 
 
 @main.command()
@@ -93,11 +168,15 @@ def main(click_ctx: click.Context, root: Path, quiet: bool, verbose: bool, debug
 @click.option("--sco-per", type=click.Choice(["set", "module"]), help="One SCORM SCO per set or per module.")
 @click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder of templates that override the defaults.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too: exit 1 and write nothing.")
+@click.option("--clean", is_flag=True,
+              help="Remove packages and statement drafts in the output folder that this build did not write.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+@global_options
 @click.pass_obj
 @handles_errors
 def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], out: Path | None, sco_per: str | None,
-          templates: Path | None, as_json: bool) -> None:
+          templates: Path | None, strict: bool, clean: bool, as_json: bool) -> None:
     """Build packages for every set (or the SETS named) into dist/."""
     from leadpack.pipeline.build import BuildOptions
     from leadpack.pipeline.build import build as run_build
@@ -108,26 +187,101 @@ def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], ou
         if show_progress:
             click.echo(f"  building {label}…", err=True)
 
-    series, packages = run_build(ctx.root, BuildOptions(sets, format_names, out, sco_per, templates), progress)
+    started = time.perf_counter()
+    built = run_build(ctx.root, BuildOptions(sets, format_names, out, sco_per, templates, strict, clean), progress)
+    seconds = time.perf_counter() - started
     if as_json:
-        click.echo(json.dumps({"ok": True, "packages": [p.summary() for p in packages],
-                               "external_links": _links(series)}, indent=2))
+        report = {"ok": True, "packages": [p.summary() for p in built.packages],
+                  "external_links": _links(built.series), "warnings": [p.as_dict() for p in built.warnings]}
+        if clean:
+            report["removed"] = [str(path) for path in built.removed]
+        click.echo(json.dumps(report, indent=2))
         return
-    rows = [(p.path.name, _size(len(p.data)), str(p.files), p.sha256[:12]) for p in packages]
+    if not ctx.quiet:
+        for warning in built.warnings:
+            echo_problem(warning)
+    rows = [(p.path.name, _size(len(p.data)), str(p.files), p.sha256[:12]) for p in built.packages]
     _table(ctx, ("package", "size", "files", "sha256"), rows)
+    _budgets(ctx, built.packages)
+    _web_links(ctx, _links(built.series))
+    if ctx.verbose:
+        _stages_and_files(ctx, built)
+    for path in built.removed:
+        ctx.say(f"removed {display_path(path)} (this build did not write it)")
+    warned = click.style(_count(len(built.warnings), "warning"), fg="yellow") if built.warnings else "no warnings"
+    ctx.say(f"built {_count(len(built.packages), 'package')} in {seconds:.1f} s, {warned}")
+
+
+def _budgets(ctx: Context, packages: list[Package]) -> None:
     for package in packages:
         element = formats.get(package.format).state_element
         for budget in package.budgets if element else []:
-            ctx.say(f"{element.removeprefix('cmi.')} worst case {package.set_id}/{budget['unit']}: "
+            ctx.say(f"{element.removeprefix('cmi.')} worst case {package.set_id}/{budget['unit']} ({package.format}): "
                     f"{budget['worst_case']} of {budget['limit']} characters (reflections up to "
                     f"{budget['reflection_max']})")
-    links = _links(series)
+
+
+def _web_links(ctx: Context, links: list[str]) -> None:
     if links and ctx.verbose:
         ctx.say("links learners may follow to the web:")
         for link in links:
             ctx.say(f"  {link}")
     elif links:
         ctx.say(f"{len(links)} web link(s) for further reading (see --verbose)")
+
+
+def _stages_and_files(ctx: Context, built: Built) -> None:
+    """--verbose: where the time went, then every file of every package with its size before compression."""
+    ctx.say("stages: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in built.stages.items()))
+    for package in built.packages:
+        ctx.say(f"{package.path.name}: {_count(package.files, 'file')}")
+        width = max((len(name) for name, _ in package.contents), default=0)
+        for name, size in package.contents:
+            ctx.say(f"  {name.ljust(width)}  {_size(size).rjust(9)}")
+
+
+def _set_id(click_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A set id is its folder's name and part of every package name: refuse one the loader would rename."""
+    from leadpack.pipeline.model import ID_PATTERN, slugify
+
+    if value is None or ID_PATTERN.match(value):
+        return value
+    suggestion = slugify(value)
+    raise click.BadParameter(f"'{value}' is not a set id: use lower-case letters, digits and hyphens"
+                             + (f" (for example '{suggestion}')" if suggestion else ""))
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--set", "set_id", metavar="ID", callback=_set_id,
+              help="Add a set with this id to the course (in a folder with no course yet: the first set's id).")
+@global_options
+@click.pass_obj
+@handles_errors
+def new(ctx: Context, folder: Path | None, set_id: str | None) -> None:
+    """Write a small working course into FOLDER (default: the course folder), or add a set to it with --set.
+
+    Never overwrites a file. The course builds and passes check as it is, and uses every kind of block.
+    """
+    from leadpack.tools.scaffold import FIRST_SET, new_course, new_set
+
+    folder = folder if folder is not None else ctx.root
+    config = folder / "leadpack.toml"
+    if config.is_file() and not set_id:
+        raise LeadpackError(f"{display_path(config)} already exists; nothing was written (to add a set to this "
+                            "course: leadpack new --set ID)")
+    if config.is_file():
+        written, order = new_set(folder, set_id)
+        summary = f"added the set '{set_id}' ({order})"
+    else:
+        written = new_course(folder, set_id or FIRST_SET)
+        summary = f"wrote a course with the set '{set_id or FIRST_SET}' into {display_path(folder)}"
+    for path in written:
+        ctx.say(f"  {display_path(path)}")
+    ctx.say(summary)
+    here = folder.resolve() == Path.cwd().resolve()
+    root = "" if here else f" --root {display_path(folder)}"
+    ctx.say(f"next: leadpack check{root}, then leadpack build{root} and leadpack preview{root}")
 
 
 def _links(series) -> list[str]:
@@ -137,6 +291,7 @@ def _links(series) -> list[str]:
 @main.command(name="list")
 @click.argument("sets", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@global_options
 @click.pass_obj
 @handles_errors
 def list_command(ctx: Context, sets: tuple[str, ...], as_json: bool) -> None:
@@ -169,6 +324,7 @@ def list_command(ctx: Context, sets: tuple[str, ...], as_json: bool) -> None:
 @main.command()
 @click.argument("sets", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@global_options
 @click.pass_obj
 @handles_errors
 def check(ctx: Context, sets: tuple[str, ...], as_json: bool) -> None:
@@ -184,7 +340,7 @@ def check(ctx: Context, sets: tuple[str, ...], as_json: bool) -> None:
         click.echo(json.dumps({"ok": not errors, "problems": [p.as_dict() for p in problems]}, indent=2))
     else:
         for problem in problems:
-            click.echo(str(problem), err=True)
+            echo_problem(problem)
         ctx.say(f"checked {len(series.sets)} set(s): {len(errors)} error(s), "
                 f"{len(problems) - len(errors)} warning(s)")
     if errors:
@@ -199,6 +355,7 @@ def check(ctx: Context, sets: tuple[str, ...], as_json: bool) -> None:
               help="Port on 127.0.0.1 (0 picks a free one).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in the web browser.")
 @click.option("--watch", is_flag=True, help="Rebuild and reload when a file under content/ or templates/ changes.")
+@global_options
 @click.pass_obj
 @handles_errors
 def preview(ctx: Context, set_id: str | None, format_name: str | None, port: int, open_browser: bool,
@@ -233,6 +390,7 @@ def preview(ctx: Context, set_id: str | None, format_name: str | None, port: int
 @click.option("--package", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The .zip the learner used; it names the pages, questions and reflections.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@global_options
 @click.pass_obj
 @handles_errors
 def explain_command(ctx: Context, suspend_data: str, package: Path | None, as_json: bool) -> None:
@@ -255,6 +413,7 @@ def explain_command(ctx: Context, suspend_data: str, package: Path | None, as_js
 @click.option("--schemas", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder of official XSDs (one sub-folder per format) to validate the manifests against.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@global_options
 @click.pass_obj
 @handles_errors
 def validate(ctx: Context, packages: tuple[Path, ...], schemas: Path | None, as_json: bool) -> None:
@@ -272,7 +431,7 @@ def validate(ctx: Context, packages: tuple[Path, ...], schemas: Path | None, as_
     else:
         for report in reports:
             for problem in report.problems:
-                click.echo(str(problem), err=True)
+                echo_problem(problem)
             kinds = " + ".join(report.kinds) or "unknown format"
             verdict = "valid" if not report.errors else f"{len(report.errors)} error(s)"
             warnings = len(report.problems) - len(report.errors)
@@ -285,6 +444,7 @@ def validate(ctx: Context, packages: tuple[Path, ...], schemas: Path | None, as_
 @click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@global_options
 @click.pass_obj
 @handles_errors
 def diff(ctx: Context, old: Path, new: Path, as_json: bool) -> None:
@@ -298,7 +458,7 @@ def diff(ctx: Context, old: Path, new: Path, as_json: bool) -> None:
         before, after = read_release(old), read_release(new)
         changes = compare(before, after)
     except CannotCompare as exc:
-        click.echo(f"error: {exc}", err=True)
+        echo_error(str(exc))
         sys.exit(2)
     if as_json:
         click.echo(json.dumps(summary(before, after, changes), indent=2, ensure_ascii=False))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from leadpack import formats
 from leadpack.cli import main
 
 # Fixtures for end-to-end tests with real components: browser, page, site, lrs.
@@ -79,11 +80,11 @@ def course_build(tmp_path_factory) -> dict[tuple[str, str], Path]:
 
 @pytest.fixture(scope="session")
 def fixture_build(tmp_path_factory) -> dict[str, dict[str, Path]]:
-    """The fixture course in both --sco-per modes: {mode: {format: zip path}}."""
+    """The fixture course in both --sco-per modes, in every format: {mode: {format: zip path}}."""
     built: dict[str, dict[str, Path]] = {}
     for mode in ("set", "module"):
         out = tmp_path_factory.mktemp(f"fixture-{mode}")
         result = run_cli("build", "--out", out, "--sco-per", mode, root=FIXTURE_COURSE)
         assert result.exit_code == 0, result.output
-        built[mode] = {fmt: next(out.glob(f"*-{fmt}.zip")) for fmt in ("scorm12", "xapi")}
+        built[mode] = {fmt: next(out.glob(f"*-{fmt}.zip")) for fmt in formats.names()}
     return built

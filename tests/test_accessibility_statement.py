@@ -15,6 +15,7 @@ import markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from leadpack import formats
 from leadpack.pipeline import accessibility
 from tests.conftest import FIXTURE_COURSE, REPO, run_cli
 from tests.support import AXE_JS
@@ -53,9 +54,9 @@ def test_statement_drafts_are_written_beside_the_packages_and_listed(tmp_path):
     summary = build(FIXTURE_COURSE, out)
     html_path, md_path = out / "every-block-1.2.0-accessibility.html", out / "every-block-1.2.0-accessibility.md"
     assert {p["format"]: p["accessibility_statement"] for p in summary["packages"]} == {
-        fmt: {"html": str(html_path), "markdown": str(md_path)} for fmt in ("scorm12", "xapi")}
+        fmt: {"html": str(html_path), "markdown": str(md_path)} for fmt in formats.names()}
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [html_path.name, md_path.name, "every-block-1.2.0-scorm12.zip", "every-block-1.2.0-xapi.zip"])
+        [html_path.name, md_path.name, *(f"every-block-1.2.0-{fmt}.zip" for fmt in formats.names())])
 
     markdown = md_path.read_text("utf-8")
     assert markdown_headings(markdown) == [(level, title) for level, title in SECTIONS]
@@ -71,6 +72,7 @@ def test_statement_drafts_are_written_beside_the_packages_and_listed(tmp_path):
         assert "plan.txt" in flat  # downloads are named as unchecked
         assert "Fixture Libraries" in flat and "Every Block (version 1.2.0)" in flat
         assert "SCORM 1.2 package (every-block-1.2.0-scorm12.zip)" in flat
+        assert "SCORM 2004 package (every-block-1.2.0-scorm2004.zip)" in flat
         assert "an xAPI package (every-block-1.2.0-xapi.zip)" in flat
         for check in ("axe-core", "wcag22aa", "keyboard-only", "320 CSS pixels", "contrast ratio of 8.7:1"):
             assert check in flat, check

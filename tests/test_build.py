@@ -8,12 +8,16 @@ import zipfile
 from pathlib import Path
 
 import lxml.html
+import pytest
 from lxml import etree
 
+from leadpack import formats
 from tests.conftest import FIXTURE_COURSE, REPO, run_cli, zip_names
 
 IMSCP = "{http://www.imsproject.org/xsd/imscp_rootv1p1p2}"
 ADLCP = "{http://www.adlnet.org/xsd/adlcp_rootv1p2}"
+SCORM_TYPE = {"scorm12": f"{ADLCP}scormtype", "scorm2004": "{http://www.adlnet.org/xsd/adlcp_v1p3}scormType"}
+SCORM_FORMATS = sorted(SCORM_TYPE)
 SETS = ["introduction", "leading-for-dialogue", "leading-for-inclusion", "leading-for-innovation",
         "leading-for-resilience"]
 
@@ -31,13 +35,14 @@ def manifest_of(path: Path) -> etree._Element:
 
 
 def listed_files(manifest: etree._Element) -> set[str]:
-    return {f.get("href") for f in manifest.iter(f"{IMSCP}file")}
+    return {f.get("href") for f in manifest.iter("{*}file")}
 
 
-def test_every_set_builds_in_both_formats(course_build):
+def test_every_set_builds_in_every_format(course_build):
     assert sorted({set_id for set_id, _ in course_build}) == SETS
+    assert sorted({fmt for _, fmt in course_build}) == sorted(formats.names())
     for set_id in SETS:
-        for fmt in ("scorm12", "xapi"):
+        for fmt in formats.names():
             path = course_build[(set_id, fmt)]
             assert path.name == f"{set_id}-1.0.0-{fmt}.zip"
             assert path.stat().st_size > 10_000
@@ -51,13 +56,14 @@ def test_every_manifest_validates_against_the_official_schemas(course_build, fix
         assert status == 0, f"{path.name} failed schema validation"
 
 
-def test_zip_holds_exactly_the_files_the_manifest_lists(course_build, fixture_build):
-    paths = [course_build[(s, "scorm12")] for s in SETS] + [m["scorm12"] for m in fixture_build.values()]
+@pytest.mark.parametrize("fmt", SCORM_FORMATS)
+def test_zip_holds_exactly_the_files_the_manifest_lists(course_build, fixture_build, fmt):
+    paths = [course_build[(s, fmt)] for s in SETS] + [m[fmt] for m in fixture_build.values()]
     for path in paths:
         manifest = manifest_of(path)
         assert zip_names(path) == listed_files(manifest) | {"imsmanifest.xml"}, path.name
-        for resource in manifest.iter(f"{IMSCP}resource"):
-            assert resource.get(f"{ADLCP}scormtype") in ("sco", "asset")
+        for resource in manifest.iter("{*}resource"):
+            assert resource.get(SCORM_TYPE[fmt]) in ("sco", "asset")
 
 
 def test_manifest_metadata_and_mastery(course_build):
@@ -77,7 +83,7 @@ def test_builds_are_byte_identical(tmp_path):
     for out in (first, second):
         assert run_cli("-q", "build", "--out", out, root=REPO).exit_code == 0
     names = sorted(p.name for p in first.glob("*.zip"))
-    assert len(names) == 10
+    assert len(names) == len(SETS) * len(formats.names())
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     with zipfile.ZipFile(first / names[0]) as archive:

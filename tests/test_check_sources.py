@@ -12,6 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from leadpack import formats
 from tests.conftest import FIXTURE_COURSE, REPO, run_cli
 
 SET_FOLDER = "Arweinyddiaeth Ŵyl"
@@ -53,7 +54,7 @@ def build(course: Path, out: Path) -> dict[str, Path]:
 
 def test_welsh_names_give_slug_ids_and_url_safe_entries(tmp_path):
     packages = build(welsh_course(tmp_path), tmp_path / "dist")
-    assert sorted(packages) == ["arweinyddiaeth-wyl-1.2.0-scorm12.zip", "arweinyddiaeth-wyl-1.2.0-xapi.zip"]
+    assert sorted(packages) == [f"arweinyddiaeth-wyl-1.2.0-{fmt}.zip" for fmt in sorted(formats.names())]
     with zipfile.ZipFile(packages["arweinyddiaeth-wyl-1.2.0-scorm12.zip"]) as archive:
         names = archive.namelist()
         page = archive.read("index.html").decode("utf-8")

@@ -7,6 +7,7 @@ import unicodedata
 
 import pytest
 
+from leadpack import formats
 from leadpack.pipeline import model
 from leadpack.pipeline.load import load_series
 from tests.conftest import REPO
@@ -120,12 +121,13 @@ def test_content_builds_and_largest_set_fits_the_budget(course_build):
     import json
     import zipfile
 
-    for (set_id, _format), path in course_build.items():
+    settings = load_series(REPO).build
+    for (set_id, fmt), path in course_build.items():
         with zipfile.ZipFile(path) as archive:
             html = archive.read("index.html").decode()
         data = json.loads(re.search(r'<script type="application/json" id="lp-data">(.*?)</script>', html,
                                     re.S).group(1))
-        assert data["limit"] == 4096 and data["reflectionMax"] >= 80, set_id
+        assert data["limit"] == formats.get(fmt).state_limit(settings) and data["reflectionMax"] >= 80, set_id
 
 
 def test_content_check_is_clean():

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from leadpack import formats
+from leadpack.tools.explain import units_in_package
 from tests.conftest import FIXTURE_COURSE, run_cli
 
 MODULE = Path("content") / "every-block" / "first-steps.md"
@@ -19,7 +21,7 @@ SET = Path("content") / "every-block" / "set.toml"
 def build(course: Path, out: Path, *options: str) -> dict[str, Path]:
     result = run_cli("-q", "build", "--out", out, *options, root=course)
     assert result.exit_code == 0, result.output
-    return {fmt: next(out.glob(f"*-{fmt}.zip")) for fmt in ("scorm12", "xapi") if list(out.glob(f"*-{fmt}.zip"))}
+    return {fmt: next(out.glob(f"*-{fmt}.zip")) for fmt in formats.names() if list(out.glob(f"*-{fmt}.zip"))}
 
 
 @pytest.fixture(scope="module")
@@ -46,20 +48,56 @@ def diff(old: Path, new: Path, *options: str):
     return run_cli("diff", *options, old, new)
 
 
-def test_inserting_a_page_keeps_every_id_and_is_safe(old_release, tmp_path):
-    course = edited(tmp_path, lambda c: replace_in(c / MODULE, "# Quiz {#quiz}",
-                                                   "# A new page\n\nNew text.\n\n# Quiz {#quiz}"))
-    new = build(course, tmp_path / "new")
-    for fmt in ("scorm12", "xapi"):
+def insert_page(course: Path) -> None:
+    replace_in(course / MODULE, "# Quiz {#quiz}", "# A new page\n\nNew text.\n\n# Quiz {#quiz}")
+
+
+def reflection_cap(package: Path) -> int:
+    return units_in_package(package)[0].reflection_max
+
+
+def test_inserting_a_page_keeps_every_id_but_a_lower_reflection_cap_affects_learners(old_release, tmp_path):
+    new = build(edited(tmp_path, insert_page), tmp_path / "new")
+    assert sorted(new) == sorted(formats.names())
+    lowered = 0
+    for fmt in formats.names():
         result = diff(old_release["set"][fmt], new[fmt])
-        assert result.exit_code == 0, result.output
         assert "  + page 'first-steps/a-new-page' \"A new page\" was added" in result.stdout
-        assert "Learners' progress: safe." in result.stdout
         report = json.loads(diff(old_release["set"][fmt], new[fmt], "--json").stdout)
-        assert report["safe"] is True
+        assert (report["changes"][0]["subject"], report["changes"][0]["change"]) == ("first-steps/a-new-page", "added")
+        before, after = reflection_cap(old_release["set"][fmt]), reflection_cap(new[fmt])
+        if after == before:  # a roomy saved-state limit: the cap is the setting, and nothing else changed
+            assert result.exit_code == 0 and report["safe"] is True and len(report["changes"]) == 1, result.output
+            continue
+        lowered += 1
+        assert result.exit_code == 1, result.output
+        assert f"  ! the longest reflection saved changed from {before} to {after}" in result.stdout
+        assert "Verdict: affects learners. 1 change would reset, misattribute or cut what learners saved" \
+            in result.stdout
+        assert f"  - the longest reflection saved: a saved reflection longer than {after} characters is cut to " \
+            f"{after} at the learner's next save" in result.stdout
+        assert report["safe"] is False and report["verdict"] == "affects learners"
         assert [(c["area"], c["change"], c["subject"], c["affects_progress"]) for c in report["changes"]] == [
             ("pages", "added", "first-steps/a-new-page", False),
-            ("settings", "changed", "reflectionMax", False)]  # one more page key leaves a little less room
+            ("settings", "changed", "reflectionMax", True)]  # one more page key leaves a little less room
+    assert lowered >= 1, "SCORM 1.2's 4,096 characters are tight enough to show a lower cap"
+
+
+def test_inserting_a_page_under_a_set_reflection_cap_is_safe(tmp_path):
+    def capped(course: Path) -> None:
+        (course / "leadpack.toml").write_text((course / "leadpack.toml").read_text("utf-8")
+                                              + "\n[build]\nreflection_max_chars = 500\n", "utf-8")
+
+    old = build(edited(tmp_path / "old", capped), tmp_path / "old" / "dist")
+    new = build(edited(tmp_path / "new", lambda c: (capped(c), insert_page(c))), tmp_path / "new" / "dist")
+    result = diff(old["scorm12"], new["scorm12"])
+    assert result.exit_code == 0, result.stdout
+    assert "  + page 'first-steps/a-new-page' \"A new page\" was added (learners part-way through will meet it)" \
+        in result.stdout
+    assert not [line for line in result.stdout.splitlines() if line.startswith("  !")]
+    assert "Verdict: safe. Uploading every-block-1.2.0-scorm12.zip over every-block-1.2.0-scorm12.zip" not in \
+        result.stdout  # two files of one name are named by their paths
+    assert "Verdict: safe. Uploading " in result.stdout and "What to do: upload " in result.stdout
 
 
 def test_renaming_a_module_affects_progress(old_release, tmp_path):
@@ -71,11 +109,21 @@ def test_renaming_a_module_affects_progress(old_release, tmp_path):
     new = build(course, tmp_path / "new")
     result = diff(old_release["set"]["scorm12"], new["scorm12"])
     assert result.exit_code == 1
-    assert "  ! module 'first-steps' is now 'getting-started': every page, question and reflection id in it " \
-           "changed" in result.stdout
-    assert 'advice: pin the old id: add id = "first-steps" to the front matter of getting-started.md' in result.stdout
-    assert "page \"Welcome\" changed id from 'first-steps/welcome' to 'getting-started/welcome'" in result.stdout
-    assert "Learners' progress: AFFECTED." in result.stdout
+    lines = result.stdout.splitlines()
+    module_line = "  ! module 'first-steps' is now 'getting-started': the ids of 3 pages, 2 questions and 1 " \
+                  "reflection in it changed"
+    assert lines.count(module_line) == 1  # each change once: not again under the verdict
+    assert lines[lines.index(module_line) - 1] == 'Module first-steps → getting-started, "First steps":'
+    assert '  - first-steps: pin the old id: add id = "first-steps" to the front matter of getting-started.md' \
+        in lines
+    assert "Welcome" not in result.stdout  # the pages that only follow the module are counted on its line
+    assert "Verdict: affects learners. 1 change would reset" in result.stdout
+    assert len(lines) <= 12, result.stdout
+    report = json.loads(diff(old_release["set"]["scorm12"], new["scorm12"], "--json").stdout)
+    welcome = next(c for c in report["changes"] if c["subject"] == "first-steps/welcome")
+    assert welcome["message"] == "page \"Welcome\" changed id from 'first-steps/welcome' to 'getting-started/welcome'"
+    assert (welcome["module"], welcome["follows_from"], welcome["affects_progress"]) == ("first-steps", "first-steps",
+                                                                                       True)
 
     per_module = build(course, tmp_path / "new-module", "--sco-per", "module", "--format", "scorm12")
     result = diff(old_release["module"]["scorm12"], per_module["scorm12"])
@@ -102,7 +150,8 @@ def test_renaming_a_question_id_affects_progress(old_release, tmp_path):
     assert result.exit_code == 1
     assert "  ! question \"Which letter comes second?\" changed id from 'first-steps/pick-b' to " \
            "'first-steps/second-letter'" in result.stdout
-    assert "advice: learners' answer to it is lost; pin the old id: ::: question id=\"pick-b\"" in result.stdout
+    assert "  - first-steps/pick-b: learners' answer to it is lost; pin the old id: ::: question id=\"pick-b\"" \
+        in result.stdout.splitlines()
 
 
 def test_reordered_options_misattribute_answers(old_release, tmp_path):
@@ -184,3 +233,35 @@ def test_foreign_packages_are_compared_by_their_identifiers(tmp_path):
     result = diff(old, renamed)
     assert result.exit_code == 1
     assert "  ! the item 'ITEM-1' (Lesson 1) is gone" in result.stdout
+
+
+def test_changes_are_grouped_by_module_after_the_package_and_settings(old_release, tmp_path):
+    def edit(course: Path) -> None:
+        replace_in(course / SET, 'version = "1.2.0"', 'version = "1.3.0"')
+        replace_in(course / MODULE.with_name("second-steps.md"), "# Wrapping up", "# Wrapping up for now")
+        replace_in(course / MODULE, "Which letter comes second?", "Which letter is the second one?")
+
+    new = build(edited(tmp_path, edit), tmp_path / "new")
+    result = diff(old_release["set"]["xapi"], new["xapi"])
+    lines = result.stdout.splitlines()
+    headings = [line for line in lines if line and not line.startswith(" ") and line.endswith(":")]
+    assert headings == ["Package and settings:", 'Module first-steps, "First steps":',
+                        'Module second-steps, "Second steps":', "What to do:"]
+    first, second = lines.index(headings[1]), lines.index(headings[2])
+    assert '  ~ the version changed from "1.2.0" to "1.3.0"' in lines[:first]
+    assert "  ~ question 'first-steps/pick-b' has new wording" in lines[first:second]
+    assert any("second-steps/wrapping-up" in line for line in lines[second:])
+    assert not any(line.startswith("warning: both packages are version") for line in lines)
+    assert json.loads(diff(old_release["set"]["xapi"], new["xapi"], "--json").stdout)["warnings"] == []
+
+
+def test_both_packages_with_one_version_are_warned_about(old_release, tmp_path):
+    new = build(edited(tmp_path, lambda c: replace_in(c / MODULE, "Ask a colleague", "Ask a friend")),
+                tmp_path / "new")
+    result = diff(old_release["set"]["scorm12"], new["scorm12"])
+    assert result.exit_code == 0, result.stdout
+    assert "warning: both packages are version 1.2.0: raise version in set.toml for a new release" in result.stdout
+    report = json.loads(diff(old_release["set"]["scorm12"], new["scorm12"], "--json").stdout)
+    assert report["verdict"] == "safe" and report["warnings"] == [
+        "both packages are version 1.2.0: raise version in set.toml for a new release, so that the LMS and the "
+        "people who run it can tell the two apart"]

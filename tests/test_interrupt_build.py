@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from leadpack import formats
 from tests.conftest import FIXTURE_COURSE, REPO
 
 HOOK = '''
@@ -63,7 +64,7 @@ def built_course(tmp_path) -> tuple[Path, Path, dict[str, bytes]]:
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     before = snapshot(dist)
-    assert len([name for name in before if name.endswith(".zip")]) == 2
+    assert len([name for name in before if name.endswith(".zip")]) == len(formats.names())
     module = course / "content" / "every-block" / "first-steps.md"
     module.write_text(module.read_text("utf-8").replace("Plain **Markdown**", "Edited **Markdown**"), "utf-8")
     return course, dist, before
@@ -155,8 +156,10 @@ def replace(source, target, *args, **kwargs):
 
 os.replace = replace
 '''
-OUTPUTS = ["every-block-1.2.0-scorm12.zip", "every-block-1.2.0-xapi.zip", "every-block-1.2.0-accessibility.html",
-           "every-block-1.2.0-accessibility.md"]
+# What a build of the fixture writes, in the order it renames them into place: a package per format, then the
+# accessibility statement drafts.
+OUTPUTS = [f"every-block-1.2.0-{formats.get(name).suffix}.zip" for name in formats.DEFAULT] + \
+          ["every-block-1.2.0-accessibility.html", "every-block-1.2.0-accessibility.md"]
 
 
 @pytest.mark.parametrize("position", range(1, len(OUTPUTS) + 1))

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
+from urllib.error import HTTPError
+from urllib.parse import quote
 from urllib.request import Request, urlopen
 
 import pytest
@@ -92,7 +95,7 @@ class Lms:
 
 def fresh(server: PreviewServer) -> None:
     post(server, "/api/reset", {"learner": "learner-1"})
-    post(server, "/api/controls", {"refuseCommits": False, "lrsOffline": False, "relaxed": False})
+    post(server, "/api/controls", {"refuseCommits": False, "lrsOffline": False, "lrsLenient": False, "relaxed": False})
 
 
 
@@ -278,6 +281,42 @@ def test_lrs_offline_shows_the_notice_then_delivers(page, xapi_preview):
     # Expected refusals only: no state document yet (404), a resent statement (409), the LRS offline (503).
     codes = page.locator("#pv-calls li.pv-bad").evaluate_all("items => items.map(i => i.dataset.error)")
     assert set(codes) <= {"404", "409", "503"}
+    # The preview's LRS checks ETags: each state write the LRS answered (not the offline 503s) was taken.
+    writes = [c for c in lms.calls() if c.startswith("PUT activities/state") and "→ 503" not in c]
+    assert writes and all(c.endswith("→ 204") for c in writes), writes
+
+
+def test_the_lenient_lrs_control_turns_etag_checks_off_and_on(page, xapi_preview):
+    fresh(xapi_preview)
+    Lms(page, xapi_preview).open()
+    actor = json.dumps({"mbox": "mailto:lenient@preview.invalid"})
+    url = (xapi_preview.url + "xapi/activities/state?activityId=https%3A%2F%2Fexample.org%2Fc&stateId=s&agent="
+           + quote(actor))
+
+    def unconditional_put() -> int:
+        request = Request(url, b"{}", method="PUT", headers={"Authorization": xapi_preview.auth,
+                                                             "X-Experience-API-Version": "1.0.3",
+                                                             "Content-Type": "application/json"})
+        try:
+            with urlopen(request, timeout=10) as response:
+                return response.status
+        except HTTPError as error:
+            return error.code
+
+    def control_is(value: bool) -> None:
+        deadline = time.monotonic() + 10
+        while get(xapi_preview, "/api/state")["controls"]["lrsLenient"] is not value:
+            assert time.monotonic() < deadline, "the control never reached the server"
+            time.sleep(0.05)
+
+    assert unconditional_put() == 204, "creating a document needs no ETag"
+    assert unconditional_put() == 409, "strict by default, as ADL's LRS"
+    page.check("#pv-lrs-lenient")
+    control_is(True)
+    assert unconditional_put() == 204
+    page.uncheck("#pv-lrs-lenient")
+    control_is(False)
+    assert unconditional_put() == 409
 
 
 def test_watch_reloads_the_edited_page_without_restarting(page, tmp_path):

@@ -159,6 +159,33 @@ def test_state_documents_put_get_merge_list_delete(xapi_preview):
     assert xapi(xapi_preview, "GET", "activities/state", {"stateId": "s"})[0] == 400
 
 
+def test_state_documents_keep_the_concurrency_rules_unless_the_lrs_is_lenient(xapi_preview):
+    query = {"activityId": "https://example.org/course-c", "agent": json.dumps(ACTOR), "registration": "r-3",
+             "stateId": "s"}
+    status, headers, _ = xapi(xapi_preview, "PUT", "activities/state", query, {"a": 1}, {"If-None-Match": "*"})
+    assert status == 204 and headers["ETag"].startswith('"')
+    status, headers, document = xapi(xapi_preview, "GET", "activities/state", query)
+    etag = headers["ETag"]
+    assert status == 200 and document == {"a": 1} and etag == headers["ETag"]
+    assert xapi(xapi_preview, "GET", "activities/state", {k: v for k, v in query.items() if k != "stateId"})[1]["ETag"]
+    status, _, problem = xapi(xapi_preview, "PUT", "activities/state", query, {"a": 2})
+    assert status == 409 and "If-Match" in problem["error"]
+    assert xapi(xapi_preview, "PUT", "activities/state", query, {"a": 2}, {"If-None-Match": "*"})[0] == 412
+    assert xapi(xapi_preview, "PUT", "activities/state", query, {"a": 2}, {"If-Match": '"stale"'})[0] == 412
+    assert xapi(xapi_preview, "DELETE", "activities/state", query, headers={"If-Match": '"stale"'})[0] == 412
+    status, headers, _ = xapi(xapi_preview, "PUT", "activities/state", query, {"a": 2}, {"If-Match": etag})
+    assert status == 204 and headers["ETag"] != etag
+    assert xapi(xapi_preview, "POST", "activities/state", query, {"b": 3})[0] == 204, "a merge needs no ETag"
+    assert call(xapi_preview, "POST", "/api/controls", {"lrsLenient": True})[2]["lrsLenient"] is True
+    try:
+        assert xapi(xapi_preview, "PUT", "activities/state", query, {"a": 4})[0] == 204
+        assert xapi(xapi_preview, "PUT", "activities/state", query, {"a": 5}, {"If-Match": '"stale"'})[0] == 204
+        assert xapi(xapi_preview, "GET", "activities/state", query)[2] == {"a": 5}
+    finally:
+        call(xapi_preview, "POST", "/api/controls", {"lrsLenient": False})
+    assert xapi(xapi_preview, "PUT", "activities/state", query, {"a": 6})[0] == 409
+
+
 def test_lrs_offline_answers_503_until_turned_off(xapi_preview):
     assert call(xapi_preview, "POST", "/api/controls", {"lrsOffline": True})[2]["lrsOffline"] is True
     try:

@@ -7,6 +7,7 @@ a fresh device: nothing in its storage can help a resume.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -293,7 +294,7 @@ def test_an_lrs_outage_loses_and_duplicates_nothing(context, site, ralph):
     ralph.stop()
     learner.next()
     learner.answer("first-steps/pick-b", "b")
-    learner.wait_status("save_failed")
+    learner.wait_status("not_saved")
     assert learner.notice() == learner.text("save_failed")
     storage = learner.storage()
     outbox = json.loads(storage["local"][learner.page.evaluate("LP.app.adapter.outboxKey")])
@@ -306,7 +307,7 @@ def test_an_lrs_outage_loses_and_duplicates_nothing(context, site, ralph):
 
     ralph.stop()
     learner.answer("first-steps/which-of-these-are-vowels", "ac")
-    learner.wait_status("save_failed")
+    learner.wait_status("not_saved")
     learner.page.close()  # pagehide: `suspended` is queued and its keepalive flush fails
     ralph.start()
     relaunched = open_learner(context, site, ralph, launch)
@@ -387,11 +388,13 @@ def test_relaunch_on_another_device_resumes_from_ralphs_statements(browser, site
         first_visit(first_context, site, ralph, launch)
         ralph.wait_for_statements(1, registration=launch.registration, verb=VERB + "suspended")
         learner = open_learner(second_context, site, ralph, launch)
-        assert [(m, u.split("/xAPI/")[1].split("?")[0]) for m, u, _ in learner.lrs_requests if m == "GET"][:2] == [
-            ("GET", "activities/state"), ("GET", "statements")]  # Ralph has no State API: 404, then statements
+        reads = {u.split("/xAPI/")[1].split("?")[0] for m, u, _ in learner.lrs_requests if m == "GET"}
+        assert reads == {"activities/state", "statements"}
         assert_resumed_at_the_quiz(learner)
         learner.wait_saved()
         assert "resumed" in verbs(ralph.statements(registration=launch.registration))
+        # Ralph has no State API (its id list is a 404 too): the runtime never tries to write a document there.
+        assert not [u for m, u, _ in learner.lrs_requests if "activities/state" in u and m in ("PUT", "POST")]
     finally:
         first_context.close()
         second_context.close()
@@ -411,12 +414,13 @@ def test_relaunch_resumes_from_the_state_document(browser, site, state_lrs):
 
         before = len(state_lrs.requests)
         learner = open_learner(second_context, site, state_lrs, launch)
-        # Only reads: the closed page's keepalive flush may still be arriving.
         reads = [resource for method, resource, _ in state_lrs.requests[before:] if method == "GET"]
-        assert reads == ["activities/state"], "resumed from the state document alone, no statement query"
+        assert sorted(reads) == ["activities/state", "statements"], "the document, joined with the statements"
         assert_resumed_at_the_quiz(learner)
         learner.save_and_exit()
-        learner.wait_saved()
+        learner.wait_saved()  # meaningful: save_and_exit waited until the exit was queued
+        writes = state_lrs.document_writes(launch.registration, STATE_ID)
+        assert len(writes) >= 2 and set(writes) == {204}, "the strict LRS took every write of both sessions"
         stored = state_lrs.statements_for(launch.registration)
         assert_exactly_once(stored, first.sent + learner.sent)
         assert verbs(stored)[-2:] == ["experienced", "suspended"] and "resumed" in verbs(stored)
@@ -453,8 +457,9 @@ def test_state_lrs_follows_the_state_api(state_lrs):
     base = (state_lrs.endpoint + "activities/state?activityId=" + FIXTURE_IRI + "&registration=" + str(uuid.uuid4())
             + "&agent=" + urllib.parse.quote(agent))
 
-    def call(method, url, body=None, auth=True, version=True):
+    def call(method, url, body=None, auth=True, version=True, **conditions):
         headers = {"Content-Type": "application/json"}
+        headers.update({name.replace("_", "-").title(): value for name, value in conditions.items()})
         if auth:
             headers["Authorization"] = state_lrs.auth_header
         if version:
@@ -463,9 +468,9 @@ def test_state_lrs_follows_the_state_api(state_lrs):
                                          data=None if body is None else json.dumps(body).encode())
         try:
             with urllib.request.urlopen(request) as response:
-                return response.status, response.read()
+                return response.status, response.read(), response.headers.get("ETag")
         except HTTPError as error:
-            return error.code, error.read()
+            return error.code, error.read(), error.headers.get("ETag")
 
     assert call("GET", base + "&stateId=s")[0] == 404
     assert call("PUT", base + "&stateId=s", {"a": 1}, auth=False)[0] == 401
@@ -477,6 +482,158 @@ def test_state_lrs_follows_the_state_api(state_lrs):
     assert call("GET", base.replace("activityId=", "x="))[0] == 400
     assert call("DELETE", base + "&stateId=s")[0] == 204
     assert call("GET", base + "&stateId=s")[0] == 404
+
+    # Concurrency, as strictly as ADL's LRS: ETags on every GET and write, 409 without them, 412 when stale.
+    assert call("PUT", base + "&stateId=c", {"n": 1}, if_none_match="*")[0] == 204
+    status, body, etag = call("GET", base + "&stateId=c")
+    assert status == 200 and etag == '"' + hashlib.sha1(body).hexdigest() + '"'
+    assert call("GET", base)[2], "the id list has an ETag too"
+    assert call("PUT", base + "&stateId=c", {"n": 2})[0] == 409
+    assert call("PUT", base + "&stateId=c", {"n": 2}, if_none_match="*")[0] == 412
+    assert call("PUT", base + "&stateId=c", {"n": 2}, if_match='"stale"')[0] == 412
+    assert call("POST", base + "&stateId=c", {"n": 2}, if_match='"stale"')[0] == 412
+    assert call("PUT", base + "&stateId=new", {"n": 1}, if_match=etag)[0] == 412, "If-Match: nothing to match"
+    assert call("GET", base + "&stateId=new")[0] == 404
+    status, _, written = call("PUT", base + "&stateId=c", {"n": 2}, if_match=etag)
+    assert status == 204 and written not in (None, etag)
+    assert call("GET", base + "&stateId=c")[1:] == (b'{"n": 2}', written)
+    assert call("POST", base + "&stateId=c", {"m": 3})[0] == 204, "a merge needs no ETag"
+    assert json.loads(call("GET", base + "&stateId=c")[1]) == {"n": 2, "m": 3}
+
+
+# -- State API concurrency on a strict LRS (issue 18) ---------------------------------------------------------
+def encoded_state(data: dict, location: str, visited: list[str], answers: dict[str, str] | None = None) -> bytes:
+    """A state document as lp-core.js encodeState writes it (keys, not ids): what another device would write."""
+    keys = {item["id"]: item["key"] for item in data["pages"] + data["questions"]}
+    return json.dumps({"v": data["stateVersion"], "l": keys[location],
+                       "p": "".join(p["key"] for p in data["pages"] if p["id"] in visited),
+                       "a": {keys[q]: response for q, response in (answers or {}).items()}, "r": {}}).encode()
+
+
+def decoded(document: bytes, data: dict) -> dict:
+    """A state document in ids: location, visited pages (course order), answers, reflections, finish."""
+    saved = json.loads(document)
+    page = {p["key"]: p["id"] for p in data["pages"]}
+    question = {q["key"]: q["id"] for q in data["questions"]}
+    reflection = {r["key"]: r["id"] for r in data["reflections"]}
+    return {"location": page[saved["l"]],
+            "visited": [page[saved["p"][i:i + 5]] for i in range(0, len(saved["p"]), 5)],
+            "answers": {question[k]: v for k, v in saved["a"].items()},
+            "reflections": {reflection[k]: v for k, v in saved.get("r", {}).items()}, "done": saved.get("d", "")}
+
+
+def wait_until(condition, message: str, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.05)
+
+
+def saved_document(lrs: StateLRS, launch: TinCanLaunch, learner: Learner) -> dict:
+    return decoded(lrs.state(FIXTURE_IRI, launch.actor, launch.registration, STATE_ID), learner.data())
+
+
+def test_a_full_run_writes_the_state_many_times_and_the_strict_lrs_refuses_none(context, site, state_lrs):
+    launch = TinCanLaunch(state_lrs.endpoint, state_lrs.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
+    learner = open_learner(context, site, state_lrs, launch)
+    learner.reflect("first-steps/what-brings-you-to-this-course", "To see every block.")
+    pages = learner.walk(correct=True, confirm=True)
+    learner.save_and_exit()
+    learner.wait_saved()
+
+    writes = state_lrs.document_writes(launch.registration, STATE_ID)
+    assert len(writes) >= len(pages) and set(writes) == {204}, writes
+    puts = [headers for method, url, headers in learner.lrs_requests if method == "PUT" and "activities/state" in url]
+    assert puts[0].get("if-none-match") == "*" and "if-match" not in puts[0], "the first write creates"
+    assert all(h.get("if-match", "").startswith('"') and "if-none-match" not in h for h in puts[1:])
+    questions = {q["id"]: q["correct"] for q in learner.data()["questions"]}
+    assert saved_document(state_lrs, launch, learner) == {
+        "location": pages[-1], "visited": pages, "answers": questions, "done": "p",
+        "reflections": {"first-steps/what-brings-you-to-this-course": "To see every block."}}
+    assert learner.page.evaluate("LP.app.adapter.errors") == []
+    assert "leadpack:xapi:" not in json.dumps(learner.storage()), "nothing waits in the outbox"
+
+
+def test_a_stale_state_document_is_joined_with_the_newer_statements(browser, site, state_lrs):
+    """An older copy of the document lands between sessions: the statements show more, and the learner keeps it."""
+    launch = TinCanLaunch(state_lrs.endpoint, state_lrs.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
+    first_context, second_context = browser.new_context(), browser.new_context()
+    try:
+        first = first_visit(first_context, site, state_lrs, launch)
+        stale = encoded_state(first.data(), "first-steps/welcome", ["first-steps/welcome"])
+        state_lrs.put_state(FIXTURE_IRI, launch.actor, launch.registration, STATE_ID, stale)
+        written = len(state_lrs.document_writes(launch.registration, STATE_ID))
+
+        learner = open_learner(second_context, site, state_lrs, launch)
+        assert_resumed_at_the_quiz(learner)  # bookmark, answer, reflection and pages, from the statements
+        learner.wait_saved()
+        assert saved_document(state_lrs, launch, learner) == {
+            "location": "first-steps/quiz", "visited": ["first-steps/welcome", "first-steps/doing", "first-steps/quiz"],
+            "answers": {"first-steps/pick-b": "b"}, "done": "",
+            "reflections": {"first-steps/what-brings-you-to-this-course": "Curiosity."}}
+        later = state_lrs.document_writes(launch.registration, STATE_ID)[written:]
+        assert later and set(later) == {204}, "the stale copy's ETag from the launch read was the one to match"
+    finally:
+        first_context.close()
+        second_context.close()
+
+
+def test_a_write_that_races_another_device_is_reconciled_not_lost(context, site, state_lrs):
+    """Another device writes between this session's read and its write: 412, then a re-read, a join and a write."""
+    launch = TinCanLaunch(state_lrs.endpoint, state_lrs.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
+    learner = open_learner(context, site, state_lrs, launch)
+    learner.next()
+    learner.wait_saved()
+    learner.watch_statuses()
+    other_device = encoded_state(learner.data(), "second-steps/wrapping-up",
+                                 ["first-steps/welcome", "second-steps/wrapping-up"],
+                                 {"second-steps/is-this-the-last-page": "a"})
+    state_lrs.race_next_write(FIXTURE_IRI, launch.actor, launch.registration, STATE_ID, other_device)
+    learner.next()
+    learner.wait_saved()
+
+    assert state_lrs.document_writes(launch.registration, STATE_ID)[-2:] == [412, 204]
+    assert saved_document(state_lrs, launch, learner) == {
+        "location": "first-steps/quiz", "answers": {"second-steps/is-this-the-last-page": "a"}, "done": "",
+        "visited": ["first-steps/welcome", "first-steps/doing", "first-steps/quiz", "second-steps/wrapping-up"],
+        "reflections": {}}
+    answer_key = next(q["key"] for q in learner.data()["questions"] if q["id"] == "second-steps/is-this-the-last-page")
+    assert learner.page.evaluate("LP.app.state().answers") == {answer_key: "a"}, "this session keeps it for later"
+    assert learner.text("not_saved") not in learner.statuses_seen(), "a resolved race is no failure to report"
+    assert learner.page.evaluate("LP.app.adapter.errors") == []
+
+
+def test_the_learner_sees_not_yet_saved_while_the_lrs_refuses_writes(context, site, state_lrs):
+    """Refused state writes, then refused statements: "not yet saved" while refused, "saved" once accepted."""
+    launch = TinCanLaunch(state_lrs.endpoint, state_lrs.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
+    learner = open_learner(context, site, state_lrs, launch)
+    learner.wait_saved()
+
+    def refused(resource: str) -> int:
+        return sum(1 for _, r, q, status in list(state_lrs.answers)
+                   if r == resource and status == 503 and q.get("registration", launch.registration)
+                   == launch.registration)
+
+    try:
+        for resource, change in (("activities/state", learner.next), ("statements", learner.next)):
+            learner.watch_statuses()
+            before = refused(resource)
+            state_lrs.refuse_writes = {resource: 503}
+            change()
+            learner.wait_status("not_saved")
+            assert learner.notice() == learner.text("save_failed")  # the live region says it, in words
+            wait_until(lambda: refused(resource) >= before + 2, "the runtime tries again on its own")  # noqa: B023
+            assert learner.text("saved") not in learner.statuses_seen(), f"claimed saved while {resource} refused"
+            state_lrs.refuse_writes = {}
+            learner.wait_saved()
+            assert learner.notice() == ""
+            assert saved_document(state_lrs, launch, learner)["location"] == learner.current_page()
+    finally:
+        state_lrs.refuse_writes = {}
+    quiz = f"{FIXTURE_IRI}/first-steps/quiz"
+    assert [s["object"]["id"] for s in state_lrs.statements_for(launch.registration)].count(quiz) == 1
+    assert learner.page.evaluate("LP.app.adapter.errors") == [
+        "progress document refused by the LRS: 503 (trying again)"]
 
 
 # -- launch edge cases ----------------------------------------------------------------------------------------

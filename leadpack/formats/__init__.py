@@ -18,9 +18,10 @@ if TYPE_CHECKING:
 # name → the folder holding its FORMAT, in the order formats are listed and tried.
 REGISTRY = {
     "scorm12": "leadpack.formats.scorm12",
+    "scorm2004": "leadpack.formats.scorm2004",
     "xapi": "leadpack.formats.xapi",
 }
-DEFAULT = ("scorm12", "xapi")  # what a course builds when leadpack.toml names no formats
+DEFAULT = tuple(REGISTRY)  # what a course builds when leadpack.toml names no formats: every format
 
 
 def names() -> tuple[str, ...]:

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -21,6 +22,14 @@ from leadpack.pipeline import model
 
 if TYPE_CHECKING:
     from leadpack.pipeline.render import FileMap, Site
+
+
+def package_identifier(series: model.Series, course_set: model.CourseSet) -> str:
+    """The manifest identifier of a set's package: a reverse-domain name from the base IRI, globally unique,
+    stable across releases, and a valid XML ID."""
+    host = urlsplit(series.base_iri).hostname or "leadpack"
+    reverse = ".".join(reversed(host.split(".")))
+    return f"{reverse}.{course_set.id}".replace("..", ".")
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,7 @@ class Format:
     title: ClassVar[str]  # what people call it: "SCORM 1.2"
     suffix: ClassVar[str]  # the zip is <set>-<version>-<suffix>.zip
     manifest: ClassVar[str]  # the file at the zip's root that makes a package this format's
-    adapter: ClassVar[str]  # the runtime adapter script in this format's folder, shipped as assets/<adapter>
+    adapter: ClassVar[str]  # the runtime adapter script (LP.adapters[name]) in this format's folder
     per_module: ClassVar[bool] = False  # sco_per = "module" launches each module on its own
     schema_folder: ClassVar[str] = ""  # sub-folder of a --schemas folder holding this format's XSDs
     schemas: ClassVar[tuple[tuple[str, str], ...]] = ()  # (namespace, file) the validating schema imports
@@ -65,6 +74,12 @@ class Format:
         """This format's folder: its adapter script and any files it ships or serves."""
         return Path(__file__).resolve().parent / self.name
 
+    @property
+    def scripts(self) -> tuple[Path, ...]:
+        """The runtime scripts this format adds to the shared core, in load order (each shipped as
+        assets/<file name>): its adapter, after any script of a format it builds on."""
+        return (self.folder / self.adapter,)
+
     # ---- building ----
     def units(self, course_set: model.CourseSet, sco_per: str) -> tuple[model.Unit, ...]:
         """What one launch covers: the whole set, or each module when the format launches modules apart."""
@@ -75,6 +90,11 @@ class Format:
     def state_limit(self, settings: model.BuildSettings) -> int:
         """How many characters of saved state the LMS keeps for one unit."""
         return settings.suspend_data_limit
+
+    def interaction_id(self, course_set: model.CourseSet, module: model.Module, question: model.Question) -> str:
+        """The id an LMS records a question's answers under (and shows in its reports): never cut, as ids are at
+        most limits.MAX_ID_CHARS, so module--question fits SCORM 1.2's 255 characters."""
+        return f"{module.id}--{question.id}"
 
     def package(self, series: model.Series, course_set: model.CourseSet, site: Site) -> FileMap:
         """The files this format adds to the rendered site: its manifest and any control files."""

@@ -301,7 +301,8 @@ def _md_escape(text: str) -> str:
     return text
 
 
-MARKDOWN_SYNTAX = re.compile(r"[\\`*_{}\[\]<>()#!|~@]|&(?=[#A-Za-z0-9])|:(?=/)|(?<=www)\.|^[-+=]")
+# Brackets are escaped, so a '(' cannot follow a link's ']': parentheses stay as written.
+MARKDOWN_SYNTAX = re.compile(r"[\\`*_{}\[\]<>#!|~@]|&(?=[#A-Za-z0-9])|:(?=/)|(?<=www)\.|^[-+=]")
 
 
 def _md_name(text: str) -> str:
@@ -309,7 +310,7 @@ def _md_name(text: str) -> str:
     list, HTML, entity or bare web address (www. and https:// become links in GitHub's Markdown); line breaks
     fold to spaces, so a title cannot start a line of its own."""
     text = MARKDOWN_SYNTAX.sub(lambda found: "\\" + found.group(), " ".join(text.split()))
-    return re.sub(r"^(\d+)\.", r"\1\\.", text)  # an ordered list marker: 2024. and 1.
+    return re.sub(r"^(\d+)([.)])", r"\1\\\2", text)  # an ordered list marker: 1. and 2024)
 
 
 def to_html(blocks: list[Block], title: str) -> str:

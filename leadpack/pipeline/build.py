@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import io
-from collections.abc import Callable
+import re
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from leadpack import formats
-from leadpack.errors import LeadpackError, ProblemsFound
+from leadpack.errors import LeadpackError, Problem, ProblemsFound
 from leadpack.formats.base import Format
 from leadpack.pipeline import model
 from leadpack.pipeline.accessibility import statement_files
 from leadpack.pipeline.archive import write_files_atomically, write_zip
 from leadpack.pipeline.checks import check_series
-from leadpack.pipeline.load import load_series
+from leadpack.pipeline.config import VERSION
+from leadpack.pipeline.load import read_series
 from leadpack.pipeline.render import render_set
 
 
@@ -27,6 +31,30 @@ class BuildOptions:
     out: Path | None = None
     sco_per: str | None = None
     templates: Path | None = None
+    strict: bool = False  # warnings fail the build, as errors do
+    clean: bool = False  # remove leadpack's files in the out folder that this build did not write
+
+
+class WarningsAsErrors(ProblemsFound):
+    """--strict found warnings: the build stops before writing, as for errors."""
+
+
+class Stopwatch:
+    """Seconds spent in each stage of a build, summed over packages, for ``--verbose``."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def add(self, name: str, seconds: float) -> None:
+        self.seconds[name] = self.seconds.get(name, 0.0) + seconds
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.add(name, time.perf_counter() - start)
 
 
 @dataclass
@@ -38,6 +66,7 @@ class Package:
     files: int
     budgets: list[dict] = field(default_factory=list)
     statement: dict[str, str] = field(default_factory=dict)  # accessibility statement draft: html, markdown
+    contents: tuple[tuple[str, int], ...] = ()  # (file in the zip, bytes) in zip order, for --verbose
 
     @property
     def sha256(self) -> str:
@@ -49,21 +78,31 @@ class Package:
                 "accessibility_statement": self.statement}
 
 
-def build(root: Path, options: BuildOptions,
-          progress: Callable[[str], None] = lambda label: None) -> tuple[model.Series, list[Package]]:
-    """Build every package in memory first, then write them; a mistake anywhere writes nothing."""
-    series = load_series(root, options.sets)
+@dataclass
+class Built:
+    """What a build made and met: its packages, the warnings that did not stop it, the files --clean removed."""
+
+    series: model.Series
+    packages: list[Package]
+    warnings: list[Problem]
+    removed: list[Path]
+    stages: dict[str, float]  # stage name → seconds
+
+
+def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = lambda label: None) -> Built:
+    """Build every package in memory first, then write them; a mistake anywhere (with --strict, a warning too)
+    writes nothing."""
+    stopwatch = Stopwatch()
+    series, warnings = checked_series(root, options, stopwatch)
     names = options.formats or series.build.formats
     sco_per = options.sco_per or series.build.sco_per
-    problems = [p for p in check_series(series, sco_per, names) if p.severity == "error"]
-    if problems:
-        raise ProblemsFound(problems)
     out = options.out or (series.root / series.build.out)
     packages = []
     for course_set in series.sets:
         for fmt in map(formats.get, names):
             progress(f"{course_set.id} ({fmt.name})")
-            packages.append(make_package(series, course_set, fmt, sco_per, options.templates, out))
+            packages.append(make_package(series, course_set, fmt, sco_per, options.templates, out, stopwatch))
+    writing = time.perf_counter()
     custom_templates = bool(options.templates or series.build.templates)
     files = [(p.path, p.data) for p in packages] + statement_files(series, packages, custom_templates)
     try:
@@ -73,17 +112,68 @@ def build(root: Path, options: BuildOptions,
         raise LeadpackError(f"cannot write {exc.filename or out}: {exc.strerror or exc}"
                             + (" (free some space; nothing in the output folder was changed)" if full
                                else " (nothing in the output folder was changed)")) from None
-    return series, packages
+    stopwatch.add("write", time.perf_counter() - writing)
+    removed = []
+    if options.clean:
+        with stopwatch.stage("clean"):
+            removed = stale_outputs(out, {path.name for path, _ in files},
+                                    tuple(s.id for s in series.sets) if options.sets else ())
+            for path in removed:
+                path.unlink(missing_ok=True)
+    return Built(series, packages, warnings, removed, stopwatch.seconds)
+
+
+def checked_series(root: Path, options: BuildOptions, stopwatch: Stopwatch) -> tuple[model.Series, list[Problem]]:
+    """Load and check; errors (with --strict, warnings too) raise. Returns the warnings, which do not stop it."""
+    with stopwatch.stage("load"):
+        series, found = read_series(root, options.sets)
+    if found.errors:
+        raise ProblemsFound(found.errors)
+    with stopwatch.stage("check"):
+        checked = check_series(series, options.sco_per or series.build.sco_per,
+                               options.formats or series.build.formats)
+    problems = [p for p in checked if p.severity == "error"]
+    if problems:
+        raise ProblemsFound(problems)
+    warnings = sorted([*found, *(p for p in checked if p not in found)], key=lambda p: (p.path, p.line, p.col))
+    if options.strict and warnings:
+        raise WarningsAsErrors(warnings)
+    return series, warnings
+
+
+def output_name(set_ids: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """The names of the files a build writes: <set>-<version>-<format suffix>.zip for every format in the
+    registry, and the accessibility statement drafts <set>-<version>-accessibility.html and .md."""
+    set_id = "|".join(map(re.escape, set_ids)) if set_ids else model.ID_PATTERN.pattern.strip("^$")
+    suffixes = "|".join(re.escape(fmt.suffix) for fmt in formats.every())
+    version = VERSION.pattern.strip("^$")
+    return re.compile(rf"(?:{set_id})-{version}-(?:(?:{suffixes})\.zip|accessibility\.(?:html|md))")
+
+
+def stale_outputs(out: Path, written: set[str], set_ids: tuple[str, ...] = ()) -> list[Path]:
+    """Files in ``out`` named as leadpack names its outputs (of ``set_ids`` only, when given) that are not among
+    the ``written`` names: packages of a set that was renamed, removed or given a new version. Anything else in
+    the folder, and links, are never touched."""
+    if not out.is_dir():
+        return []
+    pattern = output_name(set_ids)
+    return sorted(path for path in out.iterdir() if pattern.fullmatch(path.name) and path.name not in written
+                  and not path.is_symlink() and path.is_file())
 
 
 def make_package(series: model.Series, course_set: model.CourseSet, fmt: Format, sco_per: str,
-                 templates: Path | None, out: Path) -> Package:
-    site = render_set(series, course_set, fmt, sco_per, templates)
-    files = dict(site.files)
-    files.update(fmt.package(series, course_set, site))
-    buffer = io.BytesIO()
-    write_zip(buffer, files)
+                 templates: Path | None, out: Path, stopwatch: Stopwatch | None = None) -> Package:
+    stopwatch = stopwatch or Stopwatch()
+    with stopwatch.stage("render"):
+        site = render_set(series, course_set, fmt, sco_per, templates)
+    with stopwatch.stage("package"):
+        files = dict(site.files)
+        files.update(fmt.package(series, course_set, site))
+    with stopwatch.stage("zip"):
+        buffer = io.BytesIO()
+        write_zip(buffer, files)
     budgets = [{"unit": b.unit.id, "worst_case": b.worst_case, "limit": b.limit,
                 "reflection_max": b.reflection_cap} for b in site.budgets]
     return Package(course_set.id, fmt.name, out / formats.package_file_name(course_set, fmt),
-                   buffer.getvalue(), len(files), budgets)
+                   buffer.getvalue(), len(files), budgets,
+                   contents=tuple((name, len(files[name])) for name in sorted(files)))

@@ -458,7 +458,8 @@ def _build(table: Table, root: Path) -> BuildSettings:
         sco_per=table.choice("sco_per", ("set", "module"), "set", "sco_per value"),
         reflections=table.choice("reflections", ("lms", "device"), "lms", "reflections value"),
         suspend_data_limit=table.integer("suspend_data_limit", 4096, low=256, high=65536),
-        reflection_max_chars=table.integer("reflection_max_chars", 1000, low=20, high=10000),
+        reflection_max_chars=table.integer("reflection_max_chars", BuildSettings.reflection_max_chars, low=20,
+                                           high=10000),
         out=table.string("out", "dist") or "dist",
         templates=_templates(table, root),
     )

@@ -1,4 +1,4 @@
-"""Every limit on what leadpack reads, in one place (docs/authoring.md §11 lists them for authors).
+"""Every limit on what leadpack reads, in one place (docs/authoring.md §14 lists them for authors).
 
 Each limit keeps a command's work in proportion to its input: the parsers leadpack uses (Python-Markdown, the
 standard library's HTML parser, tomllib) slow down more than in proportion, or run out of stack, on some shapes

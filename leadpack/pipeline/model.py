@@ -239,7 +239,7 @@ class BuildSettings:
     sco_per: str = "set"
     reflections: str = "lms"
     suspend_data_limit: int = 4096
-    reflection_max_chars: int = 1000
+    reflection_max_chars: int = 2000  # the longest reflection; SCORM 1.2 budgets cut it further
     out: str = "dist"
     templates: str = ""
 

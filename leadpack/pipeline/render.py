@@ -29,7 +29,16 @@ if TYPE_CHECKING:
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 RUNTIME_DIR = PACKAGE_DIR / "runtime"
 LOCALES_DIR = PACKAGE_DIR / "locales"
-BUILTIN_TEMPLATES = PACKAGE_DIR.parent / "templates"
+
+
+def _builtin_templates() -> Path:
+    """Installed from a wheel, the templates sit inside the package (setup.py maps them there); in a checkout
+    or an editable install they are the top-level templates/ folder that maintainers read and override."""
+    installed = PACKAGE_DIR / "templates"
+    return installed if installed.is_dir() else PACKAGE_DIR.parent / "templates"
+
+
+BUILTIN_TEMPLATES = _builtin_templates()
 CORE_SCRIPTS = ("lp-core.js", "lp-standalone.js")
 APP_SCRIPT = "lp-app.js"
 
@@ -54,7 +63,7 @@ def runtime_file(path: Path) -> bytes:
 def runtime_scripts(fmt: Format) -> dict[str, Path]:
     """The learner runtime a format's package ships, in load order: shipped name → source file."""
     scripts = {name: RUNTIME_DIR / name for name in CORE_SCRIPTS}
-    scripts[fmt.adapter] = fmt.folder / fmt.adapter
+    scripts.update((path.name, path) for path in fmt.scripts)
     scripts[APP_SCRIPT] = RUNTIME_DIR / APP_SCRIPT
     return scripts
 
@@ -145,9 +154,11 @@ def render_set(series: model.Series, course_set: model.CourseSet, fmt: Format,
     files["assets/theme.css"] = theme_css(series.theme).encode("utf-8")
     file_sizes = {src: _human_size(len(data), strings["bytes"]) for src, data in files.items()}
     template = _template(env, "launch.html")
-    for budget in budgets:
+    units = [budget.unit for budget in budgets]
+    for number, budget in enumerate(budgets):
         unit = budget.unit
-        data = RuntimeData.for_unit(series, course_set, unit, budget, fmt.name, strings)
+        following = units[number + 1] if number + 1 < len(units) else None
+        data = RuntimeData.for_unit(series, course_set, unit, budget, fmt, strings, following)
         html = _render(
             template, series=series, course_set=course_set, title=unit.title, modules=unit.modules, t=strings,
             storage=series.build.reflections, reflection_max=budget.reflection_cap, logo=logo,

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, fields, replace
-from typing import Any
+from dataclasses import MISSING, dataclass, fields, replace
+from typing import TYPE_CHECKING, Any
 
 from leadpack.errors import LeadpackError
 from leadpack.pipeline import model, state
+
+if TYPE_CHECKING:
+    from leadpack.formats.base import Format
 
 SCRIPT = re.compile(r'<script\b[^>]*\bid="lp-data"[^>]*>(.*?)</script>', re.S)
 
@@ -62,8 +65,8 @@ class QuestionEntry:
     multiple: bool
     correct: str  # the correct option letters
     options: dict[str, str]  # letter → option text
-    cmi_id: str  # the interaction id an LMS shows in its reports: module--question, under SCORM's 255 characters
-    # by construction (ids are at most limits.MAX_ID_CHARS) and distinct (checks._joined_ids)
+    cmi_id: str  # the interaction id an LMS shows in its reports (Format.interaction_id): module--question,
+    # whole by construction (ids are at most limits.MAX_ID_CHARS) and distinct (checks._joined_ids)
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ class ReflectionEntry:
 
 # JSON names that differ from the Python field names.
 JSON_NAMES = {"state_version": "stateVersion", "reflection_max": "reflectionMax", "pass_mark": "passMark",
-              "cmi_id": "cmiId"}
+              "cmi_id": "cmiId", "state_key_length": "stateKeyLength", "next_unit": "nextUnit"}
 NESTED = {"set": SetInfo, "modules": ModuleEntry, "pages": PageEntry, "questions": QuestionEntry,
           "reflections": ReflectionEntry}
 
@@ -104,6 +107,8 @@ class RuntimeData:
     questions: tuple[QuestionEntry, ...]
     reflections: tuple[ReflectionEntry, ...]
     strings: dict[str, str]
+    state_key_length: int = state.KEY_LENGTH  # (absent from packages built before it was added)
+    next_unit: dict[str, str] | None = None  # id and title of the unit after this one, when units are modules
 
     @property
     def unit_id(self) -> str:
@@ -115,10 +120,10 @@ class RuntimeData:
 
     @classmethod
     def for_unit(cls, series: model.Series, course_set: model.CourseSet, unit: model.Unit, budget: state.Budget,
-                 format_name: str, strings: dict[str, str]) -> RuntimeData:
+                 fmt: Format, strings: dict[str, str], next_unit: model.Unit | None = None) -> RuntimeData:
         course_iri = series.activity_iri(course_set.id)
         return cls(
-            format=format_name, state_version=state.VERSION, storage=series.build.reflections, limit=budget.limit,
+            format=fmt.name, state_version=state.VERSION, storage=series.build.reflections, limit=budget.limit,
             reflection_max=budget.reflection_cap, language=course_set.language,
             set=SetInfo(course_set.id, course_set.title, course_set.version, course_set.description, course_iri),
             series={"title": series.title, "iri": series.base_iri.rstrip("/")},
@@ -130,11 +135,12 @@ class RuntimeData:
             questions=tuple(QuestionEntry(
                 f"{m.id}/{q.id}", state.key(f"{m.id}/{q.id}"), m.id, f"{course_iri}/{m.id}/questions/{q.id}",
                 q.stem_text, q.multiple, "".join(q.correct_keys), {o.key: o.text for o in q.options},
-                f"{m.id}--{q.id}") for m in unit.modules for q in m.questions),
+                fmt.interaction_id(course_set, m, q)) for m in unit.modules for q in m.questions),
             reflections=tuple(ReflectionEntry(rid, state.key(rid), r.prompt_text,
                                               f"{course_iri}/{rid.split('/')[0]}/reflections/{r.id}")
                               for rid, r in unit.reflections),
             strings=strings,
+            next_unit={"id": next_unit.id, "title": next_unit.title} if next_unit else None,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -180,7 +186,7 @@ def _to_dict(value: Any) -> Any:
 
 
 SIMPLE_TYPES = {"str": str, "int": int, "bool": bool, "dict[str, str]": dict, "dict[str, Any]": dict,
-                "int | None": (int, type(None))}
+                "int | None": (int, type(None)), "dict[str, str] | None": (dict, type(None))}
 # The small objects whose keys the runtime reads by name: each key's type.
 OBJECT_KEYS = {"series": {"title": str, "iri": str}, "unit": {"id": str, "title": str},
                "completion": {"rule": str, "passMark": (int, type(None))}}
@@ -192,6 +198,8 @@ def _from_dict(cls: type, data: object, where: str) -> Any:
     values = {}
     for f in fields(cls):
         name = JSON_NAMES.get(f.name, f.name)
+        if name not in data and f.default is not MISSING:
+            continue
         if name not in data:
             raise RuntimeDataError(f"{where}: the runtime data has no '{name}' (not a package of this leadpack)")
         value = data[name]
@@ -206,7 +214,8 @@ def _from_dict(cls: type, data: object, where: str) -> Any:
         else:
             wanted = SIMPLE_TYPES[str(f.type)]
             if not isinstance(value, wanted) or (isinstance(value, bool) and wanted is int) or (
-                    str(f.type) == "dict[str, str]" and not all(isinstance(v, str) for v in value.values())):
+                    str(f.type).startswith("dict[str, str]") and isinstance(value, dict)
+                    and not all(isinstance(v, str) for v in value.values())):
                 raise RuntimeDataError(f"{where}: the runtime data's '{name}' has the wrong type "
                                        f"({type(value).__name__})")
             _check_keys(name, value, where)

@@ -17,8 +17,10 @@
 
   function notice(text) { $("lp-notice").textContent = text || ""; }
 
+  /* "saved" only once the platform confirmed everything; "failed" (a save refused or unsent, a retry due) also goes
+     to the live notice, since the status line is not a live region. */
   function onStatus(kind) {
-    var messages = { saved: t("saved"), saving: t("saving"), failed: t("save_failed"), standalone: t("standalone") };
+    var messages = { saved: t("saved"), saving: t("saving"), failed: t("not_saved"), standalone: t("standalone") };
     $("lp-save").textContent = messages[kind] || "";
     $("lp-save").className = "lp-save lp-save-" + kind;
     if (kind === "failed") notice(t("save_failed"));
@@ -72,10 +74,13 @@
     }
   }
 
+  /* One SCO per module, on a platform that can open the next one: the end of this module leads on to it. */
+  function canContinue() { return !!(d.nextUnit && adapter && adapter.nextUnit && !ended); }
+
   function updateNavigation() {
     var i = indexOf(current), result = LP.evaluate(state);
     $("lp-prev").disabled = i <= 0 && current !== "reflections";
-    $("lp-next").disabled = current === "reflections";
+    $("lp-next").disabled = current === "reflections" && !canContinue();
     $("lp-page-count").textContent = i >= 0 ? t("page_of", { n: i + 1, total: pages.length }) : "";
     all(".lp-toc a").forEach(function (a) {
       var item = LP.pages.byId[a.dataset.page], here = a.dataset.page === current;
@@ -92,6 +97,12 @@
 
   function step(delta) {
     var i = indexOf(current);
+    if (current === "reflections" && delta > 0 && canContinue()) {
+      ended = true;
+      adapter.nextUnit(state);
+      notice(t("opening_next_unit", { title: d.nextUnit.title }));
+      return;
+    }
     if (current === "reflections") i = pages.length;
     var next = i + delta;
     go(next >= pages.length ? "reflections" : pages[Math.max(0, next)].id);
@@ -280,6 +291,7 @@
       $("lp-greeting").hidden = false;
     }
     if (launch.mode !== "normal") notice(t("review_mode"));
+    if (typeof launch.passMark === "number") d.completion.passMark = launch.passMark; /* the LMS's own mark wins */
     if (launch.state) state = launch.state;
     loadDeviceReflections();
     restore();
@@ -289,8 +301,8 @@
   }
 
   function chooseAdapter() {
-    var make = LP.adapters[d.format];
-    return (make && make()) || LP.adapters.standalone();
+    var make = LP.adapters[d.format], made = make && make();
+    return LP.checkAdapter(made || LP.adapters.standalone());
   }
 
   wire();

@@ -1,5 +1,5 @@
-/* leadpack core: course data, the learner's state (id-keyed), its encoding, and completion rules.
-   Shared by every adapter; knows nothing about SCORM or xAPI. */
+/* leadpack core: course data, the learner's state (id-keyed), its encoding, completion rules, and the adapter
+   interface every platform implements. Shared by every adapter; knows no platform. */
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("lp-data").textContent);
@@ -49,8 +49,8 @@
     if (!text) return null;
     try { raw = JSON.parse(text); } catch (e) { return null; }
     if (!raw || raw.v !== data.stateVersion) return null;
-    for (var i = 0; i + 5 <= String(raw.p || "").length; i += 5) {
-      var key = raw.p.substr(i, 5);
+    for (var i = 0, size = data.stateKeyLength; i + size <= String(raw.p || "").length; i += size) {
+      var key = raw.p.substr(i, size);
       if (pages.byKey[key]) state.visited[key] = true;
     }
     Object.keys(raw.a || {}).forEach(function (k) { if (questions.byKey[k]) state.answers[k] = String(raw.a[k]); });
@@ -58,6 +58,23 @@
     state.location = pages.byKey[raw.l] ? raw.l : "";
     state.done = raw.d || "";
     return state;
+  }
+
+  /* Two copies of one learner's progress joined so that it only grows: pages seen on either side, the first answer
+     given to each question (answers are final), the newer side's text for each reflection it holds and its
+     bookmark, and the furthest finish (passed or failed beat completed). Either may be null. The copies are an
+     LRS's document, the learner's statements and a device's unsent outbox, which can each lag behind the others. */
+  var FINISH_RANK = { "": 0, c: 1, p: 2, f: 2 };
+  function mergeStates(older, newer) {
+    if (!older || !newer) return older || newer || null;
+    var merged = newState(), k;
+    for (k in older.visited) merged.visited[k] = true;
+    for (k in newer.visited) merged.visited[k] = true;
+    merged.answers = Object.assign({}, newer.answers, older.answers);
+    merged.reflections = Object.assign({}, older.reflections, newer.reflections);
+    merged.location = newer.location || older.location;
+    merged.done = FINISH_RANK[newer.done || ""] > FINISH_RANK[older.done || ""] ? newer.done : older.done;
+    return merged;
   }
 
   function isCorrect(question, response) {
@@ -99,6 +116,9 @@
     return "PT" + (h ? h + "H" : "") + (m ? m + "M" : "") + (cs % 6000) / 100 + "S";
   }
 
+  /* SCORM 2004 time (second,10,0): UTC with at most two fraction digits, which a zone may only follow. */
+  function isoTime(date) { return date.toISOString().replace(/(\.\d\d)\d*Z$/, "$1Z"); }
+
   function t(name, values) {
     return String(data.strings[name] || name).replace(/\{(\w+)\}/g, function (all, key) {
       return values && key in values ? values[key] : all;
@@ -110,9 +130,31 @@
     catch (e) { return null; }
   }
 
+  /* The adapter interface (one adapter per format, plus standalone); the app calls only these:
+       start() → Promise of { learnerName, state, resume, mode, passMark (optional: the LMS's own) }
+       pageViewed(page, state) · answered(question, response, correct, latencyMs, state) ·
+       reflected(reflection, state) · evaluated(result, state) · flush(state): the page is being hidden ·
+       finish(state): the learner leaves (once)
+     and an adapter reports saving through onStatus("saving" | "saved" | "failed" | "standalone"). */
+  var ADAPTER_METHODS = ["start", "pageViewed", "answered", "reflected", "evaluated", "flush", "finish"];
+
+  function adapter(name, fields) {
+    var made = { name: name, learnerId: "", errors: [], onStatus: function () {} };
+    for (var k in fields || {}) made[k] = fields[k];
+    return made;
+  }
+
+  function checkAdapter(made) {
+    ADAPTER_METHODS.forEach(function (m) {
+      if (typeof made[m] !== "function") throw new Error("the " + made.name + " adapter has no " + m + "()");
+    });
+    return made;
+  }
+
   window.LP = {
     data: data, pages: pages, questions: questions, reflections: reflections, newState: newState, encodeState: encodeState,
-    decodeState: decodeState, evaluate: evaluate, isCorrect: isCorrect, cleanText: cleanText,
-    cmiTimespan: cmiTimespan, isoDuration: isoDuration, t: t, storage: storage, adapters: {}
+    decodeState: decodeState, mergeStates: mergeStates, evaluate: evaluate, isCorrect: isCorrect,
+    cleanText: cleanText, cmiTimespan: cmiTimespan, isoDuration: isoDuration, isoTime: isoTime, t: t,
+    storage: storage, adapters: {}, adapter: adapter, checkAdapter: checkAdapter
   };
 })();

@@ -4,8 +4,8 @@
   "use strict";
   LP.adapters.standalone = function () {
     var store = LP.storage(), key = "leadpack:" + LP.data.set.id + ":" + LP.data.unit.id + ":state";
-    var adapter = {
-      name: "standalone", learnerId: "local", onStatus: function () {},
+    var adapter = LP.adapter("standalone", {
+      learnerId: "local",
       start: function () {
         var saved = store ? LP.decodeState(store.getItem(key)) : null;
         adapter.onStatus("standalone");
@@ -18,7 +18,7 @@
       evaluated: function (result, state) { adapter.save(state); },
       flush: function () {},
       finish: function (state) { adapter.save(state); }
-    };
+    });
     return adapter;
   };
 })();

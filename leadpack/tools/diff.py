@@ -57,12 +57,14 @@ class Release:
 
 @dataclass
 class Change:
-    area: str  # identifiers | pages | questions | reflections | settings
+    area: str  # identifiers | modules | pages | questions | reflections | settings
     change: str  # added | removed | renamed | changed
     subject: str
     message: str
-    affects_progress: bool = False
+    affects_progress: bool = False  # resets, misattributes or cuts something a learner saved
     advice: str = ""
+    module: str = ""  # the old id of the module it is in ("" for the package and its settings)
+    follows_from: str = ""  # the module rename this change only follows from (shown on that module's line)
 
 
 # Reading a package ----------------------------------------------------------------------------------------------
@@ -110,6 +112,13 @@ def compare(old: Release, new: Release) -> list[Change]:
     return changes
 
 
+def same_version(old: Release, new: Release) -> str:
+    """The version both packages carry, when they carry the same one (a new release should raise it)."""
+    if old.has_data and new.has_data and old.data.set.version == new.data.set.version:
+        return old.data.set.version
+    return ""
+
+
 def _identity(old: Release, new: Release) -> list[Change]:
     changes = []
     for name in sorted(set(old.identity) | set(new.identity)):
@@ -155,19 +164,31 @@ def _modules(old: RuntimeData, new: RuntimeData, renamed: dict[str, str]) -> lis
     old_ids = [m.id for m in old.modules]
     new_ids = [m.id for m in new.modules]
     for old_id, new_id in renamed.items():
-        changes.append(Change("modules", "renamed", old_id, f"module '{old_id}' is now '{new_id}': every page, "
-                              "question and reflection id in it changed", True,
-                              f"pin the old id: add id = \"{old_id}\" to the front matter of {new_id}.md"))
+        changes.append(Change("modules", "renamed", old_id, f"module '{old_id}' is now '{new_id}': the ids of "
+                              f"{_contents(old, old_id)} in it changed", True,
+                              f"pin the old id: add id = \"{old_id}\" to the front matter of {new_id}.md",
+                              module=old_id))
     for removed in [m for m in old_ids if m not in new_ids and m not in renamed]:
         changes.append(Change("modules", "removed", removed, f"module '{removed}' was removed", True,
-                              "learners' progress in it is dropped; keep the module if learners are part-way"))
+                              "learners' progress in it is dropped; keep the module if learners are part-way",
+                              module=removed))
     for added in [m for m in new_ids if m not in old_ids and m not in renamed.values()]:
-        changes.append(Change("modules", "added", added, f"module '{added}' was added"))
+        changes.append(Change("modules", "added", added, f"module '{added}' was added", module=added))
     kept = [m for m in old_ids if m in new_ids]
     if kept != [m for m in new_ids if m in old_ids]:
         changes.append(Change("modules", "changed", "order", "the modules are in a new order", False,
                               "progress is kept: it is keyed by ids, not positions"))
     return changes
+
+
+def _contents(data: RuntimeData, module: str) -> str:
+    """'3 pages, 2 questions and 1 reflection': what a module holds, to say how much a rename touches."""
+    counts = [(len([e for e in getattr(data, area) if e.id.startswith(f"{module}/")]), area[:-1])
+              for area in ("pages", "questions", "reflections")]
+    parts = [f"{number} {noun}{'' if number == 1 else 's'}" for number, noun in counts if number]
+    if len(parts) < 2:
+        return parts[0] if parts else "nothing"
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _items(area: str, old: tuple[Entry, ...], new: tuple[Entry, ...], renamed_modules: dict[str, str]) -> list[Change]:
@@ -185,11 +206,12 @@ def _items(area: str, old: tuple[Entry, ...], new: tuple[Entry, ...], renamed_mo
             matched.add(new_id)
             module_renamed = old_id.split("/")[0] in renamed_modules
             same_local = old_id.rpartition("/")[2] == new_id.rpartition("/")[2]
-            advice = ("pin the old id of the module (see above)" if module_renamed and same_local
-                      else f"pin the old id of the module (see above), and {_pin_advice(singular, old_id)}"
+            advice = ("pin the old id of the module" if module_renamed and same_local
+                      else f"pin the old id of the module, and {_pin_advice(singular, old_id)}"
                       if module_renamed else _pin_advice(singular, old_id))
             changes.append(Change(area, "renamed", old_id, f"{singular} {label} changed id from '{old_id}' to "
-                                  f"'{new_id}'", True, f"learners' {_what(singular)} is lost; {advice}"))
+                                  f"'{new_id}'", True, f"learners' {_what(singular)} is lost; {advice}",
+                                  follows_from=old_id.rpartition("/")[0] if module_renamed and same_local else ""))
         else:
             changes.append(Change(area, "removed", old_id, f"{singular} '{old_id}' {label} was removed", True,
                                   f"learners' {_what(singular)} is dropped"
@@ -205,6 +227,11 @@ def _items(area: str, old: tuple[Entry, ...], new: tuple[Entry, ...], renamed_mo
     if area == "pages" and old_order != [i for i in after if i in before]:
         changes.append(Change(area, "changed", "order", "pages are in a new order", False,
                               "progress is kept: it is keyed by ids, not positions"))
+    old_module = {new_id: old_id for old_id, new_id in renamed_modules.items()}
+    for change in changes:
+        if change.subject != "order":  # subjects are module/local ids, the new one for an added item
+            module = change.subject.rpartition("/")[0]
+            change.module = old_module.get(module, module)
     return changes
 
 
@@ -248,6 +275,26 @@ def _changed_item(area: str, singular: str, old: Entry, new: Entry) -> list[Chan
     return changes
 
 
+SETTINGS = [  # (path in the runtime data, affects learners, what it is called, advice)
+    (("stateVersion",), True, "the saved-state encoding version", "learners' saved progress cannot be read by "
+     "the new package: every learner starts again. Publish it as a new activity, or at a moment when no "
+     "learner is part-way"),
+    (("set", "id"), True, "the set id", "every id in the package follows from it; keep the set folder's name"),
+    (("set", "iri"), True, "the course activity IRI", "xAPI statements and saved state are keyed on it; keep "
+     "base_iri and the set folder's name"),
+    (("storage",), None, "where reflections are saved", ""),
+    (("reflectionMax",), None, "the longest reflection saved", ""),
+    (("completion", "rule"), False, "the completion rule", "learners already completed keep that status; "
+     "others are judged by the new rule"),
+    (("completion", "passMark"), False, "the pass mark", "learners already passed or failed keep that status"),
+    (("set", "version"), False, "the version", ""),
+    (("set", "title"), False, "the title", ""),
+    (("limit",), False, "the suspend_data limit", ""),
+    (("language",), False, "the language", ""),
+]
+SETTING_NAMES = {".".join(path): name for path, _, name, _ in SETTINGS}
+
+
 def _settings(old: RuntimeData, new: RuntimeData) -> list[Change]:
     changes = []
     old_json, new_json = old.to_dict(), new.to_dict()
@@ -260,24 +307,7 @@ def _settings(old: RuntimeData, new: RuntimeData) -> list[Change]:
             after = after.get(key) if isinstance(after, dict) else None
         return (before, after) if before != after else None
 
-    rules = [
-        (("stateVersion",), True, "the saved-state encoding version", "learners' saved progress cannot be read by "
-         "the new package: every learner starts again. Publish it as a new activity, or at a moment when no "
-         "learner is part-way"),
-        (("set", "id"), True, "the set id", "every id in the package follows from it; keep the set folder's name"),
-        (("set", "iri"), True, "the course activity IRI", "xAPI statements and saved state are keyed on it; keep "
-         "base_iri and the set folder's name"),
-        (("storage",), None, "where reflections are saved", ""),
-        (("reflectionMax",), None, "the longest reflection saved", ""),
-        (("completion", "rule"), False, "the completion rule", "learners already completed keep that status; "
-         "others are judged by the new rule"),
-        (("completion", "passMark"), False, "the pass mark", "learners already passed or failed keep that status"),
-        (("set", "version"), False, "the version", ""),
-        (("set", "title"), False, "the title", ""),
-        (("limit",), False, "the suspend_data limit", ""),
-        (("language",), False, "the language", ""),
-    ]
-    for path, affects, name, advice in rules:
+    for path, affects, name, advice in SETTINGS:
         found = changed(path)
         if found is None:
             continue
@@ -286,10 +316,12 @@ def _settings(old: RuntimeData, new: RuntimeData) -> list[Change]:
             affects = before == "lms" and after == "device"
             advice = ("reflections learners saved in the LMS are no longer read, and are dropped at their next save"
                       if affects else "reflections are saved in the LMS from now on")
-        elif path == ("reflectionMax",):  # progress is kept; only the tail of a very long reflection is cut
-            shorter = isinstance(before, int) and isinstance(after, int) and after < before
+        elif path == ("reflectionMax",):  # progress is kept, but the end of a long saved reflection is cut
+            affects = isinstance(before, int) and isinstance(after, int) and after < before
             advice = (f"a saved reflection longer than {after} characters is cut to {after} at the learner's next "
-                      "save" if shorter else "")
+                      "save; raise suspend_data_limit if the LMS stores more, and set reflection_max_chars at or "
+                      "below the cap from the first release so that pages added later do not lower it"
+                      if affects else "")
         changes.append(Change("settings", "changed", ".".join(path), f"{name} changed from {json.dumps(before)} "
                               f"to {json.dumps(after)}", bool(affects), advice))
     return changes
@@ -317,40 +349,74 @@ def _pin_advice(singular: str, old_id: str) -> str:
 
 # Presenting -----------------------------------------------------------------------------------------------------
 
+def warnings(old: Release, new: Release) -> list[str]:
+    found = []
+    if not (old.has_data and new.has_data):
+        found.append("no leadpack runtime data in one of the packages: only identifiers were compared")
+    version = same_version(old, new)
+    if version:
+        found.append(f"both packages are version {version}: raise version in set.toml for a new release, so that "
+                     "the LMS and the people who run it can tell the two apart")
+    return found
+
+
 def summary(old: Release, new: Release, changes: list[Change]) -> dict:
     affecting = [c for c in changes if c.affects_progress]
-    notes = []
-    if not (old.has_data and new.has_data):
-        notes.append("no leadpack runtime data in one of the packages: only identifiers were compared")
+    notes = [w for w in warnings(old, new) if w.startswith("no leadpack runtime data")]
     return {"old": str(old.path), "new": str(new.path), "format": old.kind, "safe": not affecting,
-            "changes": [asdict(c) for c in changes], "notes": notes}
+            "verdict": "affects learners" if affecting else "safe", "changes": [asdict(c) for c in changes],
+            "notes": notes, "warnings": [w for w in warnings(old, new) if w not in notes]}
 
 
 def render_text(old: Release, new: Release, changes: list[Change]) -> list[str]:
-    lines = [f"old: {old.label}", f"new: {new.label}", ""]
-    if not (old.has_data and new.has_data):
-        lines += ["note: no leadpack runtime data in one of the packages: only identifiers were compared", ""]
-    areas = ["identifiers", "modules", "pages", "questions", "reflections", "settings"]
-    for area in areas:
-        found = [c for c in changes if c.area == area]
-        if not found:
-            continue
-        lines.append(f"{area.capitalize()}:")
-        for change in found:
-            mark = "!" if change.affects_progress else {"added": "+", "removed": "-"}.get(change.change, "~")
-            lines.append(f"  {mark} {change.message}")
+    """One line per change, grouped by module; then the verdict and what to do. Changes that only follow from a
+    module's rename are counted on that module's line (``--json`` lists each of them)."""
+    lines = [f"old: {old.label}", f"new: {new.label}"]
+    lines += [f"{'note' if w.startswith('no leadpack') else 'warning'}: {w}" for w in warnings(old, new)]
+    lines.append("")
+    shown = [c for c in changes if not c.follows_from]
+    for heading, group in _groups(old, new, shown):
+        lines.append(heading)
+        lines += [f"  {_mark(c)} {c.message}" + (f" ({c.advice})" if c.advice and not c.affects_progress else "")
+                  for c in group]
     if not changes:
         lines.append("No changes to pages, questions, reflections, settings or identifiers.")
-    affecting = [c for c in changes if c.affects_progress]
-    lines.append("")
+    return lines + [""] + _verdict(old, new, [c for c in shown if c.affects_progress])
+
+
+def _mark(change: Change) -> str:
+    return "!" if change.affects_progress else {"added": "+", "removed": "-"}.get(change.change, "~")
+
+
+def _groups(old: Release, new: Release, changes: list[Change]) -> list[tuple[str, list[Change]]]:
+    """The package and its settings first, then each module in the old order, then modules added."""
+    old_titles = {m.id: m.title for m in old.data.modules} if old.data else {}
+    new_titles = {m.id: m.title for m in new.data.modules} if new.data else {}
+    renamed = _renamed_modules(old.data, new.data) if old.data and new.data else {}
+    order = ["", *old_titles, *(m for m in new_titles if m not in old_titles)]
+    groups = []
+    for module in sorted({c.module for c in changes}, key=lambda m: order.index(m) if m in order else len(order)):
+        title = old_titles.get(module) or new_titles.get(module, "")
+        name = f"{module} → {renamed[module]}" if module in renamed else module
+        heading = f"Module {name}" + (f', "{title}"' if title else "") + ":" if module else "Package and settings:"
+        groups.append((heading, [c for c in changes if c.module == module]))
+    return groups
+
+
+def _verdict(old: Release, new: Release, affecting: list[Change]) -> list[str]:
+    before, after = (old.path.name, new.path.name) if old.path.name != new.path.name else \
+        (display_path(old.path), display_path(new.path))
     if not affecting:
-        lines.append(f"Learners' progress: safe. Uploading {new.path.name} over {old.path.name} keeps every "
-                     "learner's progress.")
-        return lines
-    lines.append(f"Learners' progress: AFFECTED. {len(affecting)} change(s) would reset or misattribute "
-                 f"progress if {new.path.name} replaced {old.path.name}:")
+        return [f"Verdict: safe. Uploading {after} over {before} keeps every learner's progress.",
+                f"What to do: upload {after} as a new version of the same activity in the LMS."]
+    lines = [f"Verdict: affects learners. {len(affecting)} change{'' if len(affecting) == 1 else 's'} would reset, "
+             f"misattribute or cut what learners saved if {after} replaced {before}.", "What to do:"]
+    advice: dict[str, list[str]] = {}
     for change in affecting:
-        lines.append(f"  ! {change.message}")
-        if change.advice:
-            lines.append(f"    advice: {change.advice}")
-    return lines
+        advice.setdefault(change.advice or "publish it as a new activity, or when no learner is part-way", []).append(
+            _subject(change))
+    return lines + [f"  - {', '.join(subjects)}: {text}" for text, subjects in advice.items()]
+
+
+def _subject(change: Change) -> str:
+    return SETTING_NAMES.get(change.subject, change.subject) if change.area == "settings" else change.subject

@@ -16,5 +16,6 @@ NODE_MODULES = REPO_ROOT / "node_modules"
 # Browser-side files installed by `npm ci` (see package.json / package-lock.json).
 # scorm-again 3.x: classic script, sets `window.Scorm12API` (a class: `new Scorm12API(settings)`).
 SCORM12_JS = NODE_MODULES / "scorm-again" / "dist" / "scorm12.js"
+SCORM2004_JS = NODE_MODULES / "scorm-again" / "dist" / "scorm2004.js"  # window.Scorm2004API
 # axe-core 4.x: classic script, sets `window.axe` (`await axe.run(document, options)`).
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"

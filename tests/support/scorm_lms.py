@@ -1,14 +1,16 @@
-"""A strict test LMS for SCORM 1.2 content: scorm-again's Scorm12API in a parent page, our package in an iframe.
+"""A strict test LMS for SCORM content: scorm-again's Scorm12API or Scorm2004API in a parent page, our package in an
+iframe. ``Dialect`` says which (``SCORM12``, ``SCORM2004``): the API's global name and class, its method names and
+the suspend_data limit.
 
-scorm-again 3.4 in SCORM 1.2 mode accepts calls after LMSFinish and suspend_data over 4,096 characters, so this
-page wraps its API and flags both itself (``window.lmsFlags``). It also logs every call with its result
-(``window.lmsLog``), snapshots the data model at every successful commit and at finish (``window.lmsCommits``),
-can refuse commits (``window.lmsControl.failCommits``) and can pretend optional elements are unsupported
-(``window.lmsControl.unsupported``, answered with error 401). ``window.__lmsControl`` (an init script) sets
-these before the content starts.
+scorm-again 3.4 accepts calls after the session has finished (LMSFinish, Terminate) and suspend_data over the
+standard's limit, so this page wraps its API and flags both itself (``window.lmsFlags``). It also logs every call
+(``window.lmsLog``: ``[method, element, value, result, error code]``), snapshots the data model at every
+successful commit and at finish (``window.lmsCommits``), can refuse commits (``window.lmsControl.failCommits``)
+and can pretend optional elements are unsupported (``window.lmsControl.unsupported``, answered with error 401).
+``window.__lmsControl`` (an init script) sets these before the content starts.
 
 Stored data for a relaunch is passed through ``window.__lmsStored`` (an init script), loaded with scorm-again's
-``loadFromJSON`` before ``LMSInitialize`` as an LMS would from its database.
+``loadFromJSON`` before the session starts, as an LMS would from its database.
 """
 
 from __future__ import annotations
@@ -19,15 +21,45 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.conftest import unzip
-from tests.support import SCORM12_JS
+from tests.support import SCORM12_JS, SCORM2004_JS
 from tests.support.learner_page import press_next, visible_page
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """One SCORM version as the test LMS page speaks it."""
+
+    script: Path  # scorm-again's build of that version
+    api: str  # the global the content looks for
+    api_class: str
+    initialize: str
+    finish: str
+    get: str
+    set: str
+    commit: str
+    last_error: str
+    others: tuple[str, ...]
+    suspend_limit: int
+
+    def config(self) -> str:
+        return json.dumps({"api": self.api, "apiClass": self.api_class, "initialize": self.initialize,
+                           "finish": self.finish, "get": self.get, "set": self.set, "commit": self.commit,
+                           "lastError": self.last_error, "others": list(self.others),
+                           "suspendLimit": self.suspend_limit})
+
+
+SCORM12 = Dialect(SCORM12_JS, "API", "Scorm12API", "LMSInitialize", "LMSFinish", "LMSGetValue", "LMSSetValue",
+                  "LMSCommit", "LMSGetLastError", ("LMSGetErrorString", "LMSGetDiagnostic"), 4096)
+SCORM2004 = Dialect(SCORM2004_JS, "API_1484_11", "Scorm2004API", "Initialize", "Terminate", "GetValue", "SetValue",
+                    "Commit", "GetLastError", ("GetErrorString", "GetDiagnostic"), 64000)
 
 LMS_HTML = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Test LMS</title>
-<script src="scorm12.js"></script>
+<script src="scorm.js"></script>
 <script>
 (function () {
-  var real = new Scorm12API({ autocommit: false, logLevel: 5 });
+  var dialect = __DIALECT__;
+  var real = new window[dialect.apiClass]({ autocommit: false, logLevel: 5 });
   var stored = window.__lmsStored || null;
   if (stored) real.loadFromJSON(stored);
   var log = window.lmsLog = [], flags = window.lmsFlags = [], commits = window.lmsCommits = [];
@@ -38,32 +70,33 @@ LMS_HTML = """<!DOCTYPE html>
     var data = JSON.parse(JSON.stringify(real.renderCommitCMI(true)));
     commits.push({ kind: kind, data: data });
   }
+  var always = [dialect.lastError].concat(dialect.others);
   function call(name, a, b) {
-    if (finished && !/^LMSGet(LastError|ErrorString|Diagnostic)$/.test(name)) {
-      flags.push("call after LMSFinish: " + name + "(" + (a || "") + ")");
+    if (finished && always.indexOf(name) < 0) {
+      flags.push("call after " + dialect.finish + ": " + name + "(" + (a || "") + ")");
     }
-    if (name === "LMSSetValue" && a === "cmi.suspend_data" && String(b).length > 4096) {
-      flags.push("suspend_data over 4096 characters: " + String(b).length);
+    if (name === dialect.set && a === "cmi.suspend_data" && String(b).length > dialect.suspendLimit) {
+      flags.push("suspend_data over " + dialect.suspendLimit + " characters: " + String(b).length);
     }
     var result;
-    if (name === "LMSGetLastError" && forced) { result = forced; }
-    else if (name === "LMSCommit" && control.failCommits) { forced = "101"; result = "false"; }
-    else if ((name === "LMSGetValue" || name === "LMSSetValue") && control.unsupported.indexOf(a) >= 0) {
-      forced = "401"; result = name === "LMSSetValue" ? "false" : "";
+    if (name === dialect.lastError && forced) { result = forced; }
+    else if (name === dialect.commit && control.failCommits) { forced = "101"; result = "false"; }
+    else if ((name === dialect.get || name === dialect.set) && control.unsupported.indexOf(a) >= 0) {
+      forced = "401"; result = name === dialect.set ? "false" : "";
     } else {
-      if (name !== "LMSGetLastError") forced = null;
+      if (name !== dialect.lastError) forced = null;
       result = String(real[name](a, b));
     }
-    if (name !== "LMSGetLastError") log.push([name, a === undefined ? null : a, b === undefined ? null : b, result]);
-    if (name === "LMSCommit" && result === "true") snapshot("commit");
-    if (name === "LMSFinish") { if (result === "true") snapshot("finish"); finished = true; }
+    var code = forced || String(real[dialect.lastError]());
+    if (name !== dialect.lastError) log.push([name, a === undefined ? null : a, b === undefined ? null : b, result,
+                                              code]);
+    if (name === dialect.commit && result === "true") snapshot("commit");
+    if (name === dialect.finish) { if (result === "true") snapshot("finish"); finished = true; }
     return result;
   }
-  window.API = {};
-  ["LMSInitialize", "LMSFinish", "LMSGetValue", "LMSSetValue", "LMSCommit", "LMSGetLastError",
-   "LMSGetErrorString", "LMSGetDiagnostic"].forEach(function (name) {
-    window.API[name] = function (a, b) { return call(name, a, b); };
-  });
+  var api = window[dialect.api] = {};
+  var methods = [dialect.initialize, dialect.finish, dialect.get, dialect.set, dialect.commit].concat(always);
+  methods.forEach(function (name) { api[name] = function (a, b) { return call(name, a, b); }; });
 })();
 </script></head>
 <body><h1>Test LMS</h1>
@@ -83,14 +116,16 @@ class LmsRun:
     extra_headers: dict = field(default_factory=dict)
     popup: bool = False  # launch in a new window, as Moodle's "New window" display does
     window: object = None
+    dialect: Dialect = SCORM12
 
     def open(self) -> None:
         root = Path(self.site.directory)
         lms = root / "lms"
         lms.mkdir(exist_ok=True)
-        shutil.copy(SCORM12_JS, lms / "scorm12.js")
-        (lms / "index.html").write_text(LMS_HTML.replace("../pkg/__LAUNCH__", "about:blank" if self.popup
-                                                         else "../pkg/" + self.launch))
+        shutil.copy(self.dialect.script, lms / "scorm.js")
+        page = LMS_HTML.replace("__DIALECT__", self.dialect.config())
+        (lms / "index.html").write_text(page.replace("../pkg/__LAUNCH__", "about:blank" if self.popup
+                                                     else "../pkg/" + self.launch))
         self.site.headers["/lms/index.html"] = {"Permissions-Policy": "unload=()", **self.extra_headers}
         if self.stored is not None:
             self.page.add_init_script(f"window.__lmsStored = {json.dumps(self.stored)};")
@@ -147,6 +182,8 @@ class LmsRun:
         forms = self.frame.locator(".lp-page:not([hidden]) form.lp-question")
         for index in range(forms.count()):
             form = forms.nth(index)
+            if form.locator("button[type=submit]").is_hidden():
+                continue  # answered in an earlier session
             question = data[form.get_attribute("data-question")]
             keys = question["correct"] if correct else _wrong(question)
             for key in keys:
@@ -164,11 +201,18 @@ class LmsRun:
     def next(self) -> None:
         press_next(self.frame)
 
+    def next_unit(self) -> None:
+        """Next at the end of a module SCO: the package asks the LMS for the next one and ends its session."""
+        self.frame.locator("#lp-next").click()
+        self.page.wait_for_function(f"window.lmsLog.some(entry => entry[0] === {json.dumps(self.dialect.finish)})")
+
     def walk(self, correct: bool = True, reflection: str = "", stop_after: int | None = None) -> list[str]:
-        """Visit pages in order with Next, answering and reflecting on each; returns the page ids seen."""
+        """Visit pages in order with Next from the one shown, answering and reflecting on each, and press Next on
+        the last (to the reflections page) unless ``stop_after`` pages were seen first; returns the page ids seen."""
         seen = []
-        total = len(self.course_data()["pages"])
-        for number in range(total):
+        pages = [p["id"] for p in self.course_data()["pages"]]
+        shown = self.current_page()
+        for number in range(len(pages) - (pages.index(shown) if shown in pages else 0)):
             seen.append(self.current_page())
             self.answer_visible_questions(correct)
             if reflection:

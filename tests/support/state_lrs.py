@@ -12,6 +12,12 @@ Resources under ``endpoint`` (``http://127.0.0.1:PORT/xapi/``):
   or the new document is not a JSON object), GET returns it with its Content-Type and ETag (404 when absent), DELETE
   removes it. Without ``stateId``: GET lists the ids (JSON array), DELETE removes every document of that context.
 
+Documents keep the concurrency rules as strictly as ADL's reference LRS (xAPI 2.0 requires them, 1.0.3 allows
+them): every GET and every write answers with the document's ETag (a quoted SHA-1 of its bytes); a PUT to an
+existing document with neither ``If-Match`` nor ``If-None-Match`` is 409; on any write, an ``If-Match`` that names
+another ETag (or a document that does not exist) is 412, and so is ``If-None-Match: *`` (or the document's own
+ETag) when it exists. A POST without either header merges, as the spec allows.
+
 Every request needs ``X-Experience-API-Version`` (400 without) and the basic-auth credentials (401 without); answers
 carry ``X-Experience-API-Version: 1.0.3``. CORS: preflights and answers name an origin from ``cors_origins`` as
 allowed, with the headers a browser needs (Authorization, Content-Type, X-Experience-API-Version).
@@ -23,6 +29,12 @@ Example::
         lrs.state(activity_id, agent, registration, "leadpack-progress")   # stored bytes, or None
         lrs.statements                                                      # stored statements, oldest first
         lrs.requests                                                        # [(method, resource, query dict)]
+        lrs.answers                                                         # [(method, resource, query, status)]
+
+Test hooks: ``put_state`` stores a document as another device would (a stale copy between sessions, say);
+``race_next_write`` has another writer store a document just before the next write to it is handled (so that
+write's ``If-Match`` no longer matches); ``refuse_writes`` answers every write to a resource with a status until
+it is set back to ``{}``.
 """
 
 from __future__ import annotations
@@ -84,6 +96,9 @@ class StateLRS:
         self.statements: list[dict] = []
         self.documents: dict[tuple[str, str, str], dict[str, tuple[bytes, str, str]]] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.answers: list[tuple[str, str, dict[str, str], int]] = []
+        self.refuse_writes: dict[str, int] = {}
+        self._races: dict[tuple[tuple[str, str, str], str], bytes] = {}
         self.lock = threading.Lock()
         self._httpd: http.server.ThreadingHTTPServer | None = None
 
@@ -121,6 +136,25 @@ class StateLRS:
         with self.lock:
             found = self.documents.get(key, {}).get(state_id)
         return found[0] if found else None
+
+    def put_state(self, activity_id: str, agent: dict, registration: str, state_id: str, body: bytes) -> None:
+        """Store a document directly, as another device (or an older session) would have written it."""
+        key = (activity_id, agent_key(json.dumps(agent)), registration)
+        with self.lock:
+            self.documents.setdefault(key, {})[state_id] = _document(body, "application/json")
+
+    def race_next_write(self, activity_id: str, agent: dict, registration: str, state_id: str, body: bytes) -> None:
+        """Just before the next write to this document is handled, another writer stores ``body`` in it."""
+        key = (activity_id, agent_key(json.dumps(agent)), registration)
+        with self.lock:
+            self._races[(key, state_id)] = body
+
+    def document_writes(self, registration: str, state_id: str) -> list[int]:
+        """The status of every PUT or POST to one state document of a registration, in order."""
+        with self.lock:
+            return [status for method, resource, query, status in self.answers
+                    if resource == "activities/state" and method in ("PUT", "POST")
+                    and query.get("registration") == registration and query.get("stateId") == state_id]
 
     def statements_for(self, registration: str) -> list[dict]:
         with self.lock:
@@ -197,7 +231,10 @@ class StateLRS:
                 raise Problem(400, "registration is not a UUID") from None
         return q["activityId"], agent_key(q["agent"]), registration
 
-    def state_request(self, method: str, q: dict[str, str], body: bytes, content_type: str):
+    def state_request(self, method: str, q: dict[str, str], body: bytes, content_type: str,
+                      headers: dict[str, str | None]) -> tuple[bytes, str, str]:
+        """The answer's body, Content-Type and ETag: the document or the id list for GET, (b"", "", ETag) for a
+        write, (b"", "", "") for a DELETE."""
         key, state_id = self.context_key(q), q.get("stateId")
         with self.lock:
             documents = self.documents.setdefault(key, {})
@@ -206,19 +243,36 @@ class StateLRS:
                     raise Problem(404, "no such document")
                 return documents[state_id]
             if method == "GET":
-                return json.dumps(sorted(documents)).encode(), "application/json", ""
+                return _document(json.dumps(sorted(documents)).encode(), "application/json")
+            if method != "DELETE" and not state_id:
+                raise Problem(400, "stateId is required")
+            if state_id and (key, state_id) in self._races:
+                documents[state_id] = _document(self._races.pop((key, state_id)), "application/json")
+            if state_id:
+                self._check_preconditions(method, documents.get(state_id), headers)
             if method == "DELETE":
                 if state_id:
                     documents.pop(state_id, None)
                 else:
                     documents.clear()
-                return None
-            if not state_id:
-                raise Problem(400, "stateId is required")
+                return b"", "", ""
             if method == "POST" and state_id in documents:
                 body = self._merge(documents[state_id], body, content_type)
-            documents[state_id] = (body, content_type, '"' + sha1(body).hexdigest() + '"')
-            return None
+            documents[state_id] = _document(body, content_type)
+            return b"", "", documents[state_id][2]
+
+    @staticmethod
+    def _check_preconditions(method: str, existing: tuple[bytes, str, str] | None,
+                             headers: dict[str, str | None]) -> None:
+        """ADL's rules: 409 for a PUT to an existing document without either header; 412 for a failed one."""
+        if_match, if_none_match = headers.get("If-Match"), headers.get("If-None-Match")
+        if method == "PUT" and existing is not None and if_match is None and if_none_match is None:
+            raise Problem(409, "a document matching your query already exists, but the request did not include "
+                               f"ETag headers: send If-Match: {existing[2]}")
+        if if_none_match is not None and existing is not None and _names(if_none_match, existing[2]):
+            raise Problem(412, "If-None-Match: the document exists")
+        if if_match is not None and (existing is None or not _names(if_match, existing[2])):
+            raise Problem(412, "If-Match: no document with that ETag")
 
     @staticmethod
     def _merge(old: tuple[bytes, str, str], body: bytes, content_type: str) -> bytes:
@@ -229,6 +283,15 @@ class StateLRS:
         if not (isinstance(before, dict) and isinstance(after, dict) and "json" in old[1] and "json" in content_type):
             raise Problem(400, "POST merges JSON objects only")
         return json.dumps({**before, **after}).encode()
+
+
+def _document(body: bytes, content_type: str) -> tuple[bytes, str, str]:
+    return body, content_type, '"' + sha1(body).hexdigest() + '"'
+
+
+def _names(header: str, etag: str) -> bool:
+    """Whether an If-Match or If-None-Match value (``*`` or a list of ETags) names ``etag``."""
+    return header.strip() == "*" or etag in [tag.strip() for tag in header.split(",")]
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -247,6 +310,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _answer(self, status: int, body: bytes = b"", content_type: str = "application/json",
                 extra: dict[str, str] | None = None) -> None:
+        url = urlsplit(self.path)
+        self.lrs.answers.append((self.command, url.path[len(PREFIX):],
+                                 {k: v[0] for k, v in parse_qs(url.query).items()}, status))
         self.send_response(status)
         self._cors()
         self.send_header("X-Experience-API-Version", XAPI_VERSION)
@@ -263,7 +329,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(204)
         self._cors()
         self.send_header("Access-Control-Allow-Methods", "GET, PUT, POST, DELETE")
-        self.send_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Experience-API-Version")
+        self.send_header("Access-Control-Allow-Headers",
+                         "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match")
         self.send_header("Access-Control-Max-Age", "600")
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -280,15 +347,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if self.headers.get("Authorization") != self.lrs.auth_header:
                 self._answer(401, b'{"error":"unauthorised"}', extra={"WWW-Authenticate": 'Basic realm="xapi"'})
                 return
+            if self.command != "GET" and resource in self.lrs.refuse_writes:
+                raise Problem(self.lrs.refuse_writes[resource], "this LRS refuses writes for now (test hook)")
             if resource == "statements":
                 self._statements(query, body)
             elif resource == "activities/state":
                 content_type = self.headers.get("Content-Type", "application/octet-stream")
-                found = self.lrs.state_request(self.command, query, body, content_type)
-                if found is None:
-                    self._answer(204)
-                else:
-                    self._answer(200, found[0], found[1], {"ETag": found[2]} if found[2] else None)
+                conditions = {name: self.headers.get(name) for name in ("If-Match", "If-None-Match")}
+                found, kind, etag = self.lrs.state_request(self.command, query, body, content_type, conditions)
+                extra = {"ETag": etag} if etag else None
+                self._answer(200, found, kind, extra) if self.command == "GET" else self._answer(204, extra=extra)
             else:
                 raise Problem(404, "no such resource")
         except Problem as problem:

@@ -99,8 +99,9 @@ class Learner:
         area.fill(text)
         area.blur()
 
-    def walk(self, correct: bool = True) -> list[str]:
-        """Visit every page with Next, answering each question (rightly or wrongly); returns the page ids."""
+    def walk(self, correct: bool = True, confirm: bool = False) -> list[str]:
+        """Visit every page with Next, answering each question (rightly or wrongly); returns the page ids. With
+        ``confirm``, each page's progress is confirmed by the LRS before the learner moves on."""
         questions = {q["id"]: q for q in self.data()["questions"]}
         seen = []
         for number in range(len(self.data()["pages"])):
@@ -110,12 +111,19 @@ class Learner:
                 question = questions[forms.nth(index).get_attribute("data-question")]
                 wrong = [k for k in question["options"] if k not in question["correct"]][:1]
                 self.answer(question["id"], question["correct"] if correct else "".join(wrong))
+                forms.nth(index).locator(".lp-feedback:not(:empty)").wait_for()  # the answer is in the outbox
+            if confirm:
+                self.wait_saved()
             if number + 1 < len(self.data()["pages"]):
                 self.next()
         return seen
 
     def save_and_exit(self) -> None:
+        """Press "Save and exit" and wait for its notice, which the page shows once the exit statement is queued and
+        the save status says so: a ``wait_saved()`` after this waits for the LRS to confirm the exit."""
         self.page.locator("#lp-exit").click()
+        self.page.wait_for_function("text => document.getElementById('lp-notice').textContent === text",
+                                    arg=self.text("exited"))
 
     # -- what the learner sees --------------------------------------------------------------------
     def save_status(self) -> str:
@@ -129,12 +137,23 @@ class Learner:
         return self.data()["strings"][name]
 
     def wait_status(self, name: str, timeout: float = 20_000) -> None:
-        """Wait until the save status (#lp-save) shows the string ``name`` ("saved", "save_failed", ...)."""
+        """Wait until the save status (#lp-save) shows the string ``name`` ("saved", "not_saved", ...)."""
         self.page.wait_for_function("text => document.getElementById('lp-save').textContent === text",
                                     arg=self.text(name), timeout=timeout)
 
     def wait_saved(self, timeout: float = 20_000) -> None:
         self.wait_status("saved", timeout)
+
+    def watch_statuses(self) -> None:
+        """From now on, keep every text the save status (#lp-save) is given, however briefly, for statuses_seen()."""
+        self.page.evaluate("""() => {
+            if (!window.lpStatuses) new MutationObserver(records => records.forEach(r => r.addedNodes.forEach(
+                node => window.lpStatuses.push(node.textContent))))
+              .observe(document.getElementById('lp-save'), {childList: true});
+            window.lpStatuses = []; }""")
+
+    def statuses_seen(self) -> list[str]:
+        return self.page.evaluate("window.lpStatuses")
 
     def storage(self) -> dict[str, dict[str, str]]:
         """Everything the page keeps in localStorage and sessionStorage."""

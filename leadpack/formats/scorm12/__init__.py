@@ -3,8 +3,11 @@ strict SCORM 1.2 LMS."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from leadpack.formats import content_packaging
 from leadpack.formats.base import Format, Identity, LaunchUnit, PreviewServices, PreviewSide
-from leadpack.formats.package import PackageView, Report, zip_path
+from leadpack.formats.package import PackageView, Report
 from leadpack.formats.scorm12 import spec
 from leadpack.pipeline import model
 
@@ -22,6 +25,11 @@ class Scorm12(Format):
     namespace = spec.IMSCP
     state_element = "cmi.suspend_data"
 
+    @property
+    def scripts(self) -> tuple[Path, ...]:
+        """The SCORM API session both SCORM versions share, then the 1.2 adapter."""
+        return (self.folder / "lp-scorm.js", self.folder / self.adapter)
+
     def package(self, series, course_set, site):  # noqa: ANN001, ANN201 - see Format.package
         from leadpack.formats.scorm12.manifest import package
 
@@ -36,37 +44,20 @@ class Scorm12(Format):
         ScormChecks(package.xml(self.manifest), package, report).run()
 
     def identity(self, package: PackageView) -> Identity:
-        root = package.xml(self.manifest)
-        identifiers = {"manifest identifier": root.get("identifier") or ""}
-        items, mastery, resources, launches = {}, {}, {}, []
-        organizations = root.find(spec.cp("organizations"))
-        if organizations is not None:
-            identifiers["default organization"] = organizations.get("default") or ""
-            for item in organizations.iter(spec.cp("item")):
-                items[item.get("identifier") or ""] = (item.findtext(spec.cp("title")) or "").strip()
-                score = item.findtext(spec.adl("masteryscore"))
-                if score is not None:
-                    mastery[item.get("identifier") or ""] = score.strip()
-        for resource in root.iter(spec.cp("resource")):
-            if resource.get(spec.adl("scormtype")) == "sco" and resource.get("href"):
-                resources[resource.get("identifier") or ""] = resource.get("href")
-                name, _ = zip_path(resource.get("href"))
-                if name:
-                    launches.append(name)
-        return Identity(identifiers, items, resources, mastery, tuple(launches))
+        return content_packaging.identity(package.xml(self.manifest), self.namespace, spec.adl("scormtype"),
+                                          _mastery)
 
     def launch_units(self, package: PackageView) -> list[LaunchUnit]:
-        root = package.xml(self.manifest)
-        hrefs = {r.get("identifier"): r.get("href") for r in root.iter(spec.cp("resource"))}
-        return [LaunchUnit(item.get("identifier") or "", item.findtext(spec.cp("title")) or "",
-                           hrefs[item.get("identifierref")],
-                           (item.findtext(spec.adl("masteryscore")) or "").strip())
-                for item in root.iter(spec.cp("item")) if hrefs.get(item.get("identifierref"))]
+        return content_packaging.launch_units(package.xml(self.manifest), self.namespace, _mastery)
 
     def preview_side(self, services: PreviewServices) -> PreviewSide:
         from leadpack.formats.scorm12.lms import Scorm12Side
 
         return Scorm12Side(services)
+
+
+def _mastery(item) -> str:  # noqa: ANN001 - an <item> element
+    return (item.findtext(spec.adl("masteryscore")) or "").strip()
 
 
 FORMAT = Scorm12()

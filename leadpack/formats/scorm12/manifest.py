@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from lxml import etree
 
+from leadpack.formats.base import package_identifier
 from leadpack.formats.scorm12.spec import ADLCP, IMSCP, IMSMD, MANIFEST, SCHEMA_FILES, XML_LANG, XSI, cp, md
 from leadpack.pipeline import model
 from leadpack.pipeline.render import FileMap, Site
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
-
-
-def manifest_identifier(series: model.Series, course_set: model.CourseSet) -> str:
-    """A reverse-domain name from the base IRI: globally unique, stable, and a valid XML ID."""
-    host = urlsplit(series.base_iri).hostname or "leadpack"
-    reverse = ".".join(reversed(host.split(".")))
-    return f"{reverse}.{course_set.id}".replace("..", ".")
 
 
 def package(series: model.Series, course_set: model.CourseSet, site: Site) -> FileMap:
@@ -33,7 +26,7 @@ def package(series: model.Series, course_set: model.CourseSet, site: Site) -> Fi
 def manifest(series: model.Series, course_set: model.CourseSet, site: Site,
              shared: list[str], control: list[str]) -> bytes:
     root = etree.Element(cp("manifest"), nsmap={None: IMSCP, "adlcp": ADLCP, "imsmd": IMSMD, "xsi": XSI})
-    root.set("identifier", manifest_identifier(series, course_set))
+    root.set("identifier", package_identifier(series, course_set))
     root.set("version", course_set.version)
     root.set(f"{{{XSI}}}schemaLocation", " ".join([
         IMSCP, "imscp_rootv1p1p2.xsd", IMSMD, "imsmd_rootv1p2p1.xsd", ADLCP, "adlcp_rootv1p2.xsd"]))

@@ -20,7 +20,7 @@ class XapiSide(PreviewSide):
         self.services = services
         self.lrs = MemoryLRS(services.auth, services.publish)
         self.registrations: dict[tuple[str, str], str] = {}
-        self.controls = {"lrsOffline": False}
+        self.controls = {"lrsOffline": False, "lrsLenient": False}
 
     def info(self) -> dict:
         return {"kind": self.kind, "title": "xAPI (Tin Can launch)", "scripts": [], "stateId": STATE_ID}
@@ -50,7 +50,7 @@ class XapiSide(PreviewSide):
         if self.controls["lrsOffline"]:
             reply = Reply.error(503, "the LRS is offline (preview control 'LRS offline')")
         else:
-            reply = self.lrs.handle(method, rest, query, headers, body)
+            reply = self.lrs.handle(method, rest, query, headers, body, strict=not self.controls["lrsLenient"])
         shown = {k: v for k, v in query.items() if k in ("stateId", "statementId", "verb", "limit", "from")}
         self.services.publish("lrs", {"method": method, "resource": rest, "query": shown, "status": reply.status,
                                        "answer": reply.body.decode("utf-8", "replace")[:300]

@@ -1,8 +1,10 @@
-/* xAPI (Tin Can launch) adapter: statements to the LRS named at launch, through an outbox in browser storage so
-   that nothing is lost when the LRS blips and nothing is stored twice (ids are made here, so a retry of a statement
-   the LRS already holds is answered 204, or 409 if it differs, and is dropped either way). Resume comes from the
-   State API document "leadpack-progress" or, where an LRS has no State API, from the learner's own statements.
-   The endpoint and `auth` come only from the launch URL; neither is ever written to storage. */
+/* xAPI, in two parts. LP.xapi holds the LRS client that every xAPI-based adapter shares (this Tin Can launch and
+   cmi5): requests with the version header; an outbox in browser storage that delivers each statement exactly once
+   (ids are made here, so a retry of a statement the LRS already holds is answered 204, or 409 if it differs, and
+   is dropped either way); documents (State API, Agent Profile) written with ETag concurrency; and progress rebuilt
+   from the learner's statements. LP.adapters.xapi is the Tin Can launch: resume from the State API document
+   "leadpack-progress" joined with the statements; the endpoint and `auth` come only from the launch URL, and
+   neither is ever written to storage. */
 (function () {
   "use strict";
   var VERBS = "http://adlnet.gov/expapi/verbs/";
@@ -15,7 +17,8 @@
   var KEEPALIVE_BYTES = 60000;     /* browsers allow 64 KB of keepalive bodies in flight per page */
   var REFLECTION_DELAY = 1500;     /* a reflection is sent once the learner pauses typing */
   var LAUNCH_TRIES = 3;            /* reads of saved progress at launch, 0.5 s then 1 s apart, before starting afresh */
-  var NO_STATE_API = { 404: 1, 405: 1, 501: 1 };
+  var CONFLICT_TRIES = 4;          /* writes of a document others keep changing, 0.25 s, 0.5 s, 0.75 s apart */
+  var NO_API = { 404: 1, 405: 1, 501: 1 };
 
   function launchParameters() {
     var params = {};
@@ -60,7 +63,25 @@
     return h.toString(36);
   }
 
-  function languageMap(text) { var map = {}; map[LP.data.language] = text; return map; }
+  /* A query string from the parameters that have a value. */
+  function query(params) {
+    return Object.keys(params).filter(function (k) { return params[k]; }).map(function (k) {
+      return k + "=" + encodeURIComponent(params[k]);
+    }).join("&");
+  }
+
+  function utf8Length(text) { return unescape(encodeURIComponent(text)).length; }
+
+  function pause(ms) { return new Promise(function (resume) { setTimeout(resume, ms); }); }
+
+  /* `read` tried up to `tries` times, 0.5 s, 1 s ... apart: a blip at launch must not cost a learner their place. */
+  function withRetries(read, tries, done) {
+    done = (done || 0) + 1;
+    return read().catch(function (error) {
+      if (done >= tries) throw error;
+      return pause(500 * done).then(function () { return withRetries(read, tries, done); });
+    });
+  }
 
   /* Statements (and the latest state document) waiting for the LRS, kept in localStorage per learner, registration
      and course so that a closed tab or a crashed browser loses nothing. Never holds the endpoint or credentials. */
@@ -87,65 +108,128 @@
     return box;
   }
 
-  LP.adapters.xapi = function () {
-    var p = launchParameters();
-    if (!p.endpoint || !p.actor) return null; /* no launch: a preview, run untracked */
-    var d = LP.data, actor = null;
-    try { actor = normaliseActor(JSON.parse(p.actor)); } catch (e) { actor = null; }
-    var agent = identity(actor || {});
-    var endpoint = p.endpoint.replace(/\/?$/, "/"), auth = p.auth || "", registration = p.registration || "";
-    var courseIri = p.activity_id || d.set.iri;
-    var outboxKey = "leadpack:xapi:" + hash(JSON.stringify(agent) + "|" + registration + "|" + courseIri);
-    var outbox = Outbox(LP.storage(), outboxKey);
-    var started = 0, finished = false, sending = false, failures = 0, retryTimer = null, shown = "";
-    var stateApi = true;           /* false once the LRS shows it has no State API, or resume data was unreadable */
-    var reflectionTimers = {}, sentReflections = {};
-    var moduleIri = {}, byIri = {};
-    d.modules.forEach(function (m) { moduleIri[m.id] = m.iri; });
-    d.pages.forEach(function (page) { byIri[page.iri] = { kind: "page", item: page }; });
-    d.questions.forEach(function (q) { byIri[q.iri] = { kind: "question", item: q }; });
-    d.reflections.forEach(function (r) { byIri[r.iri] = { kind: "reflection", item: r }; });
-    var adapter = { name: "xapi", learnerId: hash(JSON.stringify(agent)), onStatus: function () {}, errors: [],
-      outboxKey: outboxKey };
-
-    /* ---- HTTP ---- */
-    function request(method, url, body, keepalive) {
-      var headers = { "X-Experience-API-Version": "1.0.3" };
-      if (auth) headers.Authorization = auth; /* sent verbatim, as the launch gave it */
-      if (body !== undefined) headers["Content-Type"] = "application/json";
-      return fetch(/^https?:/.test(url) ? url : endpoint + url, { method: method, headers: headers, body: body,
+  /* Requests to one LRS, each with the version header and the launch's Authorization (sent verbatim). */
+  function Client(endpoint, auth) {
+    var client = { endpoint: endpoint };
+    client.request = function (method, url, body, headers, keepalive) {
+      var sent = { "X-Experience-API-Version": "1.0.3" };
+      for (var k in headers || {}) sent[k] = headers[k];
+      if (auth) sent.Authorization = auth;
+      if (body !== undefined) sent["Content-Type"] = "application/json";
+      return fetch(/^https?:/.test(url) ? url : endpoint + url, { method: method, headers: sent, body: body,
         keepalive: !!keepalive, credentials: "omit", cache: "no-store", mode: "cors" });
+    };
+    /* Every statement a query matches, following `more` links. */
+    client.statements = function (search) {
+      var list = [];
+      function page(url) {
+        return client.request("GET", url).then(function (r) {
+          if (!r.ok) throw new Error("LRS answered " + r.status);
+          return r.json();
+        }).then(function (result) {
+          list = list.concat(result.statements || []);
+          return result.more ? page(new URL(result.more, endpoint).href) : list;
+        });
+      }
+      return page("statements?" + search);
+    };
+    return client;
+  }
+
+  /* A State API or Agent Profile document, written with the optimistic concurrency xAPI 2.0 requires and 1.0.3 lets
+     an LRS require: the ETag read with it goes back as If-Match, a first write says If-None-Match: *. A 409 or 412
+     means another writer got there first: their copy is read again, joined with ours by `reconcile(theirs, ours)`
+     and written after a short pause. One write at a time; `etag` is undefined until the document has been read
+     (or written), null while the LRS has none. */
+  function Document(client, url, listUrl, reconcile) {
+    var doc = { etag: undefined, text: null, supported: undefined, refused: 0 }, writing = null;
+
+    /* A 404 is "no document yet" where the LRS has this API and "no such resource" where it has none (Ralph): the
+       list of ids, which exists wherever the API does, tells the two apart. */
+    function probe() {
+      return client.request("GET", listUrl).then(function (r) {
+        if (!r.ok && !NO_API[r.status]) throw new Error("LRS answered " + r.status);
+        doc.supported = r.ok;
+        return null;
+      });
     }
 
-    function stateUrl() {
-      return "activities/state?stateId=" + STATE_ID + "&activityId=" + encodeURIComponent(courseIri) +
-        "&agent=" + encodeURIComponent(JSON.stringify(agent)) +
-        (registration ? "&registration=" + encodeURIComponent(registration) : "");
+    doc.read = function () {
+      return client.request("GET", url).then(function (r) {
+        if (r.status === 404) {
+          doc.etag = doc.text = null;
+          return doc.supported === undefined ? probe() : null;
+        }
+        if (!r.ok) throw new Error("LRS answered " + r.status);
+        doc.supported = true;
+        doc.etag = r.headers.get("ETag") || ""; /* "" when the LRS sends none, or its CORS settings hide it */
+        return r.text().then(function (text) { doc.text = text; return text; });
+      });
+    };
+
+    /* Resolves true once the LRS holds `text` (or has no such API), false when it should be tried again later. */
+    function attempt(text, keepalive, tries) {
+      if (doc.etag === undefined || doc.supported === undefined) {
+        var known = doc.text;
+        return doc.read().then(function (theirs) {
+          return attempt(theirs === null || theirs === known ? text : reconcile(theirs, text), keepalive, tries);
+        }, function () { doc.refused = 0; return false; });
+      }
+      if (doc.supported === false || text === doc.text) return Promise.resolve(true);
+      var headers = doc.etag ? { "If-Match": doc.etag } : doc.etag === null ? { "If-None-Match": "*" } : {};
+      /* Without a readable ETag, a merge (POST), which the LRS takes without one: `text` already holds theirs. */
+      return client.request(doc.etag === "" ? "POST" : "PUT", url, text, headers, keepalive).then(function (r) {
+        doc.refused = r.ok ? 0 : r.status;
+        if (r.ok) {
+          doc.etag = r.headers.get("ETag") || undefined; /* none: read it again before the next write */
+          doc.text = text;
+          return true;
+        }
+        if (r.status !== 409 && r.status !== 412) return false;
+        doc.etag = undefined;
+        if (tries >= CONFLICT_TRIES) return false;
+        return pause(250 * tries).then(function () { return attempt(text, keepalive, tries + 1); });
+      }, function () { doc.refused = 0; return false; });
     }
 
-    /* ---- delivery ---- */
-    /* "saved" only when nothing waits: no statement, no state document, no reflection still being typed. */
-    function report() {
-      var waiting = outbox.statements.length || outbox.state !== null || Object.keys(reflectionTimers).length;
+    doc.write = function (text, keepalive) {
+      function run() { return attempt(text, keepalive, 1); }
+      var result = writing ? writing.then(run) : run();
+      writing = result;
+      result.then(function () { if (writing === result) writing = null; });
+      return result;
+    };
+    return doc;
+  }
+
+  /* Delivers the outbox: one request at a time, statements first (in the order they were made), then the latest
+     document, retried with backoff. `status` hears "saving", "failed" (not yet saved: a retry is due) and "saved",
+     which means the LRS confirmed everything and `busy()` has nothing else waiting either. */
+  function Sender(client, outbox, doc, status, busy) {
+    var sender = { errors: [] }, sending = false, failures = 0, retryTimer = null, shown = "";
+
+    sender.report = function () {
+      var waiting = outbox.statements.length || outbox.state !== null || busy();
       var kind = waiting ? (failures ? "failed" : "saving") : "saved";
-      if (kind !== shown) { shown = kind; adapter.onStatus(kind); }
-    }
+      if (kind !== shown) { shown = kind; status(kind); }
+    };
 
-    function reject(statement, status) {
-      adapter.errors.push("statement " + statement.id + " not stored: the LRS answered " + status +
-        (status === 409 ? " (it holds a different statement with this id)" : ""));
-      if (window.console) console.warn("leadpack: " + adapter.errors[adapter.errors.length - 1]);
+    function warn(message) {
+      if (sender.errors[sender.errors.length - 1] === message) return;
+      sender.errors.push(message);
+      if (window.console) console.warn("leadpack: " + message);
     }
 
     /* 200 stored; 204 every one already stored. A 400/409/413 for a batch is resolved one statement at a time: for
        one statement, 409 means a statement with that id is already stored and 400/413 that it can never be. Other
        answers (401, 403, 404, 429, 5xx) and network errors keep the statements for a later try. */
     function post(batch, keepalive) {
-      return request("POST", "statements", JSON.stringify(batch), keepalive).then(function (r) {
+      return client.request("POST", "statements", JSON.stringify(batch), null, keepalive).then(function (r) {
         if (r.ok) { outbox.remove(batch); return true; }
         if (r.status === 400 || r.status === 409 || r.status === 413) {
           if (batch.length > 1) return postEach(batch.slice(), keepalive);
-          reject(batch[0], r.status);
+          warn("statement " + batch[0].id + " not stored: the LRS answered " + r.status +
+            (r.status === 409 ? " (it holds a different statement with this id)" : ""));
           outbox.remove(batch);
           return true;
         }
@@ -158,47 +242,57 @@
       return post([batch.shift()], keepalive).then(function (ok) { return ok && postEach(batch, keepalive); });
     }
 
-    function putState(text, keepalive) {
-      return request("PUT", stateUrl(), text, keepalive).then(function (r) {
-        if (r.ok || r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) {
-          if (NO_STATE_API[r.status]) stateApi = false;
-          else if (!r.ok) adapter.errors.push("state document refused by the LRS: " + r.status);
-          if (outbox.state === text) { outbox.state = null; outbox.save(); }
-          return true;
-        }
-        return false;
-      }, function () { return false; });
-    }
-
-    /* One request at a time, statements first (in the order they were made), then the latest state document. */
-    function deliver() {
-      clearTimeout(retryTimer);
-      if (sending) return;
-      if (!outbox.statements.length && outbox.state === null) { failures = 0; report(); return; }
-      sending = true;
-      report();
-      var next = outbox.statements.length ? post(outbox.statements.slice(0, BATCH)) : putState(outbox.state);
-      next.then(function (ok) {
-        sending = false;
-        if (ok) { failures = 0; deliver(); } else retryLater();
+    /* The document as it stands now; one kept while this write is under way goes out on the next turn. */
+    function write(keepalive) {
+      var text = outbox.state;
+      return doc.write(text, keepalive).then(function (ok) {
+        if (ok && outbox.state === text) { outbox.state = null; outbox.save(); }
+        if (!ok && doc.refused) warn("progress document refused by the LRS: " + doc.refused + " (trying again)");
+        return ok;
       });
     }
 
     function retryLater() {
       failures++;
-      report();
+      sender.report();
       clearTimeout(retryTimer);
       var delay = Math.min(30000, 1000 * Math.pow(2, failures - 1)); /* 1 s, 2 s, 4 s ... 30 s, with jitter */
-      retryTimer = setTimeout(deliver, delay * (0.8 + 0.4 * Math.random()));
+      retryTimer = setTimeout(sender.deliver, delay * (0.8 + 0.4 * Math.random()));
     }
 
-    function utf8Length(text) { return unescape(encodeURIComponent(text)).length; }
+    sender.deliver = function () {
+      clearTimeout(retryTimer);
+      if (sending) return;
+      if (doc.supported === false && outbox.state !== null) { outbox.state = null; outbox.save(); }
+      if (!outbox.statements.length && outbox.state === null) { failures = 0; sender.report(); return; }
+      sending = true;
+      sender.report();
+      var next = outbox.statements.length ? post(outbox.statements.slice(0, BATCH)) : write();
+      next.then(function (ok) {
+        sending = false;
+        if (ok) { failures = 0; sender.deliver(); } else retryLater();
+      });
+    };
+
+    sender.enqueue = function (statement) {
+      outbox.statements.push(statement);
+      outbox.save();
+      sender.deliver();
+    };
+
+    /* The latest document replaces any still waiting; `later`: the caller flushes next. */
+    sender.keep = function (text, later) {
+      if (doc.supported === false) return;
+      outbox.state = text;
+      outbox.save();
+      if (!later) sender.deliver();
+    };
 
     /* pagehide or hidden: everything waiting goes out now with keepalive (as much as its 64 KB allow, in order), and
        stays in the outbox until the LRS confirms it; what does not fit waits for the next launch. */
-    function flushNow() {
+    sender.flush = function () {
       var budget = KEEPALIVE_BYTES, chunks = [], chunk = [], sent = [];
-      var state = stateApi && outbox.state !== null ? outbox.state : null;
+      var state = doc.supported !== false && outbox.state !== null ? outbox.state : null;
       if (state !== null) budget -= utf8Length(state);
       outbox.statements.forEach(function (s) {
         var size = utf8Length(JSON.stringify(s)) + 1;
@@ -209,27 +303,92 @@
       });
       if (chunk.length) chunks.push(chunk);
       chunks.forEach(function (c) { sent.push(post(c, true)); });
-      if (state !== null) sent.push(putState(state, true));
+      if (state !== null) sent.push(write(true));
+      sender.report();
       Promise.all(sent).then(function (results) {
-        if (results.every(Boolean)) { failures = 0; report(); } else retryLater();
+        if (results.every(Boolean)) { failures = 0; sender.report(); } else retryLater();
       });
+    };
+    return sender;
+  }
+
+  /* The course's pages, questions and reflections by IRI, for reading statements. */
+  var byIri = {};
+  ["page", "question", "reflection"].forEach(function (kind) {
+    LP.data[kind + "s"].forEach(function (item) { byIri[item.iri] = { kind: kind, item: item }; });
+  });
+
+  /* The learner's statements (each once, in time order) replayed into their progress; null when they show none.
+     Reflections count only where the course keeps them in the learner's record. */
+  function replay(list, courseIri) {
+    var state = LP.newState(), seen = {}, found = false;
+    list = list.filter(function (s) {
+      if (seen[s.id]) return false;
+      seen[s.id] = true;
+      return true;
+    }).map(function (s, i) { return { s: s, i: i, t: Date.parse(s.timestamp) || 0 }; })
+      .sort(function (a, b) { return a.t - b.t || a.i - b.i; }); /* LRSs may rewrite the timestamp's format */
+    list.forEach(function (entry) {
+      var s = entry.s, verb = s.verb.id.replace(VERBS, ""), known = byIri[s.object.id], result = s.result || {};
+      if (known && known.kind === "page" && verb === "experienced") {
+        state.visited[known.item.key] = true;
+        state.location = known.item.key;
+      } else if (known && known.kind === "question" && verb === "answered" && result.response) {
+        if (!state.answers[known.item.key]) state.answers[known.item.key] = result.response.split("[,]").join("");
+      } else if (known && known.kind === "reflection" && verb === "responded" && LP.data.storage === "lms") {
+        state.reflections[known.item.key] = String(result.response || "");
+      } else if (s.object.id === courseIri && /^(completed|passed|failed)$/.test(verb)) {
+        if (!/[pf]/.test(state.done)) state.done = verb.charAt(0);
+      } else return;
+      found = true;
+    });
+    return found ? state : null;
+  }
+
+  LP.xapi = { VERBS: VERBS, TYPES: TYPES, launchParameters: launchParameters, normaliseActor: normaliseActor,
+    identity: identity, uuid: uuid, hash: hash, query: query, withRetries: withRetries, Outbox: Outbox,
+    Client: Client, Document: Document, Sender: Sender, replay: replay };
+
+  /* ---- the Tin Can launch ---- */
+  LP.adapters.xapi = function () {
+    var p = launchParameters();
+    if (!p.endpoint || !p.actor) return null; /* no launch: a preview, run untracked */
+    var d = LP.data, actor = null;
+    try { actor = normaliseActor(JSON.parse(p.actor)); } catch (e) { actor = null; }
+    var agent = identity(actor || {}), registration = p.registration || "", courseIri = p.activity_id || d.set.iri;
+    var client = Client(p.endpoint.replace(/\/?$/, "/"), p.auth || "");
+    var outboxKey = "leadpack:xapi:" + hash(JSON.stringify(agent) + "|" + registration + "|" + courseIri);
+    var outbox = Outbox(LP.storage(), outboxKey);
+    var where = { activityId: courseIri, agent: JSON.stringify(agent), registration: registration };
+    var doc = Document(client, "activities/state?" + query({ stateId: STATE_ID }) + "&" + query(where),
+      "activities/state?" + query(where), reconcile);
+    var started = 0, finished = false, live = null, withReflections = d.storage === "lms";
+    var reflectionTimers = {}, sentReflections = {}, moduleIri = {};
+    d.modules.forEach(function (m) { moduleIri[m.id] = m.iri; });
+    var adapter = { name: "xapi", learnerId: hash(JSON.stringify(agent)), onStatus: function () {},
+      outboxKey: outboxKey };
+    var sender = Sender(client, outbox, doc, function (kind) { adapter.onStatus(kind); },
+      function () { return Object.keys(reflectionTimers).length > 0; });
+    adapter.errors = sender.errors;
+
+    /* Another writer's copy of the document joined with this session's progress, which takes it in, so that later
+       writes keep it too. */
+    function reconcile(theirs, ours) {
+      var merged = LP.mergeStates(LP.decodeState(theirs), live || LP.decodeState(ours));
+      if (live) for (var k in merged) live[k] = merged[k];
+      return LP.encodeState(merged, withReflections);
     }
 
-    function enqueue(s) {
-      if (finished) return;
-      outbox.statements.push(s);
-      outbox.save();
-      deliver();
-    }
+    function enqueue(s) { if (!finished) sender.enqueue(s); }
 
-    function stateChanged(state) {
-      if (!stateApi) return;
-      outbox.state = LP.encodeState(state, d.storage === "lms");
-      outbox.save();
-      deliver();
+    function stateChanged(state, later) {
+      live = state;
+      sender.keep(LP.encodeState(state, withReflections), later);
     }
 
     /* ---- statements ---- */
+    function languageMap(text) { var map = {}; map[d.language] = text; return map; }
+
     function activity(iri, kind, name, more) {
       var definition = { type: TYPES[kind], name: languageMap(name) };
       for (var k in more || {}) definition[k] = more[k];
@@ -264,7 +423,7 @@
       clearTimeout(reflectionTimers[reflection.key]);
       delete reflectionTimers[reflection.key];
       var text = state.reflections[reflection.key] || "";
-      if (text === (sentReflections[reflection.key] || "")) { report(); return; }
+      if (text === (sentReflections[reflection.key] || "")) { sender.report(); return; }
       sentReflections[reflection.key] = text;
       var object = activity(reflection.iri, "interaction", reflection.prompt.slice(0, 250),
         { description: languageMap(reflection.prompt), interactionType: "long-fill-in" });
@@ -277,74 +436,23 @@
     }
 
     /* ---- resume ---- */
-    function getJSON(url) {
-      return request("GET", url).then(function (r) {
-        if (r.status === 404) return null;
-        if (!r.ok) throw new Error("LRS answered " + r.status);
-        return r.json();
-      });
-    }
-
-    /* Without a State API: the learner's own statements for this registration (plus any still in the outbox),
-       replayed in time order, rebuild the state. */
-    function stateFromStatements() {
-      var list = [];
-      function page(url) {
-        return getJSON(url).then(function (result) {
-          list = list.concat(result && result.statements || []);
-          if (result && result.more) return page(new URL(result.more, endpoint).href);
-        });
-      }
-      var query = "statements?agent=" + encodeURIComponent(JSON.stringify(agent)) + "&activity=" +
-        encodeURIComponent(courseIri) + "&related_activities=true" +
-        (registration ? "&registration=" + encodeURIComponent(registration) : "");
-      return page(query).then(function () { return replay(list.concat(outbox.statements)); });
-    }
-
-    function replay(list) {
-      var state = LP.newState(), seen = {}, found = false;
-      list = list.filter(function (s) {
-        if (seen[s.id]) return false;
-        seen[s.id] = true;
-        return true;
-      }).map(function (s, i) { return { s: s, i: i, t: Date.parse(s.timestamp) || 0 }; })
-        .sort(function (a, b) { return a.t - b.t || a.i - b.i; }); /* LRSs may rewrite the timestamp's format */
-      list.forEach(function (entry) {
-        var s = entry.s, verb = s.verb.id.replace(VERBS, ""), known = byIri[s.object.id], result = s.result || {};
-        if (known && known.kind === "page" && verb === "experienced") {
-          state.visited[known.item.key] = true;
-          state.location = known.item.key;
-        } else if (known && known.kind === "question" && verb === "answered" && result.response) {
-          state.answers[known.item.key] = result.response.split("[,]").join("");
-        } else if (known && known.kind === "reflection" && verb === "responded" && d.storage === "lms") {
-          state.reflections[known.item.key] = String(result.response || "");
-        } else if (s.object.id === courseIri && /^(completed|passed|failed)$/.test(verb)) {
-          if (!/[pf]/.test(state.done)) state.done = verb.charAt(0);
-        } else return;
-        found = true;
-      });
-      return found ? state : null;
-    }
-
-    /* The freshest source first: a state document still waiting in the outbox, then the LRS's document, then the
-       statements. A blip at launch is tried again a few times, so a returning learner keeps their place; if the
-       LRS still cannot be read, the session starts afresh and never overwrites the document. */
-    function loadState(tries) {
-      var waiting = outbox.state !== null ? LP.decodeState(outbox.state) : null;
-      tries = (tries || 0) + 1;
-      if (waiting) return Promise.resolve(waiting);
-      return getJSON(stateUrl()).then(function (doc) {
-        var state = doc ? LP.decodeState(JSON.stringify(doc)) : null;
-        return state || stateFromStatements();
-      }).catch(function () {
-        if (tries < LAUNCH_TRIES) {
-          return new Promise(function (resume) { setTimeout(resume, 500 * tries); }).then(function () {
-            return loadState(tries);
-          });
-        }
-        stateApi = false;
-        failures++;
-        return null;
+    /* Every copy of the learner's progress, joined: the LRS's document, this device's unsent one, and the
+       statements (the LRS's and this device's unsent ones), which replayed in time order have the newest bookmark.
+       So whichever copy lags behind, nothing is lost. If the LRS cannot be read after a few tries, the session
+       starts from this device's copy (or afresh), and its first write reads and joins the document first. */
+    function loadState() {
+      var local = outbox.state !== null ? LP.decodeState(outbox.state) : null;
+      var search = query({ agent: JSON.stringify(agent), activity: courseIri, related_activities: "true",
+        registration: registration });
+      return withRetries(function () {
+        return Promise.all([doc.read(), client.statements(search)]);
+      }, LAUNCH_TRIES).then(function (found) {
+        var saved = found[0] === null ? null : LP.decodeState(found[0]);
+        return LP.mergeStates(LP.mergeStates(saved, local), replay(found[1].concat(outbox.statements), courseIri));
+      }, function () {
+        doc.etag = undefined;
+        doc.text = null;
+        return local;
       });
     }
 
@@ -385,7 +493,7 @@
       clearTimeout(reflectionTimers[reflection.key]);
       reflectionTimers[reflection.key] = setTimeout(function () { sendReflection(reflection, state); },
         REFLECTION_DELAY);
-      report();
+      sender.report();
     };
 
     adapter.evaluated = function (result, state) {
@@ -403,8 +511,8 @@
 
     adapter.flush = function (state) {
       if (!started) return;
-      if (state && !finished) { sendPendingReflections(state); stateChanged(state); }
-      flushNow();
+      if (state && !finished) { sendPendingReflections(state); stateChanged(state, true); }
+      sender.flush();
     };
 
     /* pagehide or "Save and exit": `terminated` once the course is finished, `suspended` otherwise. */
@@ -412,10 +520,10 @@
       if (finished || !started) return;
       sendPendingReflections(state);
       outbox.statements.push(statement(state.done ? "terminated" : "suspended", course(), { duration: sessionTime() }));
-      if (stateApi) outbox.state = LP.encodeState(state, d.storage === "lms");
       outbox.save();
+      stateChanged(state, true);
       finished = true;
-      flushNow();
+      sender.flush();
     };
     return adapter;
   };

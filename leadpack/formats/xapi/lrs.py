@@ -4,6 +4,11 @@ Enough of the spec for a Tin Can launched package: POST/PUT/GET statements (filt
 registration, since, until, related_activities, related_agents, limit, ascending, paging with ``more``), and
 activity state documents (GET/PUT/POST/DELETE). Requests must carry the ``X-Experience-API-Version`` header and
 the ``Authorization`` the launch handed out, as a real LRS would insist.
+
+State documents carry ETags (on every GET and write) and, with ``strict`` (the default), the concurrency rules
+xAPI 2.0 requires and ADL's reference LRS enforces: a PUT to an existing document without ``If-Match`` or
+``If-None-Match`` is 409; an ``If-Match`` naming another ETag (or no document), or ``If-None-Match: *`` on an
+existing document, is 412. ``strict=False`` stands for an LRS that checks none of this (the preview's control).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from hashlib import sha1
 from urllib.parse import urlencode
 
 from leadpack.formats.base import Reply
@@ -66,12 +72,13 @@ class MemoryLRS:
         self.on_event = on_event
         self._statements: list[dict] = []
         self._by_id: dict[str, dict] = {}
-        self._state: dict[tuple[str, str, str, str], tuple[bytes, str]] = {}
+        self._state: dict[tuple[str, str, str, str], tuple[bytes, str, str]] = {}  # body, Content-Type, ETag
         self._lock = threading.Lock()
 
     # ---- entry point ----------------------------------------------------------------------------------------
     def handle(self, method: str, resource: str, query: dict[str, str], headers: dict[str, str],
-               body: bytes) -> Reply:
+               body: bytes, strict: bool = True) -> Reply:
+        """One request; ``headers`` with lower-case names. ``strict``: enforce the State API's concurrency rules."""
         try:
             if resource == "about" and method == "GET":
                 return Reply.json(200, {"version": [VERSION]})
@@ -82,7 +89,8 @@ class MemoryLRS:
             if resource == "statements":
                 return self._statements_resource(method, query, body)
             if resource == "activities/state":
-                return self._state_resource(method, query, body, headers.get("content-type", ""))
+                conditions = (headers.get("if-match"), headers.get("if-none-match")) if strict else None
+                return self._state_resource(method, query, body, headers.get("content-type", ""), conditions)
             return Reply.error(404, f"this preview LRS has no resource '{resource}'")
         except XapiError as exc:
             return Reply.error(exc.status, str(exc))
@@ -135,8 +143,8 @@ class MemoryLRS:
         statement.setdefault("id", str(uuid.uuid4()))
         if not isinstance(statement["id"], str) or not UUID.match(statement["id"]):
             raise XapiError(400, f"statement id {statement['id']!r} is not a UUID")
-        for field in ("stored", "authority", "version"):
-            statement.pop(field, None)
+        for set_by_the_lrs in ("stored", "authority", "version"):
+            statement.pop(set_by_the_lrs, None)
         return statement
 
     def _get_statements(self, query: dict[str, str]) -> Reply:
@@ -160,7 +168,8 @@ class MemoryLRS:
             return list(self._statements)
 
     # ---- state documents ------------------------------------------------------------------------------------
-    def _state_resource(self, method: str, query: dict[str, str], body: bytes, content_type: str) -> Reply:
+    def _state_resource(self, method: str, query: dict[str, str], body: bytes, content_type: str,
+                        conditions: tuple[str | None, str | None] | None) -> Reply:
         activity, agent = query.get("activityId"), query.get("agent")
         if not activity or not agent:
             raise XapiError(400, "the State API needs activityId and agent")
@@ -175,6 +184,8 @@ class MemoryLRS:
             return self._get_state(key)
         if method == "DELETE":
             with self._lock:
+                if state_id and conditions:
+                    _check_preconditions(method, self._state.get(key), *conditions)
                 for k in [k for k in self._state if k[:3] == key[:3] and (not state_id or k[3] == state_id)]:
                     del self._state[k]
             return Reply(204)
@@ -182,20 +193,26 @@ class MemoryLRS:
             raise XapiError(400 if method in ("PUT", "POST") else 405, "PUT and POST need a stateId")
         document = body
         with self._lock:
+            if conditions:
+                _check_preconditions(method, self._state.get(key), *conditions)
             if method == "POST" and key in self._state:
                 document = _merged(self._state[key][0], body)
-            self._state[key] = (document, content_type or "application/octet-stream")
+            self._state[key] = (document, content_type or "application/octet-stream", _etag(document))
+            etag = self._state[key][2]
         self.on_event("state", {"activityId": activity, "agent": who, "registration": registration,
                                 "stateId": state_id, "document": document.decode("utf-8", "replace")})
-        return Reply(204)
+        return Reply(204, headers={"ETag": etag})
 
     def _get_state(self, key: tuple[str, str, str, str]) -> Reply:
         with self._lock:
             if key[3]:
                 found = self._state.get(key)
-                return Reply(200, *found) if found else Reply.error(404, "no such state document")
+                if not found:
+                    return Reply.error(404, "no such state document")
+                return Reply(200, found[0], found[1], {"ETag": found[2]})
             ids = sorted(k[3] for k in self._state if k[:3] == key[:3])
-        return Reply.json(200, ids)
+        listed = Reply.json(200, ids)
+        return Reply(200, listed.body, listed.content_type, {"ETag": _etag(listed.body)})
 
     def forget(self, agent_ifi: str) -> None:
         """Reset a learner: their statements and state documents go."""
@@ -203,6 +220,27 @@ class MemoryLRS:
             self._statements = [s for s in self._statements if ifi(s["actor"]) != agent_ifi]
             self._by_id = {s["id"]: s for s in self._statements}
             self._state = {k: v for k, v in self._state.items() if k[1] != agent_ifi}
+
+
+def _etag(body: bytes) -> str:
+    return '"' + sha1(body).hexdigest() + '"'
+
+
+def _names(header: str, etag: str) -> bool:
+    """Whether an If-Match or If-None-Match value (``*`` or a list of ETags) names ``etag``."""
+    return header.strip() == "*" or etag in [tag.strip() for tag in header.split(",")]
+
+
+def _check_preconditions(method: str, existing: tuple[bytes, str, str] | None, if_match: str | None,
+                         if_none_match: str | None) -> None:
+    """The State API's concurrency rules, as ADL's reference LRS applies them."""
+    if method == "PUT" and existing is not None and if_match is None and if_none_match is None:
+        raise XapiError(409, "the document exists: send If-Match with its ETag (from GET) to replace it, or turn "
+                             "on 'LRS skips ETag checks' to preview against an LRS that does not check")
+    if if_none_match is not None and existing is not None and _names(if_none_match, existing[2]):
+        raise XapiError(412, "If-None-Match: the document already exists")
+    if if_match is not None and (existing is None or not _names(if_match, existing[2])):
+        raise XapiError(412, "If-Match: the document has changed since it was read (or does not exist)")
 
 
 def _json_body(body: bytes) -> object:

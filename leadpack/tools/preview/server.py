@@ -318,7 +318,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _side_route(self, method: str, rest: str, query: dict[str, str]) -> None:
         headers = {k.lower(): v for k, v in self.headers.items()}
         reply = self.server.preview.side.handle(method, rest, query, headers, self.body)
-        self._send(reply, reply.headers)
+        self._send(reply)
 
     # ---- files ----------------------------------------------------------------------------------------------
     def _content(self, rest: str) -> None:
@@ -393,7 +393,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(reply.body)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
-        for name, value in (headers or {}).items():
+        for name, value in {**reply.headers, **(headers or {})}.items():
             self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":

@@ -283,6 +283,7 @@
   function showControls() {
     $("pv-refuse-commits").checked = !!info.controls.refuseCommits;
     $("pv-lrs-offline").checked = !!info.controls.lrsOffline;
+    $("pv-lrs-lenient").checked = !!info.controls.lrsLenient;
     $("pv-limits").value = info.controls.relaxed ? "relaxed" : "strict";
   }
 
@@ -307,6 +308,7 @@
     $("pv-reset").addEventListener("click", resetLearner);
     $("pv-refuse-commits").addEventListener("change", function (e) { setControl("refuseCommits", e.target.checked); });
     $("pv-lrs-offline").addEventListener("change", function (e) { setControl("lrsOffline", e.target.checked); });
+    $("pv-lrs-lenient").addEventListener("change", function (e) { setControl("lrsLenient", e.target.checked); });
     $("pv-limits").addEventListener("change", function (e) { setControl("relaxed", e.target.value === "relaxed"); });
     $("pv-show-checks").addEventListener("change", function (e) {
       $("pv-calls").classList.toggle("pv-with-checks", e.target.checked);

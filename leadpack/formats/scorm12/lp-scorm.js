@@ -1,0 +1,105 @@
+/* The SCORM API session both SCORM adapters share (1.2 and 2004 differ in names, not in conduct): find the LMS's
+   API object, keep one session per launch, check every call's result, and commit in batches with retries.
+   LP.scormSession(dialect) returns null when no API is found (the app then runs standalone). dialect: { api:
+   "API", steps: 7, initialize, terminate, getValue, setValue, commit, lastError } (method names). */
+(function () {
+  "use strict";
+
+  function apiOn(win, name, probe) {
+    try { return win[name] && typeof win[name][probe] === "function" ? win[name] : null; } catch (e) { return null; }
+  }
+
+  /* Our window, then its parents (at most `steps` of them), then the same from the opener (a new window). */
+  function search(win, dialect) {
+    for (var steps = 0; win && steps <= dialect.steps; steps++) {
+      var api = apiOn(win, dialect.api, dialect.initialize);
+      if (api) return api;
+      var parent = null;
+      try { parent = win.parent; } catch (e) { return null; }
+      if (!parent || parent === win) return null;
+      win = parent;
+    }
+    return null;
+  }
+
+  function findAPI(dialect) {
+    var api = search(window, dialect), opener = null;
+    try { opener = window.opener || (window.top && window.top.opener); } catch (e) { opener = null; }
+    return api || (opener ? search(opener, dialect) : null);
+  }
+
+  LP.scormSession = function (dialect) {
+    var api = findAPI(dialect);
+    if (!api) return null;
+    var finished = false, failures = 0, committedThisView = false, retryTimer = null;
+    var session = { dirty: false, started: 0, onStatus: function () {}, errors: [] };
+
+    /* Every call is followed by the LMS's last error; nothing is called once the session has finished. */
+    session.call = function (method, a, b) {
+      if (finished) return { value: "", error: "0" };
+      var result, code = "0";
+      try { result = String(api[method](a === undefined ? "" : a, b)); } catch (e) { result = "false"; }
+      try { code = String(api[dialect.lastError]()); } catch (e) { code = "101"; }
+      if (code !== "0" && code !== "") session.errors.push(method + "(" + (a || "") + ") → " + code);
+      return { value: result, error: code === "" ? "0" : code };
+    };
+
+    /* An element the LMS lacks or has not set answers with an error code: treat it as empty. */
+    session.get = function (element) {
+      var answer = session.call(dialect.getValue, element);
+      return answer.error === "0" ? answer.value : "";
+    };
+
+    session.set = function (element, value) {
+      return session.call(dialect.setValue, element, String(value)).value === "true";
+    };
+
+    session.initialize = function () {
+      session.started = Date.now();
+      return session.call(dialect.initialize).value === "true";
+    };
+
+    session.commit = function () {
+      if (finished) return false;
+      var ok = session.call(dialect.commit).value === "true";
+      session.dirty = !ok;
+      if (ok) { failures = 0; session.onStatus("saved"); return true; }
+      failures++;
+      session.onStatus("failed");
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(function () { if (session.dirty) session.commit(); },
+        Math.min(30000, 1000 * Math.pow(2, failures)));
+      return false;
+    };
+
+    /* Batched: at most one commit per page view; later changes wait for the next view, a flush or pagehide. */
+    session.commitSoon = function () {
+      session.dirty = true;
+      if (committedThisView || failures) return;
+      committedThisView = true;
+      session.commit();
+    };
+
+    session.newView = function () { committedThisView = false; };
+
+    session.flush = function () { if (session.dirty && !finished) session.commit(); };
+
+    /* The last commit and the end of the session, once. */
+    session.terminate = function () {
+      if (finished || !session.started) return;
+      session.call(dialect.commit);
+      session.call(dialect.terminate);
+      finished = true;
+      clearTimeout(retryTimer);
+    };
+
+    session.finished = function () { return finished; };
+    return session;
+  };
+
+  /* "Last, First" (the LMS's usual form) as the learner would write it. */
+  LP.friendlyName = function (name) {
+    var parts = String(name || "").replace(/^\{lang=[^}]*\}/, "").split(",");
+    return parts.length === 2 ? (parts[1].trim() + " " + parts[0].trim()).trim() : parts.join(",").trim();
+  };
+})();

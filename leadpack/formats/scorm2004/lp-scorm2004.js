@@ -1,0 +1,129 @@
+/* SCORM 2004 4th Edition adapter: the 2004 data model on the shared SCORM session (lp-scorm.js). Completion and
+   success are reported apart; the score is scaled 0..1 (judged by the LMS against cmi.scaled_passing_score, which
+   the manifest sets to the pass mark, and by the runtime against the same mark); suspend_data holds up to 64,000
+   characters; the attempt stays open (exit "suspend") until the learner has finished, then ends ("normal"). With one
+   SCO per module, the end of a module can ask the LMS for the next one (adl.nav.request "continue"). */
+(function () {
+  "use strict";
+  var CLEAN_TEXT = /[\r\n\t]+/g; /* descriptions: one line, no leading "{" (a language tag), at most 250 */
+
+  LP.adapters.scorm2004 = function () {
+    var s = LP.scormSession({ api: "API_1484_11", steps: 500, /* the search limit of ADL's sample RTE */
+      initialize: "Initialize", terminate: "Terminate", getValue: "GetValue", setValue: "SetValue",
+      commit: "Commit", lastError: "GetLastError" });
+    if (!s) return null;
+    var d = LP.data, mode = "normal", completion = "", success = "", interactions = 0, request = "";
+    var adapter = LP.adapter("scorm2004", { errors: s.errors });
+    s.onStatus = function (kind) { adapter.onStatus(kind); };
+
+    function writeState(state) {
+      s.set("cmi.suspend_data", LP.encodeState(state, d.storage === "lms"));
+    }
+
+    /* Finished: nothing more to do in this attempt, so it may end. A failed attempt stays open for a retry. */
+    function finished() {
+      return completion === "completed" && (d.completion.passMark === null || success === "passed");
+    }
+
+    function decimal(value) { return String(Math.round(value * 10000) / 10000); }
+
+    adapter.start = function () {
+      if (!s.initialize()) return Promise.reject(new Error("Initialize failed: " + s.errors.join("; ")));
+      adapter.learnerId = s.get("cmi.learner_id");
+      mode = s.get("cmi.mode") || "normal";
+      completion = s.get("cmi.completion_status");
+      success = s.get("cmi.success_status");
+      var entry = s.get("cmi.entry");
+      var state = LP.decodeState(s.get("cmi.suspend_data"));
+      var bookmark = s.get("cmi.location");
+      var passing = parseFloat(s.get("cmi.scaled_passing_score"));
+      if (state && !state.location && LP.pages.byId[bookmark]) state.location = LP.pages.byId[bookmark].key;
+      if (mode === "normal" && completion !== "completed" && s.set("cmi.completion_status", "incomplete")) {
+        completion = "incomplete";
+      }
+      if (mode === "normal") s.set("cmi.exit", "suspend");
+      return Promise.resolve({
+        learnerName: LP.friendlyName(s.get("cmi.learner_name")), state: state, mode: mode,
+        resume: !!(state && state.location && entry === "resume"),
+        passMark: isNaN(passing) || d.completion.passMark === null ? undefined : Math.round(passing * 100)
+      });
+    };
+
+    adapter.pageViewed = function (page, state) {
+      s.newView();
+      s.set("cmi.location", page.id.length <= 1000 ? page.id : page.key);
+      if (mode === "normal") s.set("cmi.progress_measure", decimal(LP.evaluate(state).percent / 100));
+      writeState(state);
+      s.commitSoon();
+    };
+
+    adapter.answered = function (question, response, correct, latency, state) {
+      if (mode !== "normal") return;
+      var n = parseInt(s.get("cmi.interactions._count"), 10);
+      n = isNaN(n) ? interactions : Math.max(n, interactions);
+      var prefix = "cmi.interactions." + n + ".";
+      if (s.set(prefix + "id", question.cmiId)) {
+        interactions = n + 1;
+        s.set(prefix + "type", "choice");
+        s.set(prefix + "description", question.text.replace(CLEAN_TEXT, " ").replace(/^\{/, "(").slice(0, 250));
+        s.set(prefix + "learner_response", response.split("").sort().join("[,]"));
+        s.set(prefix + "correct_responses.0.pattern", question.correct.split("").sort().join("[,]"));
+        s.set(prefix + "result", correct ? "correct" : "incorrect");
+        s.set(prefix + "timestamp", LP.isoTime(new Date()));
+        s.set(prefix + "latency", LP.isoDuration(latency));
+      }
+      writeState(state);
+      s.commitSoon();
+    };
+
+    adapter.reflected = function (reflection, state) {
+      if (d.storage !== "lms") return;
+      writeState(state);
+      s.dirty = true;
+    };
+
+    /* Completion and success only move forward: completed stays completed, passed stays passed (a retry may turn
+       failed into passed). */
+    adapter.evaluated = function (result, state) {
+      if (mode !== "normal") return;
+      var changed = false;
+      if (result.scored) {
+        s.set("cmi.score.scaled", decimal(result.score / 100));
+        s.set("cmi.score.raw", String(result.score));
+        s.set("cmi.score.min", "0");
+        s.set("cmi.score.max", "100");
+      }
+      if (result.complete && completion !== "completed" && s.set("cmi.completion_status", "completed")) {
+        completion = "completed";
+        changed = true;
+      }
+      var judged = result.status === "passed" || result.status === "failed" ? result.status : "";
+      if (judged && success !== "passed" && success !== judged && s.set("cmi.success_status", judged)) {
+        success = judged;
+        changed = true;
+      }
+      if (!changed) return;
+      state.done = success ? success.charAt(0) : "c";
+      writeState(state);
+      s.commitSoon();
+    };
+
+    adapter.flush = function () { s.flush(); };
+
+    /* With one SCO per module: leave this one and ask the LMS to open the next. */
+    adapter.nextUnit = function (state) {
+      request = "continue";
+      adapter.finish(state);
+    };
+
+    adapter.finish = function (state) {
+      if (s.finished() || !s.started) return;
+      writeState(state);
+      if (mode === "normal") s.set("cmi.exit", finished() ? "normal" : "suspend");
+      s.set("cmi.session_time", LP.isoDuration(Date.now() - s.started));
+      if (request) s.set("adl.nav.request", request);
+      s.terminate();
+    };
+    return adapter;
+  };
+})();
