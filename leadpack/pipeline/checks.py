@@ -45,7 +45,11 @@ def check_series(series: model.Series, sco_per: str | None = None, format_names:
 
 
 def _custom_templates(series: model.Series) -> bool:
-    return bool(series.build.templates) or (series.root / "templates").is_dir()
+    """True when the course has templates of its own (a checkout's templates/ folder is the built-in one)."""
+    from leadpack.pipeline.render import BUILTIN_TEMPLATES
+
+    folder = series.root / "templates"
+    return bool(series.build.templates) or folder.is_dir() and folder.resolve() != BUILTIN_TEMPLATES.resolve()
 
 
 def _try_templates(series: model.Series, sco_per: str, format_names: tuple[str, ...], problems: Problems) -> None:
