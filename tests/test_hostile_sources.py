@@ -202,6 +202,40 @@ def test_nesting_up_to_the_limit_is_read(tmp_path):
     accepted(course)
 
 
+def lines_over(first: str, line: str, length: int) -> str:
+    """``first``, then copies of ``line``: one paragraph just over ``length`` characters (line breaks count)."""
+    return "\n".join([first] + [line] * ((length - len(first)) // (len(line) + 1) + 1))
+
+
+PARAGRAPHS = {
+    "lines of a paragraph": lambda n: lines_over("A line of words.", "More words with &amp; *emphasis*.", n),
+    "a quotation": lambda n: lines_over("> A quotation.", "> A quoted line with <b>markup</b>.", n),
+    "a list item's lines": lambda n: lines_over("- An item", "  continued with `code`.", n),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(PARAGRAPHS))
+def test_a_paragraph_over_the_limit_is_refused_at_its_first_line(tmp_path, shape):
+    """Markdown's inline parser works through a paragraph once for each piece of markup in it: the square of its
+    length. Lines of one paragraph are each short, so the line limit alone does not bound it."""
+    course = course_copy(tmp_path)
+    text = PARAGRAPHS[shape](limits.MAX_PARAGRAPH_CHARS)
+    with_text(course, text)
+    assert refused(course) == [f"{MODULE}:{line_of(course, text.split(chr(10))[0])}:1: error: the paragraph is over "
+                               f"{limits.MAX_PARAGRAPH_CHARS:,} characters long (break it into shorter paragraphs, "
+                               "with a blank line between them)"]
+
+
+def test_paragraphs_list_items_and_table_rows_each_count_on_their_own(tmp_path):
+    course = course_copy(tmp_path)
+    lines = limits.MAX_PARAGRAPH_CHARS // 30 * 2  # twice the limit, in pieces under it
+    items = "\n".join(f"- item {n} with a few words" for n in range(lines))
+    rows = "| a | b |\n|---|---|\n" + "\n".join(f"| row {n} | a few words |" for n in range(lines))
+    paragraphs = "\n\n".join(["A paragraph of plain words, " * 30] * (lines // 20))
+    with_text(course, f"{items}\n\n{rows}\n\n{paragraphs}")
+    accepted(course)
+
+
 def test_a_module_with_more_pages_than_the_limit_is_refused_at_the_first_page_over(tmp_path):
     course = course_copy(tmp_path)  # two pages already, so the module has one page too many
     pages = "".join(f"# Page {number}\n\nText {number}.\n\n" for number in range(limits.MAX_PAGES - 1))
@@ -268,10 +302,10 @@ RESCANS = {
 
 @pytest.mark.parametrize("shape", sorted(RESCANS))
 def test_text_that_would_make_markdown_rescan_the_page_is_refused(tmp_path, shape):
-    """Each shape costs Markdown's link parser or the HTML parser the square of its length; at 60 lines of 2,000
-    characters it would take minutes. The guard counts the reading in one pass and refuses it."""
+    """Each shape costs Markdown's link parser or the HTML parser the square of its length; at 60 paragraphs of
+    2,000 characters it would take minutes. The guard counts the reading in one pass and refuses it."""
     course = course_copy(tmp_path)
-    with_text(course, "\n".join([RESCANS[shape](2000)] * 60))
+    with_text(course, "\n\n".join([RESCANS[shape](2000)] * 60))
     problems = refused(course)
     assert len(problems) == 1 and "one of many on this page" in problems[0], problems
 

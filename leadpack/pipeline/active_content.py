@@ -18,7 +18,7 @@ from lxml import etree
 
 from leadpack.errors import SourceError
 from leadpack.pipeline.config import read_file
-from leadpack.pipeline.limits import MAX_SCAN_STEPS, MAX_SCANNED_MEDIA_BYTES
+from leadpack.pipeline.limits import MAX_SCAN_STEPS, MAX_SCANNED_MEDIA_BYTES, SCAN_READINGS
 from leadpack.pipeline.markdown_ext.html_safety import tag_steps
 
 XML_SUFFIXES = {".svg", ".xml", ".xhtml", ".xht", ".xsl", ".xslt"}
@@ -156,7 +156,7 @@ class _PageScanner(HTMLParser):
 def _html(data: bytes) -> list[Active]:
     text = data.decode("utf-8", "replace")
     steps, at, _ = tag_steps(text)
-    if steps > MAX_SCAN_STEPS:
+    if steps > MAX_SCAN_STEPS + SCAN_READINGS * len(text):
         line = text.count("\n", 0, at) + 1
         return [Active(line, at - text.rfind("\n", 0, at), "the HTML page has many tags that never close, so it "
                        "cannot be checked for scripts", "close each tag with >, or write &lt; for a less-than sign")]

@@ -39,7 +39,9 @@ from leadpack.pipeline.limits import (
     MAX_LOCATE_STEPS,
     MAX_NESTING,
     MAX_PAGES,
+    MAX_PARAGRAPH_CHARS,
     MAX_SCAN_STEPS,
+    SCAN_READINGS,
 )
 from leadpack.pipeline.markdown_ext.blocks import FENCE, CourseBlocksExtension, make_markdown, plain_text
 from leadpack.pipeline.markdown_ext.html_safety import Finding, tag_steps, unsafe_html, url_scheme
@@ -48,6 +50,8 @@ CONTENT_DIR = "content"
 # One level of nesting at the start of a line: a quotation mark, a list marker, or four spaces (or a tab).
 NESTING_MARK = re.compile(r"(?: {4}|\t| {0,3}(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]?)")
 SCANNED = re.compile(r"\\.|[\[\]()]")  # what Markdown's link parser counts: brackets (an escaped one is text)
+QUOTE = re.compile(r"[\"']")
+BLOCK_START = re.compile(r"^[ \t>]*(?:[-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|\||#|:::)")  # a new item, row or block
 URL_ATTRIBUTE = re.compile(r'(?P<lead><(?P<tag>[a-z]+)\b[^>]*?\s(?P<name>src|href)=")(?P<value>[^"]*)"')
 INTERNAL_LINK = re.compile(r'href="#([^"]*)"')
 SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -275,13 +279,14 @@ def _check_lines(path: Path, lines: list[str], body_start: int, problems: Proble
     return the indexes of those lines: the pages holding them are not converted."""
     refused: set[int] = set()
     fence = ""
+    paragraph = Paragraph()
     for index, line in enumerate(lines):
-        if problems.full(path):
-            refused.update(range(index, len(lines)))
-            break
         number = index + 1
-        bad, at = unusable_character(line.replace("\t", " "))
+        bad, at = unusable_character(line)
         if bad:
+            if problems.full(path):  # nothing more will be listed for this file: stop reading it
+                refused.update(range(index, len(lines)))
+                break
             problems.add(path, number, f"{bad} in the text",
                          "delete it; it often comes with text pasted from another program", at + 1)
         if index < body_start:  # the settings block is TOML, read by its own rules
@@ -294,6 +299,10 @@ def _check_lines(path: Path, lines: list[str], body_start: int, problems: Proble
         found = FENCE.match(line)
         if found and (not fence or found.group(1) == fence):
             fence = "" if fence else found.group(1)
+        if paragraph.grows(index, "" if fence or found else line):
+            problems.add(path, paragraph.start + 1, f"the paragraph is over {MAX_PARAGRAPH_CHARS:,} characters "
+                         "long", "break it into shorter paragraphs, with a blank line between them")
+            refused.add(index)
         depth = 0 if fence else nesting(line)
         if depth > MAX_NESTING:
             if index - 1 not in refused:  # once for a run of such lines
@@ -302,6 +311,26 @@ def _check_lines(path: Path, lines: list[str], body_start: int, problems: Proble
                              "already hard to follow")
             refused.add(index)
     return refused
+
+
+class Paragraph:
+    """The paragraph being read (lines with no blank line between them; a list item or table row starts anew)."""
+
+    def __init__(self) -> None:
+        self.start, self.length, self.reported = 0, 0, False
+
+    def grows(self, index: int, line: str) -> bool:
+        """Add a line ('' ends the paragraph); True when the paragraph has just gone over the limit."""
+        if not line.strip():
+            self.start, self.length, self.reported = index + 1, 0, False
+            return False
+        if BLOCK_START.match(line):
+            self.start, self.length, self.reported = index, 0, False
+        self.length += len(line) + 1
+        if self.length > MAX_PARAGRAPH_CHARS and not self.reported:
+            self.reported = True
+            return True
+        return False
 
 
 def nesting(line: str) -> int:
@@ -426,7 +455,7 @@ def _scannable(path: Path, body: list[str], first_line: int, problems: Problems)
     parser from every '<' that starts a tag to the next '>', so many that never close cost the square of the
     page's length. The same reading is counted here, in one pass."""
     steps, worst = scan_steps(body)
-    if steps <= MAX_SCAN_STEPS:
+    if steps <= MAX_SCAN_STEPS + SCAN_READINGS * sum(len(line) + 1 for line in body):
         return True
     (line, col), opener = worst
     messages = {
@@ -475,9 +504,11 @@ def scan_steps(lines: list[str]) -> tuple[int, tuple[tuple[int, int], str]]:
 
 
 def _brackets(text: str, start: int, end: int, count: Callable[[int, int, str], None]) -> None:
-    """Count what the link parser reads in ``text[start:end]``: '[' to its ']', '](' to its ')' (or the end)."""
+    """Count what the link parser reads in ``text[start:end]``: from each '[' to its ']', and from each '](' to
+    its ')'; a quote inside a link address may open a title, past which the parser reads to the end."""
     squares: list[int] = []
     rounds: list[int] = []
+    quotes = [found.start() for found in QUOTE.finditer(text, start, end)]
     for found in SCANNED.finditer(text, start, end):
         char, at = found.group(), found.start()
         if char == "[":
@@ -489,7 +520,8 @@ def _brackets(text: str, start: int, end: int, count: Callable[[int, int, str], 
         elif char == ")" and rounds:
             opener = rounds.pop()
             if opener and text[opener - 1] == "]":
-                count(opener, at, "(")
+                quoted = bisect.bisect_left(quotes, opener) < bisect.bisect_left(quotes, at)
+                count(opener, end if quoted else at, "(")
     for opener in squares:
         count(opener, end, "[")
     for opener in rounds:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from leadpack.pipeline.limits import MAX_PROBLEMS_PER_FILE, MAX_SCAN_STEPS
+from leadpack.pipeline.limits import MAX_PROBLEMS_PER_FILE, MAX_SCAN_STEPS, SCAN_READINGS
 
 # What Markdown itself writes, plus the small raw-HTML subset documented for authors.
 MARKDOWN_ELEMENTS = {"p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "em", "strong", "a", "img", "code", "pre",
@@ -220,7 +220,7 @@ def _reach(stops: list[int], reach: dict[int, int], start: int, end: int) -> int
 
 def unsafe_html(fragment: str) -> list[Finding]:
     """Every element, attribute or URL in ``fragment`` that is outside the safe subset."""
-    if tag_steps(fragment)[0] > MAX_SCAN_STEPS:
+    if tag_steps(fragment)[0] > MAX_SCAN_STEPS + SCAN_READINGS * len(fragment):
         return [Finding("many HTML tags on this page are never closed by '>'", "write &lt; for a less-than sign, "
                         "or close each tag with >", ("<",))]
     parser = _SafetyParser()
