@@ -199,7 +199,11 @@ def test_launch_and_commit_over_http(api_preview):
     status, _, launch = call(api_preview, "GET", f"/api/launch?set=every-block&learner={LEARNERS[1].id}")
     assert launch["model"][names.entry] == "resume"
     assert call(api_preview, "GET", "/api/launch?set=nope&learner=learner-1")[0] == 404
-    assert call(api_preview, "GET", f"/lms/format/{api_preview.side.info()['scripts'][0]}")[0] == 200
+    for script in api_preview.side.info()["scripts"]:
+        status, headers, _ = call(api_preview, "GET", f"/lms/format/{script}")
+        assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+    for other in ("lms.py", "scorm_records.py", "..%2Fscorm_records.py", "__init__.py"):
+        assert call(api_preview, "GET", f"/lms/format/{other}")[0] == 404, other
 
 
 

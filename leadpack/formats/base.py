@@ -166,6 +166,10 @@ class PreviewSide:
         yet", if the standard has one) and limits (what the strict and relaxed choices mean); "lrs" sides stateId."""
         raise NotImplementedError
 
+    def script(self, name: str) -> Path | None:
+        """The file of a script ``info()`` names for the LMS page (served under /lms/format/), or None."""
+        return None
+
     def launch(self, set_id: str, unit: LaunchUnit, learner, origin: str, url: str) -> dict:  # noqa: ANN001
         """The launch of ``unit`` for ``learner``: the URL to open and whatever the LMS page needs beside it."""
         raise NotImplementedError

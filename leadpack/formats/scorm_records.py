@@ -14,6 +14,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import ClassVar
 
 from leadpack.formats.base import LaunchUnit, PreviewServices, PreviewSide
@@ -121,12 +122,17 @@ class ScormRecords:
                 del self._records[key]
 
 
+SHARED_API = Path(__file__).resolve().parent / "scorm-lms-api.js"  # what both versions' API objects build on
+
+
 class ScormSide(PreviewSide):
-    """A SCORM LMS in the preview: a strict API object in the LMS page (``lms-api.js`` in the version's folder),
-    records kept here between launches. ``page`` is what the LMS page needs to know of the API (see ``info``)."""
+    """A SCORM LMS in the preview: a strict API object in the LMS page (``lms-api.js`` in the version's folder, on
+    ``scorm-lms-api.js`` beside this module), records kept here between launches. ``page`` is what the LMS page
+    needs to know of the API (see ``info``)."""
 
     kind = "api"
     version: ClassVar[Version]
+    folder: ClassVar[Path]  # the version's folder
     page: ClassVar[dict]
 
     def __init__(self, services: PreviewServices):
@@ -137,7 +143,10 @@ class ScormSide(PreviewSide):
         """kind, scripts and, from ``page``: title; api and apiClass (the global and the constructor); stateElement
         (the saved state); checks (the error-checking methods the panel hides); notSet (the error code that only
         says "no value yet", if any); limits (the strict and relaxed choices, described)."""
-        return {"kind": self.kind, "scripts": ["lms-api.js"], **self.page}
+        return {"kind": self.kind, "scripts": [SHARED_API.name, "lms-api.js"], **self.page}
+
+    def script(self, name: str) -> Path | None:
+        return {SHARED_API.name: SHARED_API, "lms-api.js": self.folder / "lms-api.js"}.get(name)
 
     def launch(self, set_id: str, unit: LaunchUnit, learner, origin: str, url: str) -> dict:  # noqa: ANN001
         return {"url": url, "model": self.store.launch(learner, set_id, unit)}

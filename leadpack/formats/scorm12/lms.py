@@ -6,6 +6,7 @@ attempt). The learner-side rules live in ``lms-api.js``, the API object the prev
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from leadpack.formats.scorm_records import Launch, ScormSide, Version
 
@@ -55,6 +56,7 @@ class Scorm12Side(ScormSide):
     """The preview's SCORM 1.2 LMS: ``PreviewScorm12API`` (global ``API``) in the LMS page."""
 
     version = SCORM12
+    folder = Path(__file__).resolve().parent
     page = {"title": "SCORM 1.2", "api": "API", "apiClass": "PreviewScorm12API", "stateElement": "cmi.suspend_data",
             "checks": ["LMSGetLastError", "LMSGetErrorString", "LMSGetDiagnostic"],
             "limits": {"strict": "strict: the standard's limits (suspend_data 4,096)",

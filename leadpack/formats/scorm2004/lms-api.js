@@ -10,7 +10,8 @@
    "LMS refuses commits" makes Commit and Terminate answer "false" with error 391 and store nothing; the session
    stays open. After a Terminate that left adl.nav.request set, the LMS page acts on it.
    new PreviewScorm2004API(model, hooks): hooks as for PreviewScorm12API (onCall, persist, controls), plus
-   navigable(request) (is there a unit to "continue" or go "previous" to?) and navigate(request). */
+   navigable(request) (is there a unit to "continue" or go "previous" to?) and navigate(request). The data
+   model's shape and the API's plumbing come from ../scorm-lms-api.js. */
 (function () {
   "use strict";
   var ERRORS = {
@@ -100,14 +101,6 @@
     "cmi.interactions.n.student_response": "cmi.interactions.n.learner_response",
     "cmi.interactions.n.time": "cmi.interactions.n.timestamp",
     "cmi.objectives.n.status": "cmi.objectives.n.success_status and completion_status" };
-
-  function patternOf(name) { return name.replace(/\.(0|[1-9]\d*)(?=\.)/g, ".n"); }
-
-  function isGroup(pattern) {
-    if (CHILDREN[pattern] || ARRAYS[pattern]) return true;
-    for (var element in ELEMENTS) if (element.indexOf(pattern + ".") === 0) return true;
-    return false;
-  }
 
   function scorm12Hint(pattern) {
     var renamed = SCORM_12[pattern] || pattern.replace(/^cmi\.(core|student_data)\./, "cmi.");
@@ -228,8 +221,8 @@
   };
 
   window.PreviewScorm2004API = function (model, hooks) {
-    var values = {}, session = "not initialized", last = { code: "0", diagnostic: "" }, api = {};
-    Object.keys(model).forEach(function (k) { values[k] = String(model[k]); });
+    var shape = PreviewScormModel({ elements: ELEMENTS, children: CHILDREN, arrays: ARRAYS }, model);
+    var values = shape.values, session = "not initialized", last = { code: "0", diagnostic: "" };
 
     function relaxed() { return !!hooks.controls().relaxed; }
 
@@ -239,36 +232,6 @@
     function refuse(code, diagnostic, answer) {
       last = { code: code, diagnostic: diagnostic || ERRORS[code] };
       return answer;
-    }
-
-    function countOf(prefix) {
-      var count = 0, start = prefix + ".";
-      Object.keys(values).forEach(function (k) {
-        if (k.indexOf(start) !== 0) return;
-        var index = /^(\d+)\./.exec(k.slice(start.length));
-        if (index) count = Math.max(count, +index[1] + 1);
-      });
-      return count;
-    }
-
-    /* Every array index in a name must exist; on a set, the last one may also be the next free slot. */
-    function indexProblem(name, forSet) {
-      var parts = name.split("."), prefix = parts[0], pattern = parts[0];
-      for (var i = 1; i < parts.length; i++) {
-        if (ARRAYS[pattern] && /^\d+$/.test(parts[i])) {
-          var count = countOf(prefix), index = +parts[i];
-          var lastIndex = !parts.slice(i + 1).some(function (p) { return /^\d+$/.test(p); });
-          if (index > count || (index === count && !(forSet && lastIndex))) {
-            return prefix + " has " + count + " entr" + (count === 1 ? "y" : "ies") + "; " + name +
-              (forSet && lastIndex ? " must use index " + count + " or lower (in order)" : " does not exist");
-          }
-          pattern += ".n";
-        } else {
-          pattern += "." + parts[i];
-        }
-        prefix += "." + parts[i];
-      }
-      return "";
     }
 
     function interactionOf(name) { return name.split(".").slice(0, 3).join("."); }
@@ -304,7 +267,7 @@
       if (values[name] !== undefined && values[name] !== value) {
         return ["351", name + " is " + JSON.stringify(values[name]) + " already; an id cannot be rewritten"];
       }
-      var array = name.replace(/\.\d+\.id$/, ""), count = countOf(array);
+      var array = name.replace(/\.\d+\.id$/, ""), count = shape.countOf(array);
       for (var i = 0; pattern !== "cmi.interactions.n.id" && i < count; i++) {
         if (array + "." + i + ".id" !== name && values[array + "." + i + ".id"] === value) {
           return ["351", JSON.stringify(value) + " is already the id of " + array + "." + i];
@@ -368,8 +331,8 @@
       var keyword = /\.(_children|_count|_version)$/.exec(name), hint = scorm12Hint(pattern);
       if (hint) return ["401", hint];
       if (keyword && name !== "cmi._version") {
-        var parent = patternOf(name.slice(0, -keyword[0].length));
-        return keyword[1] === "_version" || !ELEMENTS[parent] && !isGroup(parent) ?
+        var parent = shape.patternOf(name.slice(0, -keyword[0].length));
+        return keyword[1] === "_version" || !ELEMENTS[parent] && !shape.isGroup(parent) ?
           ["401", name + " is not a SCORM 2004 element"] : null;
       }
       if (/^adl\.nav\.request_valid\.((continue|previous)|(choice|jump)\.\{target=[^\s}]+\})$/.test(name)) return null;
@@ -377,20 +340,20 @@
     }
 
     function keywordValue(name, keyword) {
-      var parent = patternOf(name.slice(0, -keyword.length - 1));
+      var parent = shape.patternOf(name.slice(0, -keyword.length - 1));
       if (keyword === "_children") {
         return CHILDREN[parent] ? ok(CHILDREN[parent]) : refuse("301", parent + " has no children", "");
       }
-      var problem = indexProblem(name, false);
+      var problem = shape.indexProblem(name, false);
       if (problem) return refuse("301", problem, "");
-      return ARRAYS[parent] ? ok(String(countOf(name.slice(0, -7)))) :
+      return ARRAYS[parent] ? ok(String(shape.countOf(name.slice(0, -7)))) :
         refuse("301", parent + " is not an array: it has no _count", "");
     }
 
     function getValue(name) {
       if (!running("GetValue")) return "";
       if (typeof name !== "string" || !name) return refuse("301", "GetValue needs an element name", "");
-      var pattern = patternOf(name), unknown = unknownName(name, pattern);
+      var pattern = shape.patternOf(name), unknown = unknownName(name, pattern);
       if (unknown) return refuse(unknown[0], unknown[1], "");
       var request = /^adl\.nav\.request_valid\.(\w+)/.exec(name), keyword = /\.(_children|_count)$/.exec(name);
       if (request) {
@@ -398,7 +361,7 @@
           String(!!(hooks.navigable && hooks.navigable(request[1]))) : "unknown");
       }
       if (keyword) return keywordValue(name, keyword[1]);
-      var problem = indexProblem(name, false), value = judged(name);
+      var problem = shape.indexProblem(name, false), value = judged(name);
       if (problem) return refuse("301", problem, "");
       if (ELEMENTS[pattern].split(" ")[0] === "W") return refuse("405", name + " is write-only", "");
       return value === undefined ? refuse("403", name + " has no value yet (it has never been set)", "") : ok(value);
@@ -407,14 +370,14 @@
     function setValue(name, value) {
       if (!running("SetValue")) return "false";
       if (typeof name !== "string" || !name) return refuse("351", "SetValue needs an element name", "false");
-      var pattern = patternOf(name), unknown = unknownName(name, pattern);
+      var pattern = shape.patternOf(name), unknown = unknownName(name, pattern);
       if (unknown) return refuse(unknown[0], unknown[1], "false");
       if (/\.(_children|_count|_version)$/.test(name) || /^adl\.nav\.request_valid\./.test(name) ||
           ELEMENTS[pattern].split(" ")[0] === "R") {
         return refuse("404", name + " is read-only (the LMS sets it)", "false");
       }
       value = value === undefined || value === null ? "" : String(value);
-      var problem = indexProblem(name, true);
+      var problem = shape.indexProblem(name, true);
       if (problem) return refuse("351", problem, "false");
       var refused = orderProblem(name, pattern, value) || typeProblem(ELEMENTS[pattern].split(" ")[1], value, name);
       if (refused) return refuse(refused[0], name + ": " + refused[1], "false");
@@ -447,32 +410,15 @@
       return ok("true");
     }
 
-    function logged(method, body) {
-      return function (a, b) {
-        var result = body(a, b), args = Array.prototype.slice.call(arguments, 0, body.length);
-        hooks.onCall({ method: method, args: args, result: result, error: last.code, diagnostic: last.diagnostic,
-          at: Date.now() });
-        return result;
-      };
-    }
-
-    api.Initialize = logged("Initialize", function (arg) { return initialize(arg); });
-    api.Terminate = logged("Terminate", function (arg) { return store("Terminate", arg, true); });
-    api.Commit = logged("Commit", function (arg) { return store("Commit", arg, false); });
-    api.GetValue = logged("GetValue", function (name) { return getValue(name); });
-    api.SetValue = logged("SetValue", function (name, value) { return setValue(name, value); });
-    api.GetLastError = logged("GetLastError", function () { return last.code; });
-    api.GetErrorString = logged("GetErrorString", function (code) { return ERRORS[String(code)] || ""; });
-    api.GetDiagnostic = logged("GetDiagnostic", function (code) {
-      return code === undefined || code === "" || String(code) === last.code ? last.diagnostic :
-        ERRORS[String(code)] || "";
-    });
     /* For the panel: not part of SCORM. */
-    api.preview = {
-      values: recorded,
-      session: function () { return session; },
-      modeOf: function (name) { var e = ELEMENTS[patternOf(name)]; return e ? e.split(" ")[0] : ""; }
-    };
+    var view = { values: recorded, session: function () { return session; }, modeOf: shape.modeOf };
+    var api = PreviewScormApi(hooks, {
+      Initialize: function (arg) { return initialize(arg); },
+      Terminate: function (arg) { return store("Terminate", arg, true); },
+      Commit: function (arg) { return store("Commit", arg, false); },
+      GetValue: function (name) { return getValue(name); },
+      SetValue: function (name, value) { return setValue(name, value); }
+    }, ["GetLastError", "GetErrorString", "GetDiagnostic"], ERRORS, function () { return last; }, view);
     return api;
   };
 })();

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from leadpack.formats.scorm_records import Launch, ScormSide, Version
 
@@ -77,6 +78,7 @@ class Scorm2004Side(ScormSide):
     """The preview's SCORM 2004 LMS: ``PreviewScorm2004API`` (global ``API_1484_11``) in the LMS page."""
 
     version = SCORM2004
+    folder = Path(__file__).resolve().parent
     page = {"title": "SCORM 2004", "api": "API_1484_11", "apiClass": "PreviewScorm2004API",
             "stateElement": "cmi.suspend_data", "checks": ["GetLastError", "GetErrorString", "GetDiagnostic"],
             "notSet": "403",

@@ -314,6 +314,7 @@
       return new Promise(function (resolve, reject) {
         var script = document.createElement("script");
         script.src = "/lms/format/" + name;
+        script.async = false; /* run in the order named */
         script.onload = resolve;
         script.onerror = function () { reject(new Error("cannot load " + name)); };
         document.head.appendChild(script);
