@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urlencode
@@ -21,7 +22,9 @@ from urllib.request import Request, urlopen
 
 import pytest
 
-from leadpack.formats.scorm12.lms import ScormStore
+from leadpack import formats
+from leadpack.formats.base import LaunchUnit, PreviewServices
+from leadpack.formats.scorm_records import ScormRecords
 from leadpack.tools.preview.learners import LEARNERS
 from leadpack.tools.preview.server import PreviewServer
 from tests.conftest import FIXTURE_COURSE, REPO
@@ -63,46 +66,145 @@ def statement(verb: str, activity: str, **extra) -> dict:
 
 # ---- the LMS's SCORM records -----------------------------------------------------------------------------------
 
-def test_entry_follows_how_the_last_session_exited_and_session_times_add_up():
-    store = ScormStore()
-    first = store.launch(ALEX, "set", "sco", "50")
-    assert first["cmi.core.entry"] == "ab-initio" and first["cmi.core.lesson_status"] == "not attempted"
-    assert first["cmi.student_data.mastery_score"] == "50" and first["cmi.core.total_time"] == "0000:00:00.00"
-    store.commit(ALEX.id, "set", "sco", {"cmi.core.exit": "suspend", "cmi.core.lesson_location": "m/p2",
-                                         "cmi.core.session_time": "00:01:30.50", "cmi.core.student_id": "forged"},
+@dataclass(frozen=True)
+class Names:
+    """What one SCORM version calls the elements these tests look at, and how it writes times."""
+
+    entry: str
+    exit: str
+    location: str
+    session_time: str
+    total_time: str
+    learner_id: str
+    learner_name: str
+    ninety_seconds: str  # a session_time of 1 minute 30.5 seconds
+    ten_seconds: str
+    zero: str  # total_time before any session
+    total: str  # 1 minute 40.5 seconds as total_time
+    pass_mark: tuple[str, str]  # the element with the fixture set's pass mark (50%), and its value
+
+
+NAMES = {
+    "scorm12": Names("cmi.core.entry", "cmi.core.exit", "cmi.core.lesson_location", "cmi.core.session_time",
+                     "cmi.core.total_time", "cmi.core.student_id", "cmi.core.student_name", "00:01:30.50",
+                     "00:00:10", "0000:00:00.00", "0000:01:40.50",
+                     ("cmi.student_data.mastery_score", "50")),
+    "scorm2004": Names("cmi.entry", "cmi.exit", "cmi.location", "cmi.session_time", "cmi.total_time",
+                       "cmi.learner_id", "cmi.learner_name", "PT1M30.5S", "PT10S", "PT0H0M0S", "PT0H1M40.5S",
+                       ("cmi.scaled_passing_score", "0.5")),
+}
+SIDES = {name: formats.get(name).preview_side(PreviewServices(lambda kind, data: None, "")) for name in formats.names()}
+API_FORMATS = [name for name, side in SIDES.items() if side.kind == "api"]
+SCO = LaunchUnit("sco", "A SCO", "index.html", mastery_score="50")
+
+
+def records(name: str) -> ScormRecords:
+    return formats.get(name).preview_side(PreviewServices(lambda kind, data: None, "")).store
+
+
+@pytest.fixture(scope="module", params=API_FORMATS)
+def api_preview(request):
+    """`leadpack preview` of the fixture course in each format whose LMS side is an API object."""
+    with PreviewServer(FIXTURE_COURSE, format_name=request.param) as server:
+        yield server
+
+
+@pytest.mark.parametrize("fmt", API_FORMATS)
+def test_a_suspended_session_resumes_and_session_times_add_up(fmt):
+    names, store = NAMES[fmt], records(fmt)
+    first = store.launch(ALEX, "set", SCO)
+    assert first[names.entry] == "ab-initio" and first[names.total_time] == names.zero
+    assert first[names.learner_id] == ALEX.id and first[names.learner_name] == ALEX.name
+    store.commit(ALEX.id, "set", "sco", {names.exit: "suspend", names.location: "m/p2",
+                                         names.session_time: names.ninety_seconds, names.learner_id: "forged"},
                  final=True)
-    second = store.launch(ALEX, "set", "sco")
-    assert second["cmi.core.entry"] == "resume" and second["cmi.core.lesson_location"] == "m/p2"
-    assert second["cmi.core.total_time"] == "0000:01:30.50"
-    assert second["cmi.core.student_id"] == ALEX.id, "a commit cannot change what the LMS provides"
-    assert "cmi.core.exit" not in second and "cmi.core.session_time" not in second
+    second = store.launch(ALEX, "set", SCO)
+    assert second[names.entry] == "resume" and second[names.location] == "m/p2"
+    assert second[names.learner_id] == ALEX.id, "a commit cannot change what the LMS provides"
+    assert names.exit not in second and names.session_time not in second
     # A session that commits but never finishes still has its time counted, once.
-    store.commit(ALEX.id, "set", "sco", {"cmi.core.exit": "", "cmi.core.session_time": "00:00:10"}, final=False)
-    third = store.launch(ALEX, "set", "sco")
-    assert third["cmi.core.entry"] == "" and third["cmi.core.total_time"] == "0000:01:40.50"
-    assert store.launch(ALEX, "set", "sco")["cmi.core.total_time"] == "0000:01:40.50"
+    store.commit(ALEX.id, "set", "sco", {names.exit: "suspend", names.session_time: names.ten_seconds}, final=False)
+    assert store.launch(ALEX, "set", SCO)[names.total_time] == names.total
+    assert store.launch(ALEX, "set", SCO)[names.total_time] == names.total
     store.reset(ALEX.id)
-    assert store.launch(ALEX, "set", "sco")["cmi.core.entry"] == "ab-initio"
+    assert store.launch(ALEX, "set", SCO)[names.entry] == "ab-initio"
 
 
-def test_commit_refuses_values_that_are_not_strings():
+def test_scorm12_keeps_the_attempt_after_any_exit():
+    store, names = records("scorm12"), NAMES["scorm12"]
+    first = store.launch(ALEX, "set", SCO)
+    assert first["cmi.core.lesson_status"] == "not attempted" and first["cmi.student_data.mastery_score"] == "50"
+    store.commit(ALEX.id, "set", "sco", {names.exit: "", names.location: "m/p2",
+                                         names.session_time: names.ninety_seconds}, final=True)
+    again = store.launch(ALEX, "set", SCO)
+    assert again[names.entry] == "" and again[names.location] == "m/p2"
+
+
+def test_scorm2004_starts_a_new_attempt_unless_the_last_session_suspended():
+    store = records("scorm2004")
+    first = store.launch(ALEX, "set", SCO)
+    assert first["cmi.mode"] == "normal" and first["cmi.credit"] == "credit" and first["cmi._version"] == "1.0"
+    assert first["cmi.completion_status"] == "unknown" and first["cmi.success_status"] == "unknown"
+    assert "cmi.location" not in first and "cmi.suspend_data" not in first, "never set: GetValue answers 403"
+    for exit_value in ("normal", ""):
+        store.commit(ALEX.id, "set", "sco", {"cmi.exit": "suspend", "cmi.location": "m/p2", "cmi.suspend_data": "{}",
+                                             "cmi.session_time": "PT30S"}, final=True)
+        assert store.launch(ALEX, "set", SCO)["cmi.entry"] == "resume"
+        store.commit(ALEX.id, "set", "sco", {"cmi.exit": exit_value, "cmi.location": "m/p3",
+                                             "cmi.completion_status": "completed", "cmi.session_time": "PT1H2M3.45S"},
+                     final=True)
+        after = store.launch(ALEX, "set", SCO)
+        assert after["cmi.entry"] == "ab-initio", f"exit {exit_value!r} ends the attempt"
+        assert "cmi.location" not in after and "cmi.suspend_data" not in after
+        assert after["cmi.completion_status"] == "unknown" and after["cmi.total_time"] == "PT0H0M0S"
+    assert store.record(ALEX.id, "set", "sco").attempts == 3
+
+
+def test_scorm2004_total_time_sums_iso_durations_within_an_attempt():
+    store = records("scorm2004")
+    store.launch(ALEX, "set", SCO)
+    for session_time in ("PT1H2M3.45S", "PT58M", "P1DT0.55S", "PT"):  # "PT" is not a duration: it counts nothing
+        store.commit(ALEX.id, "set", "sco", {"cmi.exit": "suspend", "cmi.session_time": session_time}, final=True)
+        last = store.launch(ALEX, "set", SCO)
+    assert last["cmi.total_time"] == "PT26H0M4S"
+    assert store.describe(store.record(ALEX.id, "set", "sco"))["totalTime"] == "PT26H0M4S"
+
+
+@pytest.mark.parametrize(("mastery", "scaled"), [("50", "0.5"), ("67", "0.67"), ("100", "1"), ("80.5", "0.805"),
+                                                 ("", None), ("lots", None)])
+def test_scorm2004_scaled_passing_score_is_the_mastery_percentage(mastery, scaled):
+    model = records("scorm2004").launch(ALEX, "set", LaunchUnit("sco", "A SCO", "index.html", mastery))
+    assert model.get("cmi.scaled_passing_score") == scaled
+
+
+@pytest.mark.parametrize("fmt", API_FORMATS)
+def test_commit_refuses_values_that_are_not_strings(fmt):
     with pytest.raises(ValueError):
-        ScormStore().commit(ALEX.id, "set", "sco", {"cmi.core.score.raw": 50}, final=False)
+        records(fmt).commit(ALEX.id, "set", "sco", {NAMES[fmt].location: 50}, final=False)
 
 
-def test_launch_and_commit_over_http(scorm_preview):
-    status, _, launch = call(scorm_preview, "GET", f"/api/launch?set=every-block&learner={LEARNERS[1].id}")
+def test_launch_and_commit_over_http(api_preview):
+    names = NAMES[api_preview.builder.format.name]
+    status, _, launch = call(api_preview, "GET", f"/api/launch?set=every-block&learner={LEARNERS[1].id}")
     assert status == 200 and launch["url"].endswith("/index.html")
-    assert launch["model"]["cmi.core.student_name"] == LEARNERS[1].name
-    status, _, page = call(scorm_preview, "GET", launch["url"])
+    assert launch["model"][names.learner_name] == LEARNERS[1].name
+    element, pass_mark = names.pass_mark
+    assert launch["model"][element] == pass_mark, "the pass mark, read from the manifest as an LMS imports it"
+    status, _, page = call(api_preview, "GET", launch["url"])
     assert status == 200 and 'id="lp-data"' in page
-    status, _, record = call(scorm_preview, "POST", "/api/commit", {
+    status, _, record = call(api_preview, "POST", "/api/commit", {
         "set": "every-block", "unit": "every-block", "learner": LEARNERS[1].id, "final": True,
-        "values": {"cmi.suspend_data": "{}", "cmi.core.exit": "suspend"}})
+        "values": {"cmi.suspend_data": "{}", names.exit: "suspend"}})
     assert status == 200 and record["values"]["cmi.suspend_data"] == "{}"
-    status, _, launch = call(scorm_preview, "GET", f"/api/launch?set=every-block&learner={LEARNERS[1].id}")
-    assert launch["model"]["cmi.core.entry"] == "resume"
-    assert call(scorm_preview, "GET", "/api/launch?set=nope&learner=learner-1")[0] == 404
+    status, _, launch = call(api_preview, "GET", f"/api/launch?set=every-block&learner={LEARNERS[1].id}")
+    assert launch["model"][names.entry] == "resume"
+    assert call(api_preview, "GET", "/api/launch?set=nope&learner=learner-1")[0] == 404
+    for script in api_preview.side.info()["scripts"]:
+        status, headers, _ = call(api_preview, "GET", f"/lms/format/{script}")
+        assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+    for other in ("lms.py", "scorm_records.py", "..%2Fscorm_records.py", "__init__.py"):
+        assert call(api_preview, "GET", f"/lms/format/{other}")[0] == 404, other
+
 
 
 # ---- the in-memory LRS -----------------------------------------------------------------------------------------

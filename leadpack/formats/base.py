@@ -161,8 +161,15 @@ class PreviewSide:
     controls: dict[str, bool]
 
     def info(self) -> dict:
-        """What the LMS page needs to know up front: kind, title, scripts to load, controls."""
+        """What the LMS page needs to know up front: kind, title, scripts to load. "api" sides add api and apiClass
+        (the global the package finds and the constructor the page calls), stateElement (the saved state), checks
+        (the API's error-checking methods, hidden in the panel), notSet (an error code that only means "no value
+        yet", if the standard has one) and limits (what the strict and relaxed choices mean); "lrs" sides stateId."""
         raise NotImplementedError
+
+    def script(self, name: str) -> Path | None:
+        """The file of a script ``info()`` names for the LMS page (served under /lms/format/), or None."""
+        return None
 
     def launch(self, set_id: str, unit: LaunchUnit, learner, origin: str, url: str) -> dict:  # noqa: ANN001
         """The launch of ``unit`` for ``learner``: the URL to open and whatever the LMS page needs beside it."""

@@ -8,7 +8,7 @@
    stays open, as it would when an LMS's server cannot be reached.
    new PreviewScorm12API(model, hooks): model maps element names to the values the LMS launches with;
    hooks.onCall(entry) hears every call, hooks.persist(values, final) stores a commit, hooks.controls() answers
-   { refuseCommits, relaxed }. */
+   { refuseCommits, relaxed }. The data model's shape and the API's plumbing come from ../scorm-lms-api.js. */
 (function () {
   "use strict";
   var ERRORS = {
@@ -67,14 +67,6 @@
   /* Names a SCO written for SCORM 2004 would use: "not implemented" here, with a hint. */
   var SCORM_2004 = /^(cmi\.(location|completion_status|success_status|progress_measure|score(\.scaled)?|learner_id|learner_name|mode|exit|session_time|total_time|credit|entry|completion_threshold|scaled_passing_score|max_time_allowed|time_limit_action|learner_preference(\..*)?|comments_from_learner(\..*)?)|adl\..*)$/;
 
-  function patternOf(name) { return name.replace(/\.(0|[1-9]\d*)(?=\.)/g, ".n"); }
-
-  function isGroup(pattern) {
-    if (CHILDREN[pattern] || ARRAYS[pattern]) return true;
-    for (var element in ELEMENTS) if (element.indexOf(pattern + ".") === 0) return true;
-    return false;
-  }
-
   function timespanProblem(value) {
     var m = /^(\d{2,4}):(\d{2}):(\d{2})(\.\d{1,2})?$/.exec(value);
     if (!m) return "not a CMITimespan (HHHH:MM:SS.SS, 2 to 4 hour digits, e.g. 00:01:30.00)";
@@ -89,44 +81,14 @@
   }
 
   window.PreviewScorm12API = function (model, hooks) {
-    var values = {}, session = "not initialized", last = { code: "0", diagnostic: "" }, api = {};
-    Object.keys(model).forEach(function (k) { values[k] = String(model[k]); });
+    var shape = PreviewScormModel({ elements: ELEMENTS, children: CHILDREN, arrays: ARRAYS }, model);
+    var values = shape.values, session = "not initialized", last = { code: "0", diagnostic: "" };
 
     function relaxed() { return !!hooks.controls().relaxed; }
 
     function ok() { last = { code: "0", diagnostic: "" }; }
 
     function fail(code, diagnostic) { last = { code: code, diagnostic: diagnostic || ERRORS[code] }; }
-
-    function countOf(prefix) {
-      var count = 0, start = prefix + ".";
-      Object.keys(values).forEach(function (k) {
-        if (k.indexOf(start) !== 0) return;
-        var index = /^(\d+)\./.exec(k.slice(start.length));
-        if (index) count = Math.max(count, +index[1] + 1);
-      });
-      return count;
-    }
-
-    /* Every array index in a name must exist; on a set, the last one may also be the next free slot. */
-    function indexProblem(name, forSet) {
-      var parts = name.split("."), prefix = parts[0], pattern = parts[0];
-      for (var i = 1; i < parts.length; i++) {
-        if (ARRAYS[pattern] && /^\d+$/.test(parts[i])) {
-          var count = countOf(prefix), index = +parts[i];
-          var lastIndex = !parts.slice(i + 1).some(function (p) { return /^\d+$/.test(p); });
-          if (index > count || (index === count && !(forSet && lastIndex))) {
-            return prefix + " has " + count + " entr" + (count === 1 ? "y" : "ies") + "; " + name +
-              (forSet && lastIndex ? " must use index " + count + " or lower" : " does not exist");
-          }
-          pattern += ".n";
-        } else {
-          pattern += "." + parts[i];
-        }
-        prefix += "." + parts[i];
-      }
-      return "";
-    }
 
     function typeProblem(type, value, name) {
       if (type === "string255" && value.length > 255) return "longer than 255 characters (" + value.length + ")";
@@ -175,13 +137,13 @@
       var keyword = /\.(_children|_count|_version)$/.exec(name);
       if (SCORM_2004.test(name)) return ["401", name + " is a SCORM 2004 element; this is a SCORM 1.2 LMS"];
       if (keyword) {
-        var parent = patternOf(name.slice(0, -keyword[0].length));
+        var parent = shape.patternOf(name.slice(0, -keyword[0].length));
         if (keyword[1] === "_children" && !CHILDREN[parent]) {
-          return ELEMENTS[parent] || isGroup(parent) ? ["202", parent + " has no children"] :
+          return ELEMENTS[parent] || shape.isGroup(parent) ? ["202", parent + " has no children"] :
             ["201", name + " is not a SCORM 1.2 element"];
         }
         if (keyword[1] === "_count" && !ARRAYS[parent]) {
-          return ELEMENTS[parent] || isGroup(parent) ? ["203", parent + " is not an array"] :
+          return ELEMENTS[parent] || shape.isGroup(parent) ? ["203", parent + " is not an array"] :
             ["201", name + " is not a SCORM 1.2 element"];
         }
         if (keyword[1] === "_version" && parent !== "cmi") return ["201", name + " is not a SCORM 1.2 element"];
@@ -200,14 +162,14 @@
     function getValue(name) {
       if (!running()) return "";
       if (typeof name !== "string" || !name) { fail("201", "LMSGetValue needs an element name"); return ""; }
-      var pattern = patternOf(name), unknown = unknownName(name, pattern);
+      var pattern = shape.patternOf(name), unknown = unknownName(name, pattern);
       if (unknown) { fail(unknown[0], unknown[1]); return ""; }
-      if (/\._children$/.test(name)) { ok(); return CHILDREN[patternOf(name.slice(0, -10))]; }
+      if (/\._children$/.test(name)) { ok(); return CHILDREN[shape.patternOf(name.slice(0, -10))]; }
       if (name === "cmi._version") { ok(); return values[name] || "3.4"; }
-      var problem = indexProblem(name, false);
+      var problem = shape.indexProblem(name, false);
       if (/\._count$/.test(name)) {
         if (problem) { fail("201", problem); return ""; }
-        ok(); return String(countOf(name.slice(0, -7)));
+        ok(); return String(shape.countOf(name.slice(0, -7)));
       }
       if (ELEMENTS[pattern].split(" ")[0].indexOf("R") < 0) {
         fail("404", name + " is write-only"); return "";
@@ -220,7 +182,7 @@
     function setValue(name, value) {
       if (!running()) return "false";
       if (typeof name !== "string" || !name) { fail("201", "LMSSetValue needs an element name"); return "false"; }
-      var pattern = patternOf(name), unknown = unknownName(name, pattern);
+      var pattern = shape.patternOf(name), unknown = unknownName(name, pattern);
       if (/\.(_children|_count|_version)$/.test(name) && !SCORM_2004.test(name)) {
         if (unknown) fail("201", name + " is not a SCORM 1.2 element");
         else fail("402", name + " is a keyword: the LMS keeps it");
@@ -230,7 +192,7 @@
       var spec = ELEMENTS[pattern].split(" ");
       if (spec[0] === "R") { fail("403", name + " is read-only (the LMS sets it)"); return "false"; }
       value = value === undefined || value === null ? "" : String(value);
-      var problem = indexProblem(name, true);
+      var problem = shape.indexProblem(name, true);
       if (problem) { fail("201", problem); return "false"; }
       problem = typeProblem(spec[1], value, name);
       if (problem) { fail("405", name + ": " + problem); return "false"; }
@@ -260,32 +222,19 @@
       return "true";
     }
 
-    function recorded(method, body) {
-      return function (a, b) {
-        var result = body(a, b), args = Array.prototype.slice.call(arguments, 0, body.length);
-        hooks.onCall({ method: method, args: args, result: result, error: last.code, diagnostic: last.diagnostic,
-          at: Date.now() });
-        return result;
-      };
-    }
-
-    api.LMSInitialize = recorded("LMSInitialize", function (arg) { return sessionCall("LMSInitialize", arg); });
-    api.LMSFinish = recorded("LMSFinish", function (arg) { return sessionCall("LMSFinish", arg); });
-    api.LMSCommit = recorded("LMSCommit", function (arg) { return sessionCall("LMSCommit", arg); });
-    api.LMSGetValue = recorded("LMSGetValue", function (name) { return getValue(name); });
-    api.LMSSetValue = recorded("LMSSetValue", function (name, value) { return setValue(name, value); });
-    api.LMSGetLastError = recorded("LMSGetLastError", function () { return last.code; });
-    api.LMSGetErrorString = recorded("LMSGetErrorString", function (code) { return ERRORS[String(code)] || ""; });
-    api.LMSGetDiagnostic = recorded("LMSGetDiagnostic", function (code) {
-      return code === undefined || code === "" || String(code) === last.code ? last.diagnostic :
-        ERRORS[String(code)] || "";
-    });
     /* For the panel: not part of SCORM. */
-    api.preview = {
+    var view = {
       values: function () { return JSON.parse(JSON.stringify(values)); },
       session: function () { return session; },
-      modeOf: function (name) { var e = ELEMENTS[patternOf(name)]; return e ? e.split(" ")[0] : ""; }
+      modeOf: shape.modeOf
     };
+    var api = PreviewScormApi(hooks, {
+      LMSInitialize: function (arg) { return sessionCall("LMSInitialize", arg); },
+      LMSFinish: function (arg) { return sessionCall("LMSFinish", arg); },
+      LMSCommit: function (arg) { return sessionCall("LMSCommit", arg); },
+      LMSGetValue: function (name) { return getValue(name); },
+      LMSSetValue: function (name, value) { return setValue(name, value); }
+    }, ["LMSGetLastError", "LMSGetErrorString", "LMSGetDiagnostic"], ERRORS, function () { return last; }, view);
     return api;
   };
 })();

@@ -330,12 +330,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._file(preview.workdir / set_id / serial / name, preview.workdir)
 
     def _format_file(self, name: str) -> None:
-        """A script the format's side names for the LMS page, from the format's own folder."""
-        preview = self.server.preview
-        if name not in preview.side.info().get("scripts", []):
+        """A script the format's side names for the LMS page (its API object), from the file the side gives."""
+        path = self.server.preview.side.script(name)
+        if path is None or name not in self.server.preview.side.info().get("scripts", []):
             raise _Refused(404, "not found")
-        folder = preview.builder.format.folder
-        self._file(folder / name, folder)
+        self._file(path, path.parent)
 
     def _file(self, path: Path, inside: Path) -> None:
         path = path.resolve()

@@ -7,7 +7,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var info = null, session = null, writes = Promise.resolve(), launches = 0, callCount = 0;
   var modelTimer = null, lastDecoded = null, busy = Promise.resolve(), lastLrsCall = 0;
-  var MAX_CALLS = 2000, CHECKS = { LMSGetLastError: 1, LMSGetErrorString: 1, LMSGetDiagnostic: 1 };
+  var MAX_CALLS = 2000, CHECKS = {}; /* the API's error-checking methods, which the panel hides unless asked */
 
   /* Small bodies go with keepalive, so a commit made while the whole LMS tab closes still arrives. */
   function request(method, url, body) {
@@ -58,8 +58,11 @@
       line = entry.method + "(" + entry.args.map(quote).join(", ") + ") → " + quote(entry.result) +
         (entry.error !== "0" && !CHECKS[entry.method] ? "  [error " + entry.error + ": " + entry.diagnostic + "]" : "");
     }
-    var bad = entry.resource !== undefined ? entry.status >= 400 : entry.error !== "0" && !CHECKS[entry.method];
-    var item = text("li", line, (CHECKS[entry.method] ? "pv-check" : "") + (bad ? " pv-bad" : ""));
+    /* An error that only says "no value yet" (a first read) is a note, not a mistake. */
+    var unset = entry.resource === undefined && !CHECKS[entry.method] && entry.error === info.side.notSet;
+    var bad = entry.resource !== undefined ? entry.status >= 400 :
+      entry.error !== "0" && !CHECKS[entry.method] && !unset;
+    var item = text("li", line, (CHECKS[entry.method] ? "pv-check" : "") + (bad ? " pv-bad" : unset ? " pv-unset" : ""));
     item.dataset.method = entry.method;
     item.dataset.error = entry.resource !== undefined ? String(entry.status) : entry.error;
     list.appendChild(item);
@@ -175,7 +178,9 @@
         which.api = new window[info.side.apiClass](l.model, {
           onCall: function (entry) { if (which === session) { addCall(entry); renderModelSoon(); } },
           persist: function (values, final) { persist(which, values, final); },
-          controls: function () { return info.controls; }
+          controls: function () { return info.controls; },
+          navigable: function (request) { return !!neighbour(which, request); },
+          navigate: function (request) { if (which === session) navigate(which, request); }
         });
         window[info.side.api] = which.api;
       }
@@ -190,6 +195,23 @@
       renderModel();
       $("pv-frame").src = l.url + (hash || "");
     });
+  }
+
+  /* The unit a navigation request from `which` leads to ("continue": the next, "previous": the one before). */
+  function neighbour(which, request) {
+    var units = info.sets.filter(function (s) { return s.id === which.set; })[0].units;
+    var here = units.map(function (u) { return u.id; }).indexOf(which.unit);
+    var step = { "continue": 1, previous: -1 }[request];
+    return here >= 0 && step ? units[here + step] : null;
+  }
+
+  /* What an LMS does when a unit ends asking to move on: opens the unit the request names (others end here). */
+  function navigate(which, request) {
+    var unit = neighbour(which, request);
+    if (!unit) return;
+    $("pv-unit").value = unit.id;
+    $("pv-build").textContent = "The package asked to " + request + ": opening " + unit.title + ".";
+    relaunch("");
   }
 
   /* Unloading the frame ends the session the way a learner leaving does (pagehide → the API's finish, or an LRS
@@ -293,6 +315,7 @@
       return new Promise(function (resolve, reject) {
         var script = document.createElement("script");
         script.src = "/lms/format/" + name;
+        script.async = false; /* run in the order named */
         script.onload = resolve;
         script.onerror = function () { reject(new Error("cannot load " + name)); };
         document.head.appendChild(script);
@@ -320,6 +343,11 @@
     info = state;
     document.body.classList.add("pv-kind-" + info.side.kind);
     $("pv-format").textContent = "· " + info.side.title;
+    (info.side.checks || []).forEach(function (name) { CHECKS[name] = 1; });
+    $("pv-show-checks-names").textContent = (info.side.checks || []).join(", ");
+    Object.keys(info.side.limits || {}).forEach(function (choice) {
+      $("pv-limits").querySelector('option[value="' + choice + '"]').textContent = info.side.limits[choice];
+    });
     info.sets.forEach(function (s) { option($("pv-set"), s.id, s.title + " " + s.version); });
     info.learners.forEach(function (l) { option($("pv-learner"), l.id, l.display + " (" + l.id + ")"); });
     fillUnits();

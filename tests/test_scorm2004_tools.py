@@ -1,0 +1,42 @@
+"""Issue 11: the package tools on SCORM 2004 packages: `validate` with the official schemas, `diff` of two builds,
+`explain` of a saved state copied from a SCORM 2004 run."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import run_cli
+
+# cmi.suspend_data as the preview's SCORM 2004 LMS stored it after a whole run of the fixture set (every page,
+# answers a / ac / a, one reflection, finished: passed): what support staff copy from a track report.
+COPIED_STATE = ('{"v":1,"l":"7vrt6","p":"hjocfx2zkag4hyx6u6dn7vrt6","a":{"3sso0":"ac","ewjqh":"a","yhte2":"a"},'
+                '"r":{"ygo9f":"I will ask one open question a day."},"d":"p"}')
+
+
+def test_validate_accepts_both_builds_with_the_official_schemas(fixture_build, shared):
+    packages = [fixture_build[mode]["scorm2004"] for mode in ("set", "module")]
+    result = run_cli("validate", "--schemas", shared / "schemas", *packages)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count(": scorm2004: valid") == 2
+
+
+def test_diff_of_two_builds_names_the_sco_changes_that_reset_progress(fixture_build):
+    result = run_cli("diff", fixture_build["set"]["scorm2004"], fixture_build["module"]["scorm2004"], "--json")
+    assert result.exit_code == 1, result.output
+    report = json.dumps(json.loads(result.stdout))
+    assert "ITEM-every-block" in report and "ITEM-first-steps" in report and "RES-every-block" in report
+    same = run_cli("diff", fixture_build["set"]["scorm2004"], fixture_build["set"]["scorm2004"])
+    assert same.exit_code == 0 and "Learners' progress: safe." in same.stdout
+
+
+def test_explain_reads_a_state_copied_from_a_scorm2004_run(fixture_build):
+    result = run_cli("explain", COPIED_STATE, "--package", fixture_build["set"]["scorm2004"], "--json")
+    assert result.exit_code == 0, result.output
+    explained = json.loads(result.stdout)
+    assert all(page["done"] for page in explained["pages"]) and len(explained["pages"]) == 5
+    assert {a["id"]: a["response"] for a in explained["answers"]} == {
+        "first-steps/pick-b": "a", "first-steps/which-of-these-are-vowels": "ac",
+        "second-steps/is-this-the-last-page": "a"}
+    assert explained["bookmark"] == "second-steps/wrapping-up" and explained["finished"] == "passed"
+    text = run_cli("explain", COPIED_STATE, "--package", fixture_build["set"]["scorm2004"]).stdout
+    assert "Questions: 3 of 3 answered, 2 right" in text
