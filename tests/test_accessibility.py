@@ -33,7 +33,7 @@ from tests.support.scorm_lms import LMS_HTML, SCORM12, LmsRun, install_package
 
 SETS = sorted(p.name for p in (REPO / "content").iterdir() if (p / "set.toml").is_file())
 ARTIFACTS = REPO / "tests" / "artifacts" / "accessibility"
-READY = ".lp-page:not([hidden]), #lp-resume:not([hidden])"
+READY = "body[data-started=true]"
 SAVE_FAILED_SHOWN = "document.getElementById('lp-notice').textContent.indexOf('could not be saved') >= 0"
 # Notices reach screen readers: #lp-notice is a polite live region, present (and so watched) from the start.
 NOTICE_IS_LIVE = "(n => n.getAttribute('role') === 'status' && n.getAttribute('aria-live') === 'polite' && " \
@@ -156,8 +156,10 @@ class Launch:
     """A package launched in its own browser context; ``doc`` is the frame holding the course. ``open`` launches
     again in the same page, as a learner coming back on the same computer."""
 
-    def __init__(self, browser, url: str, viewport=None, in_lms=False, init_scripts: tuple[str, ...] = ()):
-        self.context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
+    def __init__(self, browser, url: str, viewport=None, in_lms=False, init_scripts: tuple[str, ...] = (),
+                 color_scheme: str = "light"):
+        self.context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900},
+                                           color_scheme=color_scheme)
         self.page = self.context.new_page()
         self.in_lms = in_lms
         self.errors: list[str] = []
@@ -177,9 +179,8 @@ class Launch:
         return json.loads(self.doc.locator("#lp-data").text_content())
 
     def sweep_ids(self) -> list[str]:
-        """Every page, the first last: the app shows it at launch, so it is only 'changed to' at the end."""
-        pages = [p["id"] for p in self.data()["pages"]]
-        return pages[1:] + ["reflections", pages[0]]
+        """Every page, the start page last: the app shows it at launch, so it is only 'changed to' at the end."""
+        return [p["id"] for p in self.data()["pages"]] + ["reflections", "finish", "start"]
 
     def axe(self, label: str, whole: bool = False) -> list[str]:
         return self.doc.evaluate("([label, whole]) => lpAudit.axe(label, whole)", [label, whole])
@@ -210,9 +211,11 @@ def xapi_url(served, set_id: str, endpoint: str, auth: str, registration: str) -
 
 @pytest.mark.parametrize("set_id", SETS)
 def test_axe_finds_no_violations_on_any_page_in_either_format(set_id, browser, served, ralph):
+    """The SCORM launch in the light colour scheme, the xAPI one in the dark: every format's pages are the same
+    (test_no_page_scrolls_sideways_at_320px...), so every page is checked in both."""
     launch_url = xapi_url(served, set_id, ralph.endpoint, ralph.auth_header, str(uuid.uuid4()))
     scorm = Launch(browser, served.url + f"lms/{set_id}.html", in_lms=True)
-    xapi = Launch(browser, launch_url)
+    xapi = Launch(browser, launch_url, color_scheme="dark")
     try:
         assert scorm.doc.evaluate("LP.app.adapter.name") == "scorm12"
         assert xapi.doc.evaluate("LP.app.adapter.name") == "xapi"
@@ -309,30 +312,51 @@ def test_theme_colours_at_the_contrast_limit_still_pass_axe(browser, tmp_path):
     out = tmp_path / "out"
     assert run_cli("-q", "build", "--format", "scorm12", "--out", out, root=course).exit_code == 0
     unzip(next(out.glob("*.zip")), tmp_path / "site")
+    problems = []
     with StaticServer(tmp_path / "site") as server:
-        launch = Launch(browser, server.url + "index.html")
-        try:
-            assert launch.doc.evaluate("getComputedStyle(document.body).getPropertyValue('--lp-accent')").strip() \
-                == "#757575"
-            problems = launch.doc.evaluate("ids => lpAudit.sweep(ids)", launch.sweep_ids())
-            problems += answered_and_reflected(launch)
-            launch.page.set_viewport_size({"width": 320, "height": 640})
-            launch.doc.locator("#lp-toc-toggle").click()
-            problems += launch.axe("contents open at 320px")
-        finally:
-            launch.close()
+        for scheme in ("light", "dark"):
+            launch = Launch(browser, server.url + "index.html", color_scheme=scheme)
+            try:
+                assert launch.doc.evaluate("getComputedStyle(document.body).getPropertyValue('--lp-accent')"
+                                           ).strip() == "#757575"
+                found = launch.doc.evaluate("ids => lpAudit.sweep(ids)", launch.sweep_ids())
+                found += answered_and_reflected(launch)
+                found += finished_with_a_certificate(launch)
+                launch.page.set_viewport_size({"width": 320, "height": 640})
+                launch.doc.locator("#lp-toc-toggle").click()
+                found += launch.axe("contents open at 320px")
+                problems += [f"{scheme}: {p}" for p in found]
+            finally:
+                launch.close()
     assert problems == []
 
 
+def finished_with_a_certificate(launch: Launch) -> list[str]:
+    """Every page read and every question answered right: the results page shows the certificate."""
+    for question in launch.data()["questions"]:
+        form = launch.doc.locator(f'form[data-question="{question["id"]}"]')
+        launch.go(form.evaluate("f => f.closest('.lp-page').dataset.page"))
+        if form.locator("button[type=submit]").is_hidden():
+            continue
+        for key in question["correct"]:
+            form.locator(f'input[value="{key}"]').check()
+        form.locator("button[type=submit]").click()
+    for page_id in [p["id"] for p in launch.data()["pages"]] + ["finish"]:
+        launch.go(page_id)
+    certificate = launch.doc.locator("#lp-certificate")
+    certificate.wait_for()
+    assert "Certificate of completion" in certificate.text_content()
+    return launch.axe("results page with the certificate") + launch.outline("results page with the certificate")
+
+
 def test_one_h1_shows_before_the_runtime_starts(course_build):
-    """Only the first page is shown by the HTML itself, so even the first paint has one h1 and one page."""
+    """Only the start page is shown by the HTML itself, so even the first paint has one h1 and one page."""
     for zip_path in course_build.values():
         with zipfile.ZipFile(zip_path) as archive:
             document = lxml.html.fromstring(archive.read("index.html"))
         shown = [h for h in document.iter("h1") if not any(a.get("hidden") is not None for a in h.iterancestors())]
         assert len(shown) == 1, zip_path.name
-        assert shown[0].getparent().get("data-page") == json.loads(document.get_element_by_id("lp-data").text)[
-            "pages"][0]["id"]
+        assert shown[0].getparent().get("data-page") == "start"
 
 
 # ---- 320 px: nothing scrolls sideways; screenshots for review ----
@@ -442,6 +466,10 @@ def test_keyboard_alone_completes_a_module_with_a_check_and_a_reflection(page, s
     assert frame.locator("a.lp-skip").bounding_box()["y"] >= 0, "the skip link shows when focused"
     keys.press("Enter")
     assert focus_of(frame)["id"] == "lp-main"
+    tab_to(page, frame, "#lp-begin")  # the set's start page comes first
+    keys.press("Enter")
+    wait_shown(frame, "first-steps/welcome")
+    said("Welcome")
 
     tab_to(page, frame, "textarea")
     keys.type("Ask one open question a day.")
@@ -462,8 +490,9 @@ def test_keyboard_alone_completes_a_module_with_a_check_and_a_reflection(page, s
     keys.press("Space")  # the first option, A: a wrong answer
     tab_to(page, frame, "form.lp-question:nth-of-type(1) button[type=submit]")
     keys.press("Enter")
-    said("Not quite. The correct answer: B.")
+    said("Not quite.")  # a try is left, so the right answer is not given away
     assert "Not quite" in frame.locator("form.lp-question .lp-feedback").first.text_content()
+    assert frame.evaluate("document.activeElement.classList.contains('lp-feedback')"), "focus moves to the feedback"
     keys.press("Tab")  # focus carries on after the answered question, not back at the top of the page
     assert frame.evaluate("document.activeElement.matches('input[type=checkbox][value=a]')"), focus_of(frame)
     keys.press("Space")
@@ -530,6 +559,7 @@ HOSTILE = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2
 
 def test_reflections_download_is_one_safe_readable_html_file(standalone, tmp_path):
     launch = standalone
+    launch.go(launch.data()["pages"][0]["id"])
     launch.doc.locator("[data-reflection] textarea").first.fill(HOSTILE)
     launch.go("reflections")
     with launch.page.expect_download() as download:
@@ -558,6 +588,7 @@ def test_reflections_download_is_one_safe_readable_html_file(standalone, tmp_pat
 
 def test_print_shows_the_page_alone_with_web_addresses(standalone):
     launch = standalone
+    launch.go(launch.data()["pages"][0]["id"])
     launch.doc.locator("[data-reflection] textarea").first.fill("Print me.")
     assert launch.doc.evaluate("getComputedStyle(document.querySelector('a[rel~=noopener]'), '::after').content") \
         == "none"

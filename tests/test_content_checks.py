@@ -424,3 +424,28 @@ def test_no_page_claims_what_the_learner_may_not_have_done():
               for m in UNTRUE_CLAIMS.finditer(plain(p.read_text("utf-8")))]
     assert claims == []
     assert UNTRUE_CLAIMS.search(plain("**What comes next:** you have now completed *Leading for Dialogue*."))
+
+
+def test_check_warns_when_the_longest_option_is_usually_right(tmp_path):
+    """leadpack check says so when a set's checks can be passed by picking the longest option."""
+    import shutil
+
+    from tests.conftest import FIXTURE_COURSE, run_cli
+
+    course = shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
+    module = course / "content" / "every-block" / "second-steps.md"
+    telling = "".join(f"""
+::: question id="tell-{n}"
+Question {n}?
+
+- [x] The right answer, which is much longer than the others
+  > Yes.
+- [ ] Short
+  > No.
+:::
+""" for n in range(5))
+    module.write_text(module.read_text("utf-8") + telling, "utf-8")
+    result = run_cli("check", root=course)
+    assert "the right option is the only longest one" in result.stderr
+    assert "checked 1 set(s): 0 error(s), 1 warning(s)" in result.stdout
+    assert run_cli("check", root=FIXTURE_COURSE).stdout.strip().endswith("0 warning(s)")

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from leadpack.formats.package import MAX_MEMBER, PackageError, ZipPackage
 from leadpack.pipeline import limits
-from leadpack.pipeline.runtime_data import JSON_NAMES, RuntimeData
+from leadpack.pipeline.runtime_data import JSON_NAMES, LATER_KEYS, NESTED, RuntimeData
 from tests.conftest import REPO, run_cli
 
 DATA = re.compile(r'(<script type="application/json" id="lp-data">)(.*?)(</script>)', re.S)
@@ -215,11 +215,12 @@ def changed(data: dict, path: tuple, action: str) -> dict:
 @pytest.fixture(scope="module")
 def crafted_cases(members) -> list[tuple[str, str]]:
     data = launch_data(members)
-    optional = {JSON_NAMES.get(f.name, f.name) for f in dataclasses.fields(RuntimeData)
-                if f.default is not dataclasses.MISSING}  # absent from packages built before they were added
+    optional = {JSON_NAMES.get(f.name, f.name) for kind in (RuntimeData, *NESTED.values())
+                for f in dataclasses.fields(kind) if f.default is not dataclasses.MISSING}  # absent from older packages
+    optional |= {key for keys in LATER_KEYS.values() for key in keys}
     cases = [(f"{'.'.join(map(str, path))} {action}", json.dumps(changed(data, path, action)))
              for path in field_paths(data) for action in ("missing", "wrong type")
-             if not (action == "missing" and path == (path[0],) and path[0] in optional)]
+             if not (action == "missing" and path[-1] in optional)]
     cases += [("nested 100,000 deep", "[" * 100_000 + "]" * 100_000), ("not JSON", "{'set': "),
               ("a list", "[]"), ("a number", "7")]
     return cases

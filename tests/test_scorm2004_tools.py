@@ -26,7 +26,7 @@ def test_diff_of_two_builds_names_the_sco_changes_that_reset_progress(fixture_bu
     report = json.dumps(json.loads(result.stdout))
     assert "ITEM-every-block" in report and "ITEM-first-steps" in report and "RES-every-block" in report
     same = run_cli("diff", fixture_build["set"]["scorm2004"], fixture_build["set"]["scorm2004"])
-    assert same.exit_code == 0 and "Learners' progress: safe." in same.stdout
+    assert same.exit_code == 0 and "Verdict: safe." in same.stdout
 
 
 def test_explain_reads_a_state_copied_from_a_scorm2004_run(fixture_build):

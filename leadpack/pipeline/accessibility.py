@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from leadpack import formats
 from leadpack.pipeline import model
-from leadpack.pipeline.checks import MIN_CONTRAST, contrast
+from leadpack.pipeline.colours import MIN_CONTRAST, contrast
 
 STANDARD = "Web Content Accessibility Guidelines version 2.2 AA standard"
 WCAG_URL = "https://www.w3.org/TR/WCAG22/"

@@ -14,22 +14,11 @@ from leadpack import formats
 from leadpack.errors import LeadpackError, Problem, Problems, SourceError
 from leadpack.pipeline import model
 from leadpack.pipeline.active_content import active_content
+from leadpack.pipeline.colours import MIN_CONTRAST, contrast
 from leadpack.pipeline.config import SET_CONFIG_NAME, links_out, not_a_file, parse_toml, read_text
 from leadpack.pipeline.state import check_key_collisions, plan
 
-MIN_CONTRAST = 4.5
 SKIPPED_FILES = re.compile(r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)", re.I)
-
-
-def relative_luminance(colour: str) -> float:
-    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast(first: str, second: str) -> float:
-    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 def check_series(series: model.Series, sco_per: str | None = None, format_names: tuple[str, ...] = ()
@@ -110,6 +99,7 @@ def check_set(series: model.Series, course_set: model.CourseSet, sco_per: str, f
     _unlisted_modules(course_set, problems)
     _unused_files(course_set, problems)
     _all_correct_questions(course_set, problems)
+    _length_tell(course_set, problems)
     return list(problems)
 
 
@@ -169,6 +159,30 @@ def _unused_files(course_set: model.CourseSet, problems: Problems) -> None:
             problems.add(path, 0, "no page uses this file, so it is left out of the packages",
                          "show it with ::: figure, ::: video, ::: audio or ::: download, or delete it",
                          severity="warning")
+
+
+LENGTH_TELL_SHARE = 1 / 3  # more than this many single-answer checks with the longest option right is a tell
+LENGTH_TELL_SAMPLE = 5  # fewer single-answer checks than this say nothing about a habit
+
+
+def longest_is_right(question: model.Question) -> bool:
+    """The right option is the only longest one: a learner who always picks the longest gets it right."""
+    lengths = [len(option.text) for option in question.options]
+    longest = max(lengths)
+    return lengths.count(longest) == 1 and question.options[lengths.index(longest)].correct
+
+
+def _length_tell(course_set: model.CourseSet, problems: Problems) -> None:
+    """Knowledge checks should test understanding: when the right answer is usually the longest, guessing wins."""
+    single = [q for q in course_set.questions if not q.multiple]
+    tells = [q for q in single if longest_is_right(q)]
+    if len(single) >= LENGTH_TELL_SAMPLE and len(tells) / len(single) > LENGTH_TELL_SHARE:
+        first = next(m for m in course_set.modules if tells[0] in m.questions)
+        problems.add(first.source, tells[0].line, f"in {len(tells)} of the set's {len(single)} single-answer "
+                     "questions the right option is the only longest one, so a learner who always picks the "
+                     f"longest does well (this is the first)", "rewrite some options so that length gives nothing "
+                     f"away: at most a third ({int(len(single) * LENGTH_TELL_SHARE)}) should be like this",
+                     severity="warning")
 
 
 def _all_correct_questions(course_set: model.CourseSet, problems: Problems) -> None:

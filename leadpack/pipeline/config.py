@@ -495,6 +495,7 @@ class SetSettings:
     completion: Completion
     path: Path
     modules_line: int
+    stages: tuple[str, ...] = ()
 
 
 def load_set_settings(folder: Path, problems: Problems) -> SetSettings | None:
@@ -506,7 +507,8 @@ def load_set_settings(folder: Path, problems: Problems) -> SetSettings | None:
     except SourceError as exc:
         problems.append(exc.problem)
         return None
-    table.reject_unknown({"title", "description", "version", "language", "keywords", "modules", "completion"})
+    table.reject_unknown({"title", "description", "version", "language", "keywords", "modules", "completion",
+                          "stages"})
     version = table.string("version", "0", required=True)
     if not VERSION.match(version):
         table.report("version", f"version '{version}' cannot be used in a file name",
@@ -520,7 +522,13 @@ def load_set_settings(folder: Path, problems: Problems) -> SetSettings | None:
     if "modules" in table.data and not modules:
         table.report("modules", "the set lists no modules", 'modules = ["first-module-file-name"]')
     completion = table.table("completion")
-    completion.reject_unknown({"rule", "pass_mark"})
+    completion.reject_unknown({"rule", "pass_mark", "attempts"})
+    stages = table.strings("stages")
+    if len(stages) not in (0, 3):
+        table.report("stages", f"stages lists {len(stages)} line(s); the series has three stages",
+                     'write one line for each: stages = ["Personal foundation: ...", "Building a practice: ...", '
+                     '"Collective enactment: ..."]')
+        stages = ()
     return SetSettings(
         title=table.string("title", folder.name, required=True, max_length=MANIFEST_TITLE_LIMIT),
         description=table.string("description"),
@@ -529,7 +537,9 @@ def load_set_settings(folder: Path, problems: Problems) -> SetSettings | None:
         keywords=table.strings("keywords"),
         modules=modules,
         completion=Completion(completion.choice("rule", COMPLETION_RULES, "all-pages", "completion rule"),
-                              completion.integer("pass_mark", None, low=0, high=100)),
+                              completion.integer("pass_mark", None, low=0, high=100),
+                              completion.integer("attempts", 0, low=0, high=99)),
+        stages=stages,
         path=path,
         modules_line=table.line_of("modules"),
     )

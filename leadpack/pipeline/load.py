@@ -11,6 +11,7 @@ import difflib
 import html
 import os
 import re
+import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -103,11 +104,14 @@ def read_series(root: Path, only: tuple[str, ...] = ()) -> tuple[model.Series, P
     _check_set_order(settings.path, settings.set_order, set(ids.values()), problems)
     if not sets and not problems.errors:
         raise SourceError(content, 1, "no sets found", "each set is a folder in content/ with a set.toml")
+    ordered = sorted(ids.items(), key=lambda item: _set_order(item[1], settings.set_order))
+    titles = {s.id: s.title for s in sets}
+    catalogue = tuple((set_id, titles.get(set_id) or _title_of(folder)) for folder, set_id in ordered if set_id)
     series = model.Series(
         title=settings.title, organisation=settings.organisation, base_iri=settings.base_iri,
         description=settings.description, theme=settings.theme, build=settings.build,
-        sets=tuple(sorted(sets, key=lambda s: _set_order(s, settings.set_order))),
-        root=root, config_path=settings.path,
+        sets=tuple(sorted(sets, key=lambda s: _set_order(s.id, settings.set_order))),
+        root=root, config_path=settings.path, catalogue=catalogue,
     )
     return series, problems
 
@@ -152,9 +156,19 @@ def _set_id(folder: Path) -> str:
     return name if model.ID_PATTERN.match(name) else model.slugify(name)
 
 
-def _set_order(course_set: model.CourseSet, order: tuple[str, ...]) -> tuple[int, str]:
+def _set_order(set_id: str, order: tuple[str, ...]) -> tuple[int, str]:
     """Sets in the order leadpack.toml lists them (`sets = [...]`); unlisted ones after, in folder order."""
-    return (order.index(course_set.id) if course_set.id in order else len(order), course_set.id)
+    return (order.index(set_id) if set_id in order else len(order), set_id)
+
+
+def _title_of(folder: Path) -> str:
+    """A set's title for the series catalogue when the set itself is not being built (read leniently: a mistake in
+    it is reported when that set is checked or built)."""
+    try:
+        title = tomllib.loads(read_text(folder / SET_CONFIG_NAME)).get("title")
+    except (SourceError, tomllib.TOMLDecodeError, RecursionError):
+        title = None
+    return title.strip() if isinstance(title, str) and title.strip() else folder.name
 
 
 def load_set(folder: Path, set_id: str, problems: Problems, root: Path | None = None) -> model.CourseSet | None:
@@ -190,7 +204,7 @@ def load_set(folder: Path, set_id: str, problems: Problems, root: Path | None = 
     return model.CourseSet(
         id=set_id, title=settings.title, description=settings.description, version=settings.version,
         language=settings.language, keywords=settings.keywords, completion=settings.completion,
-        modules=tuple(modules), assets=assets, external_links=links, folder=folder,
+        modules=tuple(modules), assets=assets, external_links=links, folder=folder, stages=settings.stages,
     )
 
 

@@ -32,11 +32,14 @@ class Prose:
 
 @dataclass(frozen=True)
 class Reflection:
+    """Something the learner writes and keeps: a reflection, or an action plan (its fields saved as one text, so
+    a plan costs the saved-state budget what one reflection does)."""
+
     id: str
     prompt_html: str
     prompt_text: str
     line: int
-    kind: str = "reflection"
+    kind: str = "reflection"  # "reflection" | "action-plan"
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,7 @@ class Asset:
 class Completion:
     rule: str  # "all-pages" | "all-pages-and-checks"
     pass_mark: int | None
+    attempts: int = 0  # tries at the knowledge checks; 0: as many as it takes to pass
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,7 @@ class CourseSet:
     assets: tuple[Asset, ...]
     external_links: tuple[str, ...]
     folder: Path
+    stages: tuple[str, ...] = ()  # how the set moves through the series' three stages, one line each
 
     @property
     def pages(self) -> tuple[Page, ...]:
@@ -255,6 +260,18 @@ class Series:
     sets: tuple[CourseSet, ...]
     root: Path
     config_path: Path | None = None
+    catalogue: tuple[tuple[str, str], ...] = ()  # (id, title) of every set of the series, in order, built or not
+
+    def place_of(self, course_set: CourseSet) -> tuple[int, int] | None:
+        """The set's number in the series and how many sets there are, when the series has more than one."""
+        ids = [set_id for set_id, _ in self.catalogue]
+        return (ids.index(course_set.id) + 1, len(ids)) if course_set.id in ids and len(ids) > 1 else None
+
+    def next_after(self, course_set: CourseSet) -> str:
+        """The title of the set that follows in the series, or ''."""
+        ids = [set_id for set_id, _ in self.catalogue]
+        index = ids.index(course_set.id) + 1 if course_set.id in ids else len(ids)
+        return self.catalogue[index][1] if index < len(ids) else ""
 
     def activity_iri(self, *parts: str) -> str:
         """Stable xAPI activity IRI under the series base IRI."""

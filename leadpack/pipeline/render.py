@@ -19,6 +19,7 @@ import rjsmin
 
 from leadpack.errors import LeadpackError, SourceError
 from leadpack.pipeline import model
+from leadpack.pipeline.colours import lightened
 from leadpack.pipeline.config import links_out, not_a_file, read_file
 from leadpack.pipeline.runtime_data import RuntimeData
 from leadpack.pipeline.state import Budget, plan
@@ -161,7 +162,8 @@ def render_set(series: model.Series, course_set: model.CourseSet, fmt: Format,
         data = RuntimeData.for_unit(series, course_set, unit, budget, fmt, strings, following)
         html = _render(
             template, series=series, course_set=course_set, title=unit.title, modules=unit.modules, t=strings,
-            storage=series.build.reflections, reflection_max=budget.reflection_cap, logo=logo,
+            storage=series.build.reflections, text_max=series.build.reflection_max_chars, logo=logo,
+            series_place=series.place_of(course_set), next_set=series.next_after(course_set),
             scripts=tuple(scripts), file_sizes=file_sizes, data_json=data.to_json(),
         )
         files[unit.file] = html.encode("utf-8")
@@ -220,7 +222,9 @@ def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
 
 
 def theme_css(theme: model.Theme) -> str:
-    return f":root {{\n  --lp-primary: {theme.primary};\n  --lp-accent: {theme.accent};\n}}\n"
+    """The theme's colours, and for dark mode each lightened until it keeps 4.5:1 on the dark ground."""
+    return (f":root {{\n  --lp-primary: {theme.primary};\n  --lp-accent: {theme.accent};\n"
+            f"  --lp-primary-dark: {lightened(theme.primary)};\n  --lp-accent-dark: {lightened(theme.accent)};\n}}\n")
 
 
 def _logo(series: model.Series, files: FileMap) -> str:

@@ -75,6 +75,7 @@ class ReflectionEntry:
     key: str
     prompt: str
     iri: str
+    kind: str = "reflection"  # "reflection" | "action-plan" (absent from packages built before plans)
 
     @property
     def text(self) -> str:
@@ -128,7 +129,8 @@ class RuntimeData:
             set=SetInfo(course_set.id, course_set.title, course_set.version, course_set.description, course_iri),
             series={"title": series.title, "iri": series.base_iri.rstrip("/")},
             unit={"id": unit.id, "title": unit.title},
-            completion={"rule": course_set.completion.rule, "passMark": course_set.completion.pass_mark},
+            completion={"rule": course_set.completion.rule, "passMark": course_set.completion.pass_mark,
+                        "attempts": course_set.completion.attempts},
             modules=tuple(ModuleEntry(m.id, m.title, f"{course_iri}/{m.id}") for m in unit.modules),
             pages=tuple(PageEntry(p.full_id, state.key(p.full_id), p.title, p.module_id, f"{course_iri}/{p.full_id}")
                         for p in unit.pages),
@@ -137,7 +139,7 @@ class RuntimeData:
                 q.stem_text, q.multiple, "".join(q.correct_keys), {o.key: o.text for o in q.options},
                 fmt.interaction_id(course_set, m, q)) for m in unit.modules for q in m.questions),
             reflections=tuple(ReflectionEntry(rid, state.key(rid), r.prompt_text,
-                                              f"{course_iri}/{rid.split('/')[0]}/reflections/{r.id}")
+                                              f"{course_iri}/{rid.split('/')[0]}/reflections/{r.id}", r.kind)
                               for rid, r in unit.reflections),
             strings=strings,
             next_unit={"id": next_unit.id, "title": next_unit.title} if next_unit else None,
@@ -190,6 +192,8 @@ SIMPLE_TYPES = {"str": str, "int": int, "bool": bool, "dict[str, str]": dict, "d
 # The small objects whose keys the runtime reads by name: each key's type.
 OBJECT_KEYS = {"series": {"title": str, "iri": str}, "unit": {"id": str, "title": str},
                "completion": {"rule": str, "passMark": (int, type(None))}}
+# Keys added later, so absent from packages built before them: checked only when present.
+LATER_KEYS = {"completion": {"attempts": int}}
 
 
 def _from_dict(cls: type, data: object, where: str) -> Any:
@@ -224,7 +228,9 @@ def _from_dict(cls: type, data: object, where: str) -> Any:
 
 
 def _check_keys(name: str, value: dict, where: str) -> None:
-    for key, kind in OBJECT_KEYS.get(name, {}).items():
+    for key, kind in {**OBJECT_KEYS.get(name, {}), **LATER_KEYS.get(name, {})}.items():
+        if key not in value and key in LATER_KEYS.get(name, {}):
+            continue
         if key not in value:
             raise RuntimeDataError(f"{where}: the runtime data's '{name}' has no '{key}'")
         if not isinstance(value[key], kind) or isinstance(value[key], bool):

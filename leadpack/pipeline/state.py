@@ -4,11 +4,13 @@ The runtime (``runtime/lp-core.js``, ``encodeState``/``decodeState``) writes it 
 the State API document (xAPI): compact JSON, keyed by short stable hashes of ids, never by position, so a rebuild
 that inserts or reorders pages keeps progress attached:
 
-    {"v":1,"l":"<page key>","p":"<page key><page key>...","a":{"<question key>":"ac"},"r":{"<key>":"text"},"d":"c"}
+    {"v":1,"l":"<page key>","p":"<page key>...","a":{"<question key>":"ac"},"r":{"<key>":"text"},"t":2,"d":"c"}
 
-``v`` version, ``l`` bookmark, ``p`` visited pages, ``a`` answers (option letters), ``r`` reflections, ``d`` the
-finished status (c completed, p passed, f failed). The build embeds the version and key length in the launch page
-(``runtime_data``), proves the worst case fits the LMS limit (``plan``), and ``parse`` reads a copied state back.
+``v`` version, ``l`` bookmark, ``p`` visited pages, ``a`` answers (option letters), ``r`` reflections and action
+plans (a plan's fields joined by ``PLAN_FIELD_SEPARATOR``), ``t`` tries at the knowledge checks after the first
+(absent: none), ``d`` the finished status (c completed, p passed, f failed). The build embeds the version and key
+length in the launch page (``runtime_data``), proves the worst case fits the LMS limit (``plan``), and ``parse``
+reads a copied state back.
 """
 
 from __future__ import annotations
@@ -24,14 +26,13 @@ from leadpack.pipeline import model
 VERSION = 1
 KEY_LENGTH = 5
 KEY_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
-FIELDS = ("v", "l", "p", "a", "r", "d")
+FIELDS = ("v", "l", "p", "a", "r", "t", "d")
+PLAN_FIELD_SEPARATOR = "\u241e"  # ␞: one character in the saved state, never typed by a learner
+MAX_TRIES = 99
 FINISHED = {"": "not yet", "c": "completed", "p": "passed", "f": "failed"}
 KEY = re.compile(rf"^[{KEY_ALPHABET}]{{{KEY_LENGTH}}}$")
 RESPONSE = re.compile(rf"^[{model.OPTION_KEYS}]+$")
-MIN_REFLECTION_CHARS = 80
-# JSON escapes a quote, backslash or newline as two characters; the runtime drops other control characters and
-# lone surrogates before saving, so two characters per character typed is the worst case.
-ESCAPE_FACTOR = 2
+MIN_REFLECTION_CHARS = 80  # the runtime counts a reflection in saved characters (JSON escapes count twice)
 
 
 def key(full_id: str) -> str:
@@ -59,30 +60,34 @@ class Budget:
 
 
 def worst_case_state(unit: model.Unit, reflection_text_length: int, store_reflections: bool) -> dict:
+    """Every page visited, every question answered with the most letters it allows, every reflection full."""
     keys = [key(page.full_id) for page in unit.pages]
     state: dict = {"v": VERSION, "l": keys[-1] if keys else "", "p": "".join(keys)}
-    state["a"] = {key(f"{m.id}/{q.id}"): "".join(o.key for o in q.options) for m in unit.modules for q in m.questions}
+    state["a"] = {key(f"{m.id}/{q.id}"): "".join(o.key for o in q.options) if q.multiple else q.options[0].key
+                  for m in unit.modules for q in m.questions}
     if store_reflections:
         state["r"] = {key(rid): "x" * reflection_text_length for rid, _ in unit.reflections}
+    state["t"] = MAX_TRIES
     state["d"] = "p"
     return state
 
 
 def plan(unit: model.Unit, limit: int, settings: model.BuildSettings, source: str) -> Budget:
-    """Choose the longest reflection that fits ``limit`` and prove the worst case fits, or fail clearly."""
+    """Choose the longest reflection that fits ``limit`` and prove the worst case fits, or fail clearly. The cap
+    counts saved characters (the runtime measures each reflection as JSON writes it), so plain text gets all of it."""
     lms = settings.reflections == "lms"
     fixed = len(encode(worst_case_state(unit, 0, lms)))
     count = len(unit.reflections) if lms else 0
     cap = settings.reflection_max_chars
     if count:
-        cap = min(cap, (limit - fixed) // (ESCAPE_FACTOR * count))
+        cap = min(cap, (limit - fixed) // count)
     if fixed > limit or (count and cap < MIN_REFLECTION_CHARS):
-        need = fixed + ESCAPE_FACTOR * count * MIN_REFLECTION_CHARS if count else fixed
+        need = fixed + count * MIN_REFLECTION_CHARS if count else fixed
         raise SourceError(source, 1, f"'{unit.title}' cannot save a learner's progress within the LMS limit: "
                           f"its worst case needs {need} characters of suspend_data, the limit is {limit}",
                           'set sco_per = "module" or reflections = "device" in leadpack.toml, or raise '
                           "suspend_data_limit if your LMS is configured to store more")
-    worst = fixed + ESCAPE_FACTOR * count * cap
+    worst = fixed + count * cap
     return Budget(unit, limit, cap, worst)
 
 
@@ -139,6 +144,7 @@ class SavedState:
     answers: dict[str, str]
     reflections: dict[str, str]
     done: str
+    tries: int = 0
 
     def keys(self) -> set[str]:
         return {k for k in (self.location, *self.visited, *self.answers, *self.reflections) if k}
@@ -174,7 +180,8 @@ def parse(text: str, copy_hint: str) -> SavedState:
         raise StateError(f"unknown field(s) {', '.join(unknown)[:200]} in the saved state: it was not written by "
                          "this version of leadpack")
     return SavedState(VERSION, _location(raw.get("l", "")), _visited(raw.get("p", "")),
-                      _answers(raw.get("a", {})), _reflections(raw.get("r", {})), _done(raw.get("d", "")))
+                      _answers(raw.get("a", {})), _reflections(raw.get("r", {})), _done(raw.get("d", "")),
+                      _tries(raw.get("t", 0)))
 
 
 def _location(value: object) -> str:
@@ -207,6 +214,12 @@ def _reflections(value: object) -> dict[str, str]:
     if not isinstance(value, dict) or not all(KEY.match(k) and isinstance(t, str) for k, t in value.items()):
         raise StateError("malformed reflections \"r\": expected an object of reflection key → text")
     return dict(value)
+
+
+def _tries(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_TRIES:
+        raise StateError(f"malformed tries \"t\": {value!r:.40} (expected a whole number from 0 to {MAX_TRIES})")
+    return value
 
 
 def _done(value: object) -> str:

@@ -1,12 +1,21 @@
-/* leadpack app: navigation, questions, reflections and notices. It talks to one adapter (SCORM 1.2, xAPI or
-   standalone) through the same few calls, so nothing here knows which platform it runs in. */
+/* leadpack app: the learner's journey (start page, pages, knowledge checks with results and retries, reflections and
+   action plans, the end page with its certificate), navigation and notices. It talks to one adapter through the
+   interface in lp-core.js, so nothing here knows which platform it runs in. */
 (function () {
   "use strict";
   var d = LP.data, t = LP.t, pages = d.pages, $ = function (id) { return document.getElementById(id); };
-  var state = LP.newState(), adapter = null, current = null, shownAt = Date.now(), ended = false;
-  var sections = {}, store = LP.storage();
+  var state = LP.newState(), adapter = null, current = null, shownAt = Date.now(), ended = false, learnerName = "";
+  var sections = {}, store = LP.storage(), lms = d.storage === "lms", fullText = {};
+  var ORDER = ["start"].concat(pages.map(function (p) { return p.id; }), ["reflections", "finish"]);
+  var PLAN = "\u241e"; /* separates an action plan's fields in its saved text */
   /* Every element matching `selector` inside `root` (the document by default), as an array. */
   function all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
   all(".lp-page").forEach(function (s) { sections[s.dataset.page] = s; });
 
   function announce(text) {
@@ -15,7 +24,11 @@
     setTimeout(function () { region.textContent = text; }, 60);
   }
 
-  function notice(text) { $("lp-notice").textContent = text || ""; }
+  /* One live region for notices; a problem is drawn as an alert box, anything else as a plain note. */
+  function notice(text, problem) {
+    $("lp-notice").textContent = text || "";
+    $("lp-notice").className = "lp-notice" + (problem ? " lp-notice-problem" : "");
+  }
 
   /* "saved" only once the platform confirmed everything; "failed" (a save refused or unsent, a retry due) also goes
      to the live notice, since the status line is not a live region. */
@@ -23,23 +36,26 @@
     var messages = { saved: t("saved"), saving: t("saving"), failed: t("not_saved"), standalone: t("standalone") };
     $("lp-save").textContent = messages[kind] || "";
     $("lp-save").className = "lp-save lp-save-" + kind;
-    if (kind === "failed") notice(t("save_failed"));
+    if (kind === "failed") notice(t("save_failed"), true);
     else if (kind === "saved" && $("lp-notice").textContent === t("save_failed")) notice("");
   }
 
-  /* ---- reflections kept on this device (storage = "device"), scoped to the learner ---- */
+  /* ---- what stays on this device, scoped to the learner: every reflection (storage "device"), or the whole text of
+     a reflection longer than the learning record keeps ---- */
   function deviceKey() { return "leadpack:reflections:" + (adapter.learnerId || "local") + ":" + d.set.id; }
-  function loadDeviceReflections() {
-    if (d.storage !== "device" || !store) return;
-    try { state.reflections = JSON.parse(store.getItem(deviceKey())) || {}; } catch (e) { state.reflections = {}; }
+  function loadDevice() {
+    var saved = {};
+    try { saved = (store && JSON.parse(store.getItem(deviceKey()))) || {}; } catch (e) { saved = {}; }
+    if (!lms) state.reflections = saved;
+    else fullText = saved;
   }
-  function saveDeviceReflections() {
-    if (d.storage === "device" && store) store.setItem(deviceKey(), JSON.stringify(state.reflections));
+  function saveDevice() {
+    if (!store) return;
+    var keep = lms ? fullText : state.reflections;
+    if (Object.keys(keep).length) store.setItem(deviceKey(), JSON.stringify(keep)); else store.removeItem(deviceKey());
   }
 
-  /* ---- navigation ---- */
-  function indexOf(id) { for (var i = 0; i < pages.length; i++) if (pages[i].id === id) return i; return -1; }
-
+  /* ---- navigation: start, the pages, My reflections and action plan, the results ---- */
   function route() {
     var id = decodeURIComponent(location.hash.replace(/^#\/?/, ""));
     return sections[id] ? id : null;
@@ -50,23 +66,26 @@
   }
 
   function show(id, quiet) {
-    if (!sections[id]) id = pages[0].id;
+    if (!sections[id]) id = "start";
     Object.keys(sections).forEach(function (k) { sections[k].hidden = k !== id; });
     $("lp-resume").hidden = true;
+    $("lp-pager").hidden = false;
     current = id;
     shownAt = Date.now();
-    var i = indexOf(id), page = pages[i];
+    var page = LP.pages.byId[id], i = pages.indexOf(page);
     if (page) {
       state.visited[page.key] = true;
       state.location = page.key;
     }
     updateNavigation();
     if (id === "reflections") renderReflections();
+    if (id === "finish") renderFinish();
     var heading = sections[id].querySelector("h1");
     document.title = t("page_title", { page: heading.textContent, course: d.set.title }); /* WCAG 2.4.2 */
     if (!quiet) {
       heading.focus();
       announce(page ? t("page_changed", { title: page.title, n: i + 1, total: pages.length }) : heading.textContent);
+      closeContents();
     }
     if (page && !ended) {
       adapter.pageViewed(page, state);
@@ -77,11 +96,13 @@
   /* One SCO per module, on a platform that can open the next one: the end of this module leads on to it. */
   function canContinue() { return !!(d.nextUnit && adapter && adapter.nextUnit && !ended); }
 
+  function pagesDone(list) { return list.filter(function (p) { return state.visited[p.key]; }).length; }
+
   function updateNavigation() {
-    var i = indexOf(current), result = LP.evaluate(state);
-    $("lp-prev").disabled = i <= 0 && current !== "reflections";
-    $("lp-next").disabled = current === "reflections" && !canContinue();
-    $("lp-page-count").textContent = i >= 0 ? t("page_of", { n: i + 1, total: pages.length }) : "";
+    var i = ORDER.indexOf(current), page = LP.pages.byId[current], result = LP.evaluate(state);
+    $("lp-prev").disabled = i <= 0;
+    $("lp-next").disabled = current === "finish" && !canContinue();
+    $("lp-page-count").textContent = page ? t("page_of", { n: pages.indexOf(page) + 1, total: pages.length }) : "";
     all(".lp-toc a").forEach(function (a) {
       var item = LP.pages.byId[a.dataset.page], here = a.dataset.page === current;
       var seen = item && state.visited[item.key];
@@ -90,52 +111,89 @@
       a.querySelector(".lp-toc-state").textContent = item ? " (" + (here ? t("current_page") :
         seen ? t("visited") : t("not_visited")) + ")" : "";
     });
+    d.modules.forEach(function (m) {
+      var own = pages.filter(function (p) { return p.module === m.id; });
+      var counter = document.querySelector('.lp-toc-module[data-module="' + m.id + '"] .lp-toc-progress');
+      if (counter) counter.textContent = "(" + t("module_progress", { done: pagesDone(own), total: own.length }) + ")";
+    });
     $("lp-progress").setAttribute("aria-valuenow", result.percent);
     $("lp-progress").querySelector(".lp-progress-fill").style.width = result.percent + "%";
     $("lp-progress-text").textContent = t("progress", { percent: result.percent });
   }
 
   function step(delta) {
-    var i = indexOf(current);
-    if (current === "reflections" && delta > 0 && canContinue()) {
+    if (current === "finish" && delta > 0 && canContinue()) {
       ended = true;
       adapter.nextUnit(state);
       notice(t("opening_next_unit", { title: d.nextUnit.title }));
       return;
     }
-    if (current === "reflections") i = pages.length;
-    var next = i + delta;
-    go(next >= pages.length ? "reflections" : pages[Math.max(0, next)].id);
+    go(ORDER[Math.max(0, Math.min(ORDER.length - 1, ORDER.indexOf(current) + delta))]);
   }
 
   function evaluate() {
     var result = LP.evaluate(state);
     adapter.evaluated(result, state);
+    if (result.status === "passed" || result.status === "failed" && !result.triesLeft) revealAnswers();
     return result;
   }
 
-  /* ---- knowledge checks ---- */
+  /* On a narrow screen the contents close once a page is chosen. */
+  function closeContents() {
+    var toggle = $("lp-toc-toggle");
+    if (toggle.offsetParent === null || toggle.getAttribute("aria-expanded") !== "true") return;
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.textContent = t("show_contents");
+    $("lp-toc").classList.remove("lp-toc-open");
+  }
+
+  /* ---- knowledge checks: the right answer is shown once it cannot help a retry (answered right, passed, no tries
+     left, or a check that is not scored); until then a wrong answer shows the feedback of the learner's choice ---- */
   function questionForm(id) { return document.querySelector('form[data-question="' + id + '"]'); }
 
-  function showAnswer(form, question, response, announceIt) {
-    var correct = LP.isCorrect(question, response);
+  function revealing(result) {
+    return d.completion.passMark === null || result.status === "passed" || result.scored && !result.triesLeft;
+  }
+
+  function showAnswer(form, question, response, moveFocus) {
+    var correct = LP.isCorrect(question, response), result = LP.evaluate(state), reveal = correct || revealing(result);
     all("input", form).forEach(function (input) {
       input.checked = response.indexOf(input.value) >= 0;
       input.disabled = true;
     });
-    all(".lp-option-feedback", form).forEach(function (f) { f.hidden = false; });
     all(".lp-option", form).forEach(function (o) {
-      o.classList.toggle("lp-option-right", question.correct.indexOf(o.dataset.option) >= 0);
-      o.classList.toggle("lp-option-chosen", response.indexOf(o.dataset.option) >= 0);
+      var chosen = response.indexOf(o.dataset.option) >= 0;
+      o.classList.toggle("lp-option-right", reveal && question.correct.indexOf(o.dataset.option) >= 0);
+      o.classList.toggle("lp-option-chosen", chosen);
+      o.querySelector(".lp-option-feedback").hidden = !(reveal || chosen);
     });
     form.querySelector("button[type=submit]").hidden = true;
     var answer = question.correct.split("").map(function (k) { return question.options[k]; }).join("; ");
-    var message = correct ? t("correct") : t("incorrect") + " " + t("correct_answer_was", { answer: answer });
+    var message = correct ? t("correct") : t("incorrect") + (reveal ? " " + t("correct_answer_was", { answer: answer }) : "");
+    if (d.completion.passMark !== null && !result.scored) {
+      message += " " + t("score_so_far", { right: result.right, answered: result.answered,
+        left: d.questions.length - result.answered });
+    }
     var feedback = form.querySelector(".lp-feedback");
     feedback.textContent = message;
     feedback.className = "lp-feedback " + (correct ? "lp-feedback-right" : "lp-feedback-wrong");
-    if (announceIt) announce(message);
-    return correct;
+    if (moveFocus) { feedback.focus(); announce(message); }
+  }
+
+  function reopen(form) {
+    all("input", form).forEach(function (input) { input.checked = false; input.disabled = false; });
+    all(".lp-option", form).forEach(function (o) {
+      o.classList.remove("lp-option-right", "lp-option-chosen");
+      o.querySelector(".lp-option-feedback").hidden = true;
+    });
+    form.querySelector("button[type=submit]").hidden = false;
+    form.querySelector(".lp-feedback").textContent = "";
+  }
+
+  function revealAnswers() {
+    d.questions.forEach(function (q) {
+      if (state.answers[q.key]) showAnswer(questionForm(q.id), q, state.answers[q.key], false);
+    });
   }
 
   function onSubmit(event) {
@@ -146,44 +204,81 @@
     if (!chosen) { form.querySelector(".lp-feedback").textContent = t("choose_first"); announce(t("choose_first")); return; }
     if (state.answers[question.key] || ended) return;
     state.answers[question.key] = chosen;
-    var correct = showAnswer(form, question, chosen, true);
-    adapter.answered(question, chosen, correct, Date.now() - shownAt, state);
+    showAnswer(form, question, chosen, true);
+    adapter.answered(question, chosen, LP.isCorrect(question, chosen), Date.now() - shownAt, state);
     evaluate();
   }
 
-  /* ---- reflections ---- */
+  function wrongQuestions() {
+    return d.questions.filter(function (q) { return state.answers[q.key] && !LP.isCorrect(q, state.answers[q.key]); });
+  }
+
+  /* Another try: the wrong answers are cleared and their questions open again; the first one is shown. */
+  function retry() {
+    var wrong = wrongQuestions();
+    if (!wrong.length || ended) return;
+    state.tries++;
+    wrong.forEach(function (q) { delete state.answers[q.key]; reopen(questionForm(q.id)); });
+    evaluate();
+    go(questionForm(wrong[0].id).closest(".lp-page").dataset.page);
+    notice(t("retry_open", { questions: wrong.map(function (q) { return q.text; }).join("; ") }));
+  }
+
+  /* ---- reflections and action plans (an action plan's fields are saved as one text) ---- */
   function reflectionBox(id) { return document.querySelector('[data-reflection="' + id + '"]'); }
 
+  function boxText(box) {
+    return all("textarea", box).map(function (area) { return LP.cleanText(area.value); }).join(PLAN);
+  }
+
+  function fillBox(box, text) {
+    var parts = text.split(PLAN);
+    all("textarea", box).forEach(function (area, i) { area.value = parts[i] || ""; });
+    updateCounter(box, text);
+  }
+
   function updateCounter(box, text) {
-    if (d.storage === "lms") box.querySelector(".lp-counter").textContent =
-      t("characters_left", { n: d.reflectionMax - text.length });
+    if (!lms) return;
+    var left = d.reflectionMax - LP.savedLength(text);
+    box.querySelector(".lp-counter").textContent = left >= 0 ? t("characters_left", { n: left }) :
+      t("reflection_kept_here", { max: d.reflectionMax });
   }
 
   function onReflection(event) {
     var box = event.target.closest("[data-reflection]");
     if (!box) return;
-    var reflection = LP.reflections.byId[box.dataset.reflection];
-    var text = LP.cleanText(event.target.value, d.storage === "lms" ? d.reflectionMax : 0);
+    var reflection = LP.reflections.byId[box.dataset.reflection], text = boxText(box);
     state.reflections[reflection.key] = text;
+    delete state.kept[reflection.key];
+    if (lms && LP.savedLength(text) > d.reflectionMax) fullText[reflection.key] = text;
+    else delete fullText[reflection.key];
     updateCounter(box, text);
-    saveDeviceReflections();
-    if (!ended && (event.type === "change" || d.storage === "lms")) adapter.reflected(reflection, state);
+    saveDevice();
+    if (!ended && (event.type === "change" || lms)) adapter.reflected(reflection, state);
   }
 
-  function writtenReflections() {
-    return d.reflections.filter(function (r) { return state.reflections[r.key]; });
+  function written() { return d.reflections.filter(function (r) { return state.reflections[r.key]; }); }
+
+  /* A plan as (label, answer) lines; a reflection as its one text. */
+  function entries(r) {
+    var text = state.reflections[r.key];
+    if (r.kind !== "action-plan") return [["", text]];
+    var parts = text.split(PLAN);
+    return all("label", reflectionBox(r.id)).map(function (label, i) { return [label.textContent, parts[i] || ""]; });
   }
 
   function renderReflections() {
-    var list = $("lp-reflections-list"), written = writtenReflections();
+    var list = $("lp-reflections-list");
     list.textContent = "";
-    if (!written.length) { var p = document.createElement("p"); p.textContent = t("reflections_empty"); list.appendChild(p); return; }
-    written.forEach(function (r) {
-      var item = document.createElement("article"), h = document.createElement("h2"), body = document.createElement("p");
-      h.textContent = r.prompt;
-      body.textContent = state.reflections[r.key]; /* learner text is always text, never HTML */
-      body.className = "lp-written";
-      item.appendChild(h); item.appendChild(body); list.appendChild(item);
+    if (!written().length) { list.appendChild(el("p", t("reflections_empty"))); return; }
+    written().forEach(function (r) {
+      var item = el("article");
+      item.appendChild(el("h2", r.kind === "action-plan" ? t("action_plan") + ": " + r.prompt : r.prompt));
+      entries(r).forEach(function (entry) {
+        if (entry[0]) item.appendChild(el("h3", entry[0]));
+        item.appendChild(el("p", entry[1], "lp-written")); /* learner text is always text, never HTML */
+      });
+      list.appendChild(item);
     });
   }
 
@@ -192,17 +287,30 @@
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; });
   }
 
+  /* Today in the set's language; where the browser does not know that language, in the numbers every reader does. */
+  function today() {
+    try {
+      if (Intl.DateTimeFormat.supportedLocalesOf([d.language]).length) {
+        return new Intl.DateTimeFormat(d.language, { dateStyle: "long" }).format(new Date());
+      }
+    } catch (e) { /* no Intl, or a language tag it refuses */ }
+    return new Date().toISOString().slice(0, 10);
+  }
+
   function downloadReflections() {
-    var body = writtenReflections().map(function (r) {
-      return "<h2>" + escapeHtml(r.prompt) + "</h2>\n<p>" +
-        escapeHtml(state.reflections[r.key]) + "</p>";
+    var body = written().map(function (r) {
+      return "<h2>" + escapeHtml(r.kind === "action-plan" ? t("action_plan") + ": " + r.prompt : r.prompt) + "</h2>\n" +
+        entries(r).map(function (entry) {
+          return (entry[0] ? "<h3>" + escapeHtml(entry[0]) + "</h3>" : "") + "<p>" + escapeHtml(entry[1]) + "</p>";
+        }).join("\n");
     }).join("\n") || "<p>" + escapeHtml(t("reflections_empty")) + "</p>";
     var style = "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>body{font-family:system-ui," +
       "sans-serif;line-height:1.6;color:#1b1b1b;max-width:44rem;margin:2rem auto;padding:0 1rem}" +
       "p{white-space:pre-wrap}</style>";
+    var about = [d.set.title, certificateName(), today()].filter(Boolean).map(escapeHtml).join(" · ");
     var html = "<!DOCTYPE html>\n<html lang=\"" + escapeHtml(d.language) + "\"><head><meta charset=\"utf-8\">" + style + "<title>" +
       escapeHtml(t("reflections_title") + ": " + d.set.title) + "</title></head><body><main><h1>" +
-      escapeHtml(t("reflections_title")) + "</h1><p>" + escapeHtml(d.set.title) + "</p>\n" + body + "</main></body></html>\n";
+      escapeHtml(t("reflections_title")) + "</h1><p>" + about + "</p>\n" + body + "</main></body></html>\n";
     var link = document.createElement("a");
     link.href = URL.createObjectURL(new Blob([html], { type: "text/html" }));
     link.download = d.set.id + "-reflections.html";
@@ -220,14 +328,84 @@
     button.dataset.confirming = "";
     button.textContent = button.dataset.label;
     state.reflections = {};
-    if (store) store.removeItem(deviceKey());
-    all("[data-reflection] textarea").forEach(function (area) {
-      area.value = "";
-      updateCounter(area.closest("[data-reflection]"), "");
-    });
+    state.kept = {};
+    fullText = {};
+    saveDevice();
+    all("[data-reflection]").forEach(function (box) { fillBox(box, ""); });
     if (!ended) d.reflections.forEach(function (r) { adapter.reflected(r, state); });
     renderReflections();
     notice(t("cleared"));
+  }
+
+  /* ---- the end: what is still to do, or the results and the certificate ---- */
+  function links(list, className) {
+    var ul = el("ul", undefined, className);
+    list.forEach(function (item) {
+      var li = el("li"), a = el("a", item[0]);
+      a.href = "#/" + item[1];
+      li.appendChild(a);
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+
+  function certificateName() { return learnerName || ($("lp-certificate-own-name").value || "").trim(); }
+
+  function renderFinish() {
+    var result = LP.evaluate(state), status = $("lp-finish-status"), box = $("lp-finish-result");
+    var passMark = d.completion.passMark;
+    status.textContent = "";
+    box.textContent = "";
+    if (result.complete) status.appendChild(el("p", t("finish_done", { course: d.set.title }), "lp-finish-done"));
+    else {
+      status.appendChild(el("p", t("finish_missing")));
+      var unread = pages.filter(function (p) { return !state.visited[p.key]; });
+      var open = d.questions.filter(function (q) { return !state.answers[q.key]; });
+      if (unread.length) {
+        status.appendChild(el("p", t("missing_pages")));
+        status.appendChild(links(unread.map(function (p) { return [p.title, p.id]; }), "lp-missing-pages"));
+      }
+      if (open.length && (passMark !== null || d.completion.rule === "all-pages-and-checks")) {
+        status.appendChild(el("p", t("missing_checks")));
+        status.appendChild(links(open.map(function (q) {
+          return [q.text, questionForm(q.id).closest(".lp-page").dataset.page]; }), "lp-missing-checks"));
+      }
+    }
+    d.modules.forEach(function (m) {
+      var own = pages.filter(function (p) { return p.module === m.id; });
+      document.querySelector('#lp-finish-modules [data-module="' + m.id + '"] .lp-finish-progress').textContent =
+        t("module_progress", { done: pagesDone(own), total: own.length });
+    });
+    if (passMark !== null && result.scored) {
+      box.appendChild(el("p", t(result.score >= passMark ? "result_passed" : "result_failed",
+        { score: result.score, pass_mark: passMark }), "lp-result"));
+      var weak = d.modules.filter(function (m) {
+        return wrongQuestions().some(function (q) { return q.module === m.id; }); });
+      if (result.score < passMark && weak.length) {
+        box.appendChild(el("p", t("revisit", { modules: weak.map(function (m) { return m.title; }).join(", ") })));
+      }
+      if (result.score < passMark) {
+        box.appendChild(el("p", result.triesLeft ? (isFinite(result.triesLeft) ? t("tries_left", { n: result.triesLeft }) : "")
+          : t("tries_used")));
+      }
+    }
+    $("lp-retry").hidden = !(passMark !== null && result.scored && result.score < passMark && result.triesLeft && !ended);
+    var earned = result.complete && (passMark === null || result.status === "passed");
+    $("lp-certificate").hidden = $("lp-certificate-actions").hidden = !earned;
+    if (earned) {
+      $("lp-certificate-name").textContent = certificateName();
+      $("lp-certificate-own-name").closest("div").querySelector("label").hidden = !!learnerName;
+      $("lp-certificate-own-name").hidden = !!learnerName;
+      $("lp-certificate-result").textContent = t("certificate_result", { result: passMark === null ?
+        t("certificate_completed_result") : t("certificate_passed", { score: result.score }) });
+      $("lp-certificate-date").textContent = t("certificate_date", { date: today() });
+    }
+  }
+
+  function printCertificate() {
+    document.body.classList.add("lp-printing-certificate");
+    window.print();
+    setTimeout(function () { document.body.classList.remove("lp-printing-certificate"); }, 500);
   }
 
   /* ---- restoring a saved state ---- */
@@ -237,9 +415,11 @@
       if (question) showAnswer(questionForm(question.id), question, state.answers[key], false);
     });
     d.reflections.forEach(function (r) {
-      var box = reflectionBox(r.id), text = state.reflections[r.key] || "";
-      box.querySelector("textarea").value = text;
-      updateCounter(box, text);
+      var saved = state.reflections[r.key] || "", whole = fullText[r.key];
+      /* the whole text kept on this device wins over the shorter copy the learning record holds */
+      if (whole && whole.indexOf(saved) === 0) state.reflections[r.key] = saved = whole;
+      else delete fullText[r.key];
+      fillBox(reflectionBox(r.id), saved);
     });
   }
 
@@ -247,10 +427,11 @@
     var bookmark = LP.pages.byKey[state.location];
     $("lp-resume-page").textContent = bookmark ? bookmark.title : "";
     Object.keys(sections).forEach(function (k) { sections[k].hidden = true; });
+    $("lp-pager").hidden = true;
     $("lp-resume").hidden = false;
     $("lp-resume-title").focus();
     $("lp-resume-continue").onclick = function () { go(bookmark.id); };
-    $("lp-resume-start").onclick = function () { go(pages[0].id); };
+    $("lp-resume-start").onclick = function () { go("start"); };
   }
 
   /* ---- session end: save on pagehide and when hidden; never rely on unload ---- */
@@ -263,6 +444,8 @@
   function wire() {
     $("lp-prev").addEventListener("click", function () { step(-1); });
     $("lp-next").addEventListener("click", function () { step(1); });
+    $("lp-begin").addEventListener("click", function () { go(pages[0].id); });
+    $("lp-retry").addEventListener("click", retry);
     window.addEventListener("hashchange", function () { var id = route(); if (id && id !== current) show(id); });
     document.addEventListener("submit", onSubmit);
     document.addEventListener("input", onReflection);
@@ -270,6 +453,9 @@
     $("lp-print").addEventListener("click", function () { window.print(); });
     $("lp-download").addEventListener("click", downloadReflections);
     $("lp-clear").addEventListener("click", function (e) { clearReflections(e.currentTarget); });
+    $("lp-print-certificate").addEventListener("click", printCertificate);
+    $("lp-certificate-own-name").addEventListener("input", function () {
+      $("lp-certificate-name").textContent = certificateName(); });
     $("lp-exit").addEventListener("click", function () { end(); notice(t("exited")); });
     var toggle = $("lp-toc-toggle");
     toggle.hidden = false;
@@ -286,18 +472,22 @@
   }
 
   function begin(launch) {
-    if (launch.learnerName) {
-      $("lp-greeting").textContent = t("welcome", { name: launch.learnerName });
+    learnerName = launch.learnerName || "";
+    if (learnerName) {
+      $("lp-greeting").textContent = t("welcome", { name: learnerName });
       $("lp-greeting").hidden = false;
     }
     if (launch.mode !== "normal") notice(t("review_mode"));
     if (typeof launch.passMark === "number") d.completion.passMark = launch.passMark; /* the LMS's own mark wins */
     if (launch.state) state = launch.state;
-    loadDeviceReflections();
+    $("lp-start-saving").textContent = t(adapter.name === "standalone" ? "saving_device" : "saving_lms");
+    all(".lp-limit").forEach(function (s) { s.textContent = t(s.dataset.text, { max: d.reflectionMax }); });
+    loadDevice();
     restore();
     var wanted = route();
     if (launch.resume && LP.pages.byKey[state.location] && !wanted) { updateNavigation(); offerResume(); }
-    else show(wanted || pages[0].id, !wanted);
+    else show(wanted || "start", !wanted);
+    document.body.dataset.started = "true";
   }
 
   function chooseAdapter() {
@@ -314,7 +504,7 @@
     adapter.onStatus = onStatus;
     window.LP.app.adapter = adapter;
     if (window.console) console.warn("leadpack: " + String(error && error.message || error));
-    notice(t("start_failed")); /* the learner reads the catalogue's words; the detail goes to the console */
+    notice(t("start_failed"), true); /* the learner reads the catalogue's words; the detail goes to the console */
     return adapter.start().then(begin);
   });
 })();

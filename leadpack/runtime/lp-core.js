@@ -11,21 +11,29 @@
   }
   var pages = index(data.pages), questions = index(data.questions), reflections = index(data.reflections);
 
+  /* tries: tries at the knowledge checks after the first; kept: reflection keys whose saved text is longer than this
+     build saves (from an earlier version), written back as they are until the learner edits them. */
   function newState() {
-    return { visited: {}, answers: {}, reflections: {}, location: "", done: "" };
+    return { visited: {}, answers: {}, reflections: {}, location: "", done: "", tries: 0, kept: {} };
   }
 
-  /* Learner text is saved as typed, but without characters that would grow when encoded beyond the
-     two-for-one worst case the build budgeted for (control characters, lone surrogates). */
-  function cleanText(text, max) {
-    text = String(text).replace(/\r\n?/g, "\n")
-      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "")
-      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(^|[^\ud800-\udbff])[\udc00-\udfff]/g, "$1\ufffd");
-    if (max && text.length > max) {
-      text = text.slice(0, max);
+  /* Learner text is saved as typed, without characters that would grow when encoded (control characters, lone
+     surrogates), and ``max`` counts saved characters: a quote, backslash or line break takes two. */
+  function savedLength(text) { return JSON.stringify(text).length - 2; }
+
+  function fit(text, max) {
+    while (max && savedLength(text) > max) { /* a character saves as one or two: cut half the excess at a time */
+      text = text.slice(0, text.length - Math.ceil((savedLength(text) - max) / 2));
       if (/[\ud800-\udbff]$/.test(text)) text = text.slice(0, -1);
     }
     return text;
+  }
+
+  /* What a learner typed, made safe to save (U+241E separates an action plan's fields, so it is never typed). */
+  function cleanText(text, max) {
+    return fit(String(text).replace(/\r\n?/g, "\n")
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f\u241e]/g, "")
+      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(^|[^\ud800-\udbff])[\udc00-\udfff]/g, "$1\ufffd"), max);
   }
 
   function encodeState(state, withReflections) {
@@ -36,11 +44,19 @@
     if (withReflections) {
       out.r = {};
       Object.keys(state.reflections).sort().forEach(function (k) {
-        if (reflections.byKey[k] && state.reflections[k]) out.r[k] = cleanText(state.reflections[k], data.reflectionMax);
+        var text = state.reflections[k];
+        if (reflections.byKey[k] && text) out.r[k] = state.kept[k] ? text : fit(text, data.reflectionMax);
       });
     }
+    if (state.tries) out.t = state.tries;
     if (state.done) out.d = state.done;
-    return JSON.stringify(out);
+    var json = JSON.stringify(out);
+    /* Longer texts from an earlier version stay as they were, unless they would push the state past the limit. */
+    if (json.length > data.limit && Object.keys(state.kept).length) {
+      state.kept = {};
+      return encodeState(state, withReflections);
+    }
+    return json;
   }
 
   /* Keys this build no longer knows are dropped: progress stays attached to the ids that remain. */
@@ -57,21 +73,28 @@
     Object.keys(raw.r || {}).forEach(function (k) { if (reflections.byKey[k]) state.reflections[k] = String(raw.r[k]); });
     state.location = pages.byKey[raw.l] ? raw.l : "";
     state.done = raw.d || "";
+    state.tries = raw.t | 0;
+    Object.keys(state.reflections).forEach(function (k) {
+      if (savedLength(state.reflections[k]) > data.reflectionMax) state.kept[k] = true;
+    });
     return state;
   }
 
-  /* Two copies of one learner's progress joined so that it only grows: pages seen on either side, the first answer
-     given to each question (answers are final), the newer side's text for each reflection it holds and its
-     bookmark, and the furthest finish (passed or failed beat completed). Either may be null. The copies are an
-     LRS's document, the learner's statements and a device's unsent outbox, which can each lag behind the others. */
-  var FINISH_RANK = { "": 0, c: 1, p: 2, f: 2 };
+  /* Two copies of one learner's progress joined so that it only grows: pages seen on either side, the answers of
+     the side further through its tries (on the same try, the first answer given to each question), the newer
+     side's text for each reflection it holds and its bookmark, and the furthest finish (passed beats failed beats
+     completed). Either may be null. The copies are an LRS's document, the learner's statements and a device's
+     unsent outbox, which can each lag behind the others. */
+  var FINISH_RANK = { "": 0, c: 1, f: 2, p: 3 };
   function mergeStates(older, newer) {
     if (!older || !newer) return older || newer || null;
-    var merged = newState(), k;
+    var merged = newState(), k, ahead = (newer.tries | 0) > (older.tries | 0);
     for (k in older.visited) merged.visited[k] = true;
     for (k in newer.visited) merged.visited[k] = true;
-    merged.answers = Object.assign({}, newer.answers, older.answers);
+    merged.answers = ahead ? Object.assign({}, newer.answers) : Object.assign({}, newer.answers, older.answers);
+    merged.tries = Math.max(older.tries | 0, newer.tries | 0);
     merged.reflections = Object.assign({}, older.reflections, newer.reflections);
+    merged.kept = Object.assign({}, older.kept, newer.kept);
     merged.location = newer.location || older.location;
     merged.done = FINISH_RANK[newer.done || ""] > FINISH_RANK[older.done || ""] ? newer.done : older.done;
     return merged;
@@ -81,18 +104,23 @@
     return response.split("").sort().join("") === question.correct.split("").sort().join("");
   }
 
-  /* Completion, score and pass/fail from the state, following the set's rule and pass mark. */
+  /* Completion, score and pass/fail from the state, following the set's rule and pass mark. With a pass mark the
+     checks are part of completing, so an LMS never holds "completed" without a score. */
   function evaluate(state) {
     var visited = data.pages.filter(function (p) { return state.visited[p.key]; }).length;
     var answered = data.questions.filter(function (q) { return state.answers[q.key]; });
     var right = answered.filter(function (q) { return isCorrect(q, state.answers[q.key]); }).length;
     var allAnswered = answered.length === data.questions.length;
-    var complete = visited === data.pages.length && (data.completion.rule !== "all-pages-and-checks" || allAnswered);
+    var checksCount = data.completion.rule === "all-pages-and-checks" || data.completion.passMark !== null;
+    var complete = visited === data.pages.length && (!checksCount || allAnswered);
+    var attempts = data.completion.attempts || 0;
     var result = {
       percent: Math.round(100 * visited / Math.max(1, data.pages.length)),
       complete: complete,
       scored: allAnswered && data.questions.length > 0,
       score: data.questions.length ? Math.round(100 * right / data.questions.length) : null,
+      answered: answered.length, right: right,
+      triesLeft: attempts ? Math.max(0, attempts - 1 - (state.tries | 0)) : Infinity,
       status: complete ? "completed" : "incomplete"
     };
     if (data.completion.passMark !== null && result.scored && complete) {
@@ -154,7 +182,7 @@
   window.LP = {
     data: data, pages: pages, questions: questions, reflections: reflections, newState: newState, encodeState: encodeState,
     decodeState: decodeState, mergeStates: mergeStates, evaluate: evaluate, isCorrect: isCorrect,
-    cleanText: cleanText, cmiTimespan: cmiTimespan, isoDuration: isoDuration, isoTime: isoTime, t: t,
+    cleanText: cleanText, fit: fit, savedLength: savedLength, cmiTimespan: cmiTimespan, isoDuration: isoDuration, isoTime: isoTime, t: t,
     storage: storage, adapters: {}, adapter: adapter, checkAdapter: checkAdapter
   };
 })();

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 VISIBLE_PAGE = ".lp-page:not([hidden])"
+# The app has begun: it has shown the start page, a page from the address, or the offer to resume.
+READY = "document.body.dataset.started === 'true'"
 
 
 def visible_page(where) -> str:

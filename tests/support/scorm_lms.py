@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tests.conftest import unzip
 from tests.support import SCORM12_JS, SCORM2004_JS
-from tests.support.learner_page import press_next, visible_page
+from tests.support.learner_page import READY, press_next, visible_page
 
 
 @dataclass(frozen=True)
@@ -134,9 +134,7 @@ class LmsRun:
             with self.page.expect_popup() as opened:
                 self.page.evaluate(f"window.open('../pkg/{self.launch}', 'sco-window')")
             self.window = opened.value
-        self.frame.wait_for_function(  # the app has started: a page is counted, or resume is offered
-            "document.getElementById('lp-page-count').textContent !== ''"
-            " || !document.getElementById('lp-resume').hidden")
+        self.frame.wait_for_function(READY)
 
     @property
     def frame(self):
@@ -192,7 +190,7 @@ class LmsRun:
         return forms.count()
 
     def write_visible_reflections(self, text: str) -> int:
-        areas = self.frame.locator(".lp-page:not([hidden]) [data-reflection] textarea")
+        areas = self.frame.locator(".lp-page:not([hidden]) [data-reflection]:not(.lp-action-plan) textarea")
         for index in range(areas.count()):
             areas.nth(index).fill(text)
             areas.nth(index).blur()
@@ -211,6 +209,8 @@ class LmsRun:
         the last (to the reflections page) unless ``stop_after`` pages were seen first; returns the page ids seen."""
         seen = []
         pages = [p["id"] for p in self.course_data()["pages"]]
+        if self.current_page() == "start":  # a first launch opens at the set's start page
+            self.next()
         shown = self.current_page()
         for number in range(len(pages) - (pages.index(shown) if shown in pages else 0)):
             seen.append(self.current_page())

@@ -31,7 +31,8 @@
   LP.scormSession = function (dialect) {
     var api = findAPI(dialect);
     if (!api) return null;
-    var finished = false, failures = 0, committedThisView = false, retryTimer = null;
+    var finished = false, failures = 0, committedThisView = false, retryTimer = null, laterTimer = null;
+    var LATER = 3000; /* what a page view did not commit reaches the LMS within a few seconds */
     var session = { dirty: false, started: 0, onStatus: function () {}, errors: [] };
 
     /* Every call is followed by the LMS's last error; nothing is called once the session has finished. */
@@ -72,12 +73,18 @@
       return false;
     };
 
-    /* Batched: at most one commit per page view; later changes wait for the next view, a flush or pagehide. */
+    /* Batched: at most one commit per page view; later changes (answers, reflections) follow a few seconds after. */
     session.commitSoon = function () {
       session.dirty = true;
-      if (committedThisView || failures) return;
+      if (committedThisView || failures) { session.commitLater(); return; }
       committedThisView = true;
       session.commit();
+    };
+
+    session.commitLater = function () {
+      session.dirty = true;
+      if (laterTimer || failures) return;
+      laterTimer = setTimeout(function () { laterTimer = null; if (session.dirty) session.commit(); }, LATER);
     };
 
     session.newView = function () { committedThisView = false; };
@@ -91,6 +98,7 @@
       session.call(dialect.terminate);
       finished = true;
       clearTimeout(retryTimer);
+      clearTimeout(laterTimer);
     };
 
     session.finished = function () { return finished; };

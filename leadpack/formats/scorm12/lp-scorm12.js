@@ -64,7 +64,7 @@
     adapter.reflected = function (reflection, state) {
       if (LP.data.storage !== "lms") return;
       writeState(state);
-      s.dirty = true;
+      s.commitLater();
     };
 
     /* Status only moves forward: a finished attempt is never set back to incomplete. */

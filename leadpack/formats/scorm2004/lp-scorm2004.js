@@ -79,7 +79,7 @@
     adapter.reflected = function (reflection, state) {
       if (d.storage !== "lms") return;
       writeState(state);
-      s.dirty = true;
+      s.commitLater();
     };
 
     /* Completion and success only move forward: completed stays completed, passed stays passed (a retry may turn

@@ -321,7 +321,7 @@
   /* The learner's statements (each once, in time order) replayed into their progress; null when they show none.
      Reflections count only where the course keeps them in the learner's record. */
   function replay(list, courseIri) {
-    var state = LP.newState(), seen = {}, found = false;
+    var state = LP.newState(), seen = {}, found = false, answeredTwice = {};
     list = list.filter(function (s) {
       if (seen[s.id]) return false;
       seen[s.id] = true;
@@ -334,11 +334,14 @@
         state.visited[known.item.key] = true;
         state.location = known.item.key;
       } else if (known && known.kind === "question" && verb === "answered" && result.response) {
-        if (!state.answers[known.item.key]) state.answers[known.item.key] = result.response.split("[,]").join("");
+        /* the latest answer counts (a retry answers again); more than one answer means the checks were retried */
+        if (state.answers[known.item.key]) state.tries = Math.max(state.tries, (answeredTwice[known.item.key] =
+          (answeredTwice[known.item.key] || 0) + 1));
+        state.answers[known.item.key] = result.response.split("[,]").join("");
       } else if (known && known.kind === "reflection" && verb === "responded" && LP.data.storage === "lms") {
         state.reflections[known.item.key] = String(result.response || "");
       } else if (s.object.id === courseIri && /^(completed|passed|failed)$/.test(verb)) {
-        if (!/[pf]/.test(state.done)) state.done = verb.charAt(0);
+        if (state.done !== "p" && (verb !== "completed" || !state.done)) state.done = verb.charAt(0);
       } else return;
       found = true;
     });
@@ -501,7 +504,9 @@
         state.done = "c";
         enqueue(statement("completed", course(), { completion: true, duration: sessionTime() }));
       }
-      if ((result.status === "passed" || result.status === "failed") && !/[pf]/.test(state.done)) {
+      /* passed and failed once each at most, and failed only before any result: a retry can turn failed into passed */
+      var judged = result.status === "passed" ? "p" : result.status === "failed" ? "f" : "";
+      if (judged && state.done !== "p" && state.done !== judged) {
         state.done = result.status.charAt(0);
         enqueue(statement(result.status, course(), { success: result.status === "passed", completion: true,
           duration: sessionTime(), score: { scaled: result.score / 100, raw: result.score, min: 0, max: 100 } }));

@@ -43,6 +43,7 @@ T = TypeVar("T")
 # kind → (allowed attributes, required attributes)
 BLOCK_KINDS: dict[str, tuple[set[str], set[str]]] = {
     "reflection": ({"id"}, set()),
+    "action-plan": ({"id"}, set()),
     "activity": ({"title"}, set()),
     "discussion": ({"title"}, set()),
     "callout": ({"kind", "title"}, set()),
@@ -229,13 +230,20 @@ class CourseBlocksExtension(Extension):
         return self._convert(text) if text else ""
 
     def build(self, raw: RawBlock) -> model.Block:
-        builder = getattr(self, f"_build_{raw.kind}")
+        builder = getattr(self, f"_build_{raw.kind.replace('-', '_')}")
         return builder(raw)
 
     def _build_reflection(self, raw: RawBlock) -> model.Reflection:
         prompt = self.body_html(raw, "write the question the learner should reflect on")
         text = plain_text(prompt)
         return model.Reflection(self._id(raw, text), prompt, text, raw.line)
+
+    def _build_action_plan(self, raw: RawBlock) -> model.Reflection:
+        """The learner's commitments: what, first step, by when, who can help, how I'll know (the fields come from
+        the interface strings, so they are in the set's language)."""
+        prompt = self.body_html(raw, "say what the plan is for, e.g. 'Plan one change you will make after this set'")
+        text = plain_text(prompt)
+        return model.Reflection(self._id(raw, text), prompt, text, raw.line, kind="action-plan")
 
     def _build_activity(self, raw: RawBlock) -> model.Activity:
         body = self.body_html(raw, "describe what the learner should try at work")
