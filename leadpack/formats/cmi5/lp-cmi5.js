@@ -36,6 +36,12 @@
     });
   }
 
+  /* Listening from here, before lp-app.js loads, this hears pagehide before the app does: a page being hidden is
+     a reload or a closed tab, not the learner's exit. */
+  var hiding = false;
+  window.addEventListener("pagehide", function () { hiding = true; });
+  window.addEventListener("pageshow", function () { hiding = false; });
+
   function ref(iri) { return { objectType: "Activity", id: iri }; }
 
   /* The LMS's context template with ours added: every value it holds stays (10.2.1), lists are joined. */
@@ -76,11 +82,9 @@
     try { actor = X.normaliseActor(JSON.parse(p.actor)); } catch (e) { actor = null; }
     var agent = X.identity(actor || {}), where = { activityId: au, agent: JSON.stringify(agent), registration: registration };
     var session = tabSession("leadpack:cmi5:session:" + X.hash(p.fetch));
-    var track = null, launchData = {}, mode = "normal", masteryScore = null, hiding = false, leaving = false;
+    var track = null, launchData = {}, mode = "normal", masteryScore = null, leaving = false;
     var adapter = { name: "cmi5", learnerId: X.hash(JSON.stringify(agent)), errors: [], preferences: {},
       onStatus: function () {} };
-    /* A capture listener runs before the app's own: a page being hidden is a reload or a closed tab, not an exit. */
-    window.addEventListener("pagehide", function () { hiding = true; }, true);
 
     function stamp() { /* strictly increasing, so that the order by timestamp is the order of sending */
       session.last = Math.max(Date.now(), (session.last || 0) + 1);
