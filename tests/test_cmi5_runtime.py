@@ -160,6 +160,12 @@ def test_every_cmi5_package_is_launched_tracked_and_satisfied(context, site, lms
     assert_rules_hold(stored, [launch], FULL_RUN_RULES)
     assert_the_launch_was_kept_to(lms, launch, page)
     assert page.page.evaluate("LP.app.adapter.errors") == [] and page.errors == []
+    # Our State API document, beside LMS.LaunchData, written with ETags on an LRS as strict as ADL's (issue 18).
+    writes = [status for method, resource, query, status, _ in lms.session_requests(launch)
+              if resource == "activities/state" and method in ("PUT", "POST") and query.get("stateId") == STATE_ID]
+    assert writes and set(writes) == {204}, writes
+    saved = json.loads(lms.document(launch, STATE_ID))
+    assert saved["d"] == "p" and saved["l"] == next(p["key"] for p in data["pages"] if p["id"] == pages[-1])
 
 
 def test_one_au_per_module_each_is_satisfied_on_its_own(context, site, lms):

@@ -218,6 +218,7 @@
       if (!track || track.finished) return;
       if (hiding) { track.flush(state); return; }
       session.ended = true;
+      delete session.token; /* the session is over, and so is the token's use */
       session.save();
       leaving = true;
       track.finish(state, function () { return definedStatement("terminated", { duration: sessionTime() }); });
