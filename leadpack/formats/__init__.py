@@ -20,6 +20,7 @@ REGISTRY = {
     "scorm12": "leadpack.formats.scorm12",
     "scorm2004": "leadpack.formats.scorm2004",
     "xapi": "leadpack.formats.xapi",
+    "cmi5": "leadpack.formats.cmi5",
 }
 DEFAULT = tuple(REGISTRY)  # what a course builds when leadpack.toml names no formats: every format
 

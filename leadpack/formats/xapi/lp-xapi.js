@@ -2,7 +2,8 @@
    cmi5): requests with the version header; an outbox in browser storage that delivers each statement exactly once
    (ids are made here, so a retry of a statement the LRS already holds is answered 204, or 409 if it differs, and
    is dropped either way); documents (State API, Agent Profile) written with ETag concurrency; and progress rebuilt
-   from the learner's statements. LP.adapters.xapi is the Tin Can launch: resume from the State API document
+   from the learner's statements; and a Tracker of pages, answers and reflections around the statements each adapter
+   makes. LP.adapters.xapi is the Tin Can launch: resume from the State API document
    "leadpack-progress" joined with the statements; the endpoint and `auth` come only from the launch URL, and
    neither is ever written to storage. */
 (function () {
@@ -348,31 +349,23 @@
     return found ? state : null;
   }
 
-  LP.xapi = { VERBS: VERBS, TYPES: TYPES, launchParameters: launchParameters, normaliseActor: normaliseActor,
-    identity: identity, uuid: uuid, hash: hash, query: query, withRetries: withRetries, Outbox: Outbox,
-    Client: Client, Document: Document, Sender: Sender, replay: replay };
-
-  /* ---- the Tin Can launch ---- */
-  LP.adapters.xapi = function () {
-    var p = launchParameters();
-    if (!p.endpoint || !p.actor) return null; /* no launch: a preview, run untracked */
-    var d = LP.data, actor = null;
-    try { actor = normaliseActor(JSON.parse(p.actor)); } catch (e) { actor = null; }
-    var agent = identity(actor || {}), registration = p.registration || "", courseIri = p.activity_id || d.set.iri;
-    var client = Client(p.endpoint.replace(/\/?$/, "/"), p.auth || "");
-    var outboxKey = "leadpack:xapi:" + hash(JSON.stringify(agent) + "|" + registration + "|" + courseIri);
-    var outbox = Outbox(LP.storage(), outboxKey);
-    var where = { activityId: courseIri, agent: JSON.stringify(agent), registration: registration };
-    var doc = Document(client, "activities/state?" + query({ stateId: STATE_ID }) + "&" + query(where),
+  /* What every xAPI-based adapter does alike, around the statements it makes (`o.statement(verb, object, result,
+     parentIri)`): the outbox, the State API document "leadpack-progress" beside the course activity, resume, and
+     the statements for pages, answers and reflections. `o`: client, agent, registration, courseIri, key (the
+     outbox's prefix), statement, status (hears the save status). */
+  function Tracker(o) {
+    var d = LP.data, where = { activityId: o.courseIri, agent: JSON.stringify(o.agent), registration: o.registration };
+    var track = { outboxKey: o.key + hash(JSON.stringify(o.agent) + "|" + o.registration + "|" + o.courseIri),
+      client: o.client, finished: false, readOnly: false }; /* readOnly: the progress is read, never written */
+    var outbox = Outbox(LP.storage(), track.outboxKey);
+    var doc = Document(o.client, "activities/state?" + query({ stateId: STATE_ID }) + "&" + query(where),
       "activities/state?" + query(where), reconcile);
-    var started = 0, finished = false, live = null, withReflections = d.storage === "lms";
-    var reflectionTimers = {}, sentReflections = {}, moduleIri = {};
+    var live = null, withReflections = d.storage === "lms", reflectionTimers = {}, sentReflections = {};
+    var moduleIri = {};
     d.modules.forEach(function (m) { moduleIri[m.id] = m.iri; });
-    var adapter = { name: "xapi", learnerId: hash(JSON.stringify(agent)), onStatus: function () {},
-      outboxKey: outboxKey };
-    var sender = Sender(client, outbox, doc, function (kind) { adapter.onStatus(kind); },
-      function () { return Object.keys(reflectionTimers).length > 0; });
-    adapter.errors = sender.errors;
+    var sender = Sender(o.client, outbox, doc, o.status, function () { return Object.keys(reflectionTimers).length > 0; });
+    track.errors = sender.errors;
+    track.report = sender.report;
 
     /* Another writer's copy of the document joined with this session's progress, which takes it in, so that later
        writes keep it too. */
@@ -382,25 +375,127 @@
       return LP.encodeState(merged, withReflections);
     }
 
-    function enqueue(s) { if (!finished) sender.enqueue(s); }
+    track.enqueue = function (s) { if (!track.finished) sender.enqueue(s); };
 
-    function stateChanged(state, later) {
+    track.stateChanged = function (state, later) {
+      if (track.readOnly) return;
       live = state;
       sender.keep(LP.encodeState(state, withReflections), later);
-    }
+    };
 
-    /* ---- statements ---- */
     function languageMap(text) { var map = {}; map[d.language] = text; return map; }
+    track.languageMap = languageMap;
 
-    function activity(iri, kind, name, more) {
+    track.activity = function (iri, kind, name, more) {
       var definition = { type: TYPES[kind], name: languageMap(name) };
       for (var k in more || {}) definition[k] = more[k];
       return { objectType: "Activity", id: iri, definition: definition };
+    };
+
+    function sendReflection(reflection, state) {
+      clearTimeout(reflectionTimers[reflection.key]);
+      delete reflectionTimers[reflection.key];
+      var text = state.reflections[reflection.key] || "";
+      if (text === (sentReflections[reflection.key] || "")) { sender.report(); return; }
+      sentReflections[reflection.key] = text;
+      var object = track.activity(reflection.iri, "interaction", reflection.prompt.slice(0, 250),
+        { description: languageMap(reflection.prompt), interactionType: "long-fill-in" });
+      track.enqueue(o.statement("responded", object, { response: text }, moduleIri[reflection.id.split("/")[0]]));
+      track.stateChanged(state);
     }
 
+    function sendPendingReflections(state) {
+      d.reflections.forEach(function (r) { if (reflectionTimers[r.key]) sendReflection(r, state); });
+    }
+
+    /* Every copy of the learner's progress, joined: the LRS's document, this device's unsent one, and the
+       statements (the LRS's and this device's unsent ones), which replayed in time order have the newest bookmark.
+       So whichever copy lags behind, nothing is lost. If the LRS cannot be read after a few tries, the session
+       starts from this device's copy (or afresh), and its first write reads and joins the document first. */
+    track.load = function () {
+      var local = outbox.state !== null ? LP.decodeState(outbox.state) : null;
+      var search = query({ agent: JSON.stringify(o.agent), activity: o.courseIri, related_activities: "true",
+        registration: o.registration });
+      return withRetries(function () {
+        return Promise.all([doc.read(), o.client.statements(search)]);
+      }, LAUNCH_TRIES).then(function (found) {
+        var saved = found[0] === null ? null : LP.decodeState(found[0]);
+        return LP.mergeStates(LP.mergeStates(saved, local), replay(found[1].concat(outbox.statements), o.courseIri));
+      }, function () {
+        doc.etag = undefined;
+        doc.text = null;
+        return local;
+      }).then(function (state) {
+        if (state) sentReflections = JSON.parse(JSON.stringify(state.reflections));
+        return state;
+      });
+    };
+
+    track.pageViewed = function (page, state) {
+      track.enqueue(o.statement("experienced", track.activity(page.iri, "page", page.title), null, moduleIri[page.module]));
+      track.stateChanged(state);
+    };
+
+    track.answered = function (question, response, correct, latency, state) {
+      var object = track.activity(question.iri, "interaction", question.text.slice(0, 250), {
+        description: languageMap(question.text), interactionType: "choice",
+        correctResponsesPattern: [question.correct.split("").join("[,]")],
+        choices: Object.keys(question.options).map(function (k) {
+          return { id: k, description: languageMap(question.options[k]) };
+        })
+      });
+      track.enqueue(o.statement("answered", object, { response: response.split("").join("[,]"), success: correct,
+        duration: LP.isoDuration(latency) }, moduleIri[question.module]));
+      track.stateChanged(state);
+    };
+
+    /* Called for every keystroke: statements go out once the learner pauses, and only when the text changed. */
+    track.reflected = function (reflection, state) {
+      if (d.storage !== "lms" || track.finished) return;
+      clearTimeout(reflectionTimers[reflection.key]);
+      reflectionTimers[reflection.key] = setTimeout(function () { sendReflection(reflection, state); },
+        REFLECTION_DELAY);
+      sender.report();
+    };
+
+    track.flush = function (state) {
+      if (state && !track.finished) { sendPendingReflections(state); track.stateChanged(state, true); }
+      sender.flush();
+    };
+
+    /* The session's last statement (made by `last()` once pending reflections are out), then everything goes. */
+    track.finish = function (state, last) {
+      sendPendingReflections(state);
+      if (last) { outbox.statements.push(last()); outbox.save(); }
+      track.stateChanged(state, true);
+      track.finished = true;
+      sender.flush();
+    };
+    return track;
+  }
+
+  LP.xapi = { VERBS: VERBS, TYPES: TYPES, launchParameters: launchParameters, normaliseActor: normaliseActor,
+    identity: identity, uuid: uuid, hash: hash, query: query, withRetries: withRetries, Outbox: Outbox,
+    Client: Client, Document: Document, Sender: Sender, replay: replay, Tracker: Tracker };
+
+  /* ---- the Tin Can launch ---- */
+  LP.adapters.xapi = function () {
+    var p = launchParameters();
+    if (!p.endpoint || !p.actor) return null; /* no launch: a preview, run untracked */
+    var d = LP.data, actor = null;
+    try { actor = normaliseActor(JSON.parse(p.actor)); } catch (e) { actor = null; }
+    var agent = identity(actor || {}), registration = p.registration || "", courseIri = p.activity_id || d.set.iri;
+    var started = 0;
+    var adapter = { name: "xapi", learnerId: hash(JSON.stringify(agent)), onStatus: function () {} };
+    var track = Tracker({ client: Client(p.endpoint.replace(/\/?$/, "/"), p.auth || ""), agent: agent,
+      registration: registration, courseIri: courseIri, key: "leadpack:xapi:", statement: statement,
+      status: function (kind) { adapter.onStatus(kind); } });
+    adapter.outboxKey = track.outboxKey;
+    adapter.errors = track.errors;
+
     function course() {
-      var more = d.set.description ? { description: languageMap(d.set.description) } : {};
-      return activity(courseIri, "course", d.set.title, more);
+      var more = d.set.description ? { description: track.languageMap(d.set.description) } : {};
+      return track.activity(courseIri, "course", d.set.title, more);
     }
 
     function ref(iri) { return { objectType: "Activity", id: iri }; }
@@ -422,113 +517,45 @@
 
     function sessionTime() { return LP.isoDuration(Date.now() - started); }
 
-    function sendReflection(reflection, state) {
-      clearTimeout(reflectionTimers[reflection.key]);
-      delete reflectionTimers[reflection.key];
-      var text = state.reflections[reflection.key] || "";
-      if (text === (sentReflections[reflection.key] || "")) { sender.report(); return; }
-      sentReflections[reflection.key] = text;
-      var object = activity(reflection.iri, "interaction", reflection.prompt.slice(0, 250),
-        { description: languageMap(reflection.prompt), interactionType: "long-fill-in" });
-      enqueue(statement("responded", object, { response: text }, moduleIri[reflection.id.split("/")[0]]));
-      stateChanged(state);
-    }
-
-    function sendPendingReflections(state) {
-      d.reflections.forEach(function (r) { if (reflectionTimers[r.key]) sendReflection(r, state); });
-    }
-
-    /* ---- resume ---- */
-    /* Every copy of the learner's progress, joined: the LRS's document, this device's unsent one, and the
-       statements (the LRS's and this device's unsent ones), which replayed in time order have the newest bookmark.
-       So whichever copy lags behind, nothing is lost. If the LRS cannot be read after a few tries, the session
-       starts from this device's copy (or afresh), and its first write reads and joins the document first. */
-    function loadState() {
-      var local = outbox.state !== null ? LP.decodeState(outbox.state) : null;
-      var search = query({ agent: JSON.stringify(agent), activity: courseIri, related_activities: "true",
-        registration: registration });
-      return withRetries(function () {
-        return Promise.all([doc.read(), client.statements(search)]);
-      }, LAUNCH_TRIES).then(function (found) {
-        var saved = found[0] === null ? null : LP.decodeState(found[0]);
-        return LP.mergeStates(LP.mergeStates(saved, local), replay(found[1].concat(outbox.statements), courseIri));
-      }, function () {
-        doc.etag = undefined;
-        doc.text = null;
-        return local;
-      });
-    }
-
     /* ---- the adapter interface ---- */
     adapter.start = function () {
       if (!actor || !IFIS.some(function (k) { return actor[k]; })) {
         return Promise.reject(new Error("The launch link names no learner (actor), so progress cannot be saved."));
       }
       started = Date.now();
-      return loadState().then(function (state) {
-        if (state) sentReflections = JSON.parse(JSON.stringify(state.reflections));
-        enqueue(statement(state ? "resumed" : "initialized", course()));
+      return track.load().then(function (state) {
+        track.enqueue(statement(state ? "resumed" : "initialized", course()));
         return { learnerName: actor.name || "", state: state, resume: !!(state && state.location), mode: "normal" };
       });
     };
 
-    adapter.pageViewed = function (page, state) {
-      enqueue(statement("experienced", activity(page.iri, "page", page.title), null, moduleIri[page.module]));
-      stateChanged(state);
-    };
-
-    adapter.answered = function (question, response, correct, latency, state) {
-      var object = activity(question.iri, "interaction", question.text.slice(0, 250), {
-        description: languageMap(question.text), interactionType: "choice",
-        correctResponsesPattern: [question.correct.split("").join("[,]")],
-        choices: Object.keys(question.options).map(function (k) {
-          return { id: k, description: languageMap(question.options[k]) };
-        })
-      });
-      enqueue(statement("answered", object, { response: response.split("").join("[,]"), success: correct,
-        duration: LP.isoDuration(latency) }, moduleIri[question.module]));
-      stateChanged(state);
-    };
-
-    /* Called for every keystroke: statements go out once the learner pauses, and only when the text changed. */
-    adapter.reflected = function (reflection, state) {
-      if (d.storage !== "lms" || finished) return;
-      clearTimeout(reflectionTimers[reflection.key]);
-      reflectionTimers[reflection.key] = setTimeout(function () { sendReflection(reflection, state); },
-        REFLECTION_DELAY);
-      sender.report();
-    };
+    adapter.pageViewed = track.pageViewed;
+    adapter.answered = track.answered;
+    adapter.reflected = track.reflected;
 
     adapter.evaluated = function (result, state) {
       if (result.complete && !state.done) {
         state.done = "c";
-        enqueue(statement("completed", course(), { completion: true, duration: sessionTime() }));
+        track.enqueue(statement("completed", course(), { completion: true, duration: sessionTime() }));
       }
       /* passed and failed once each at most, and failed only before any result: a retry can turn failed into passed */
       var judged = result.status === "passed" ? "p" : result.status === "failed" ? "f" : "";
       if (judged && state.done !== "p" && state.done !== judged) {
         state.done = result.status.charAt(0);
-        enqueue(statement(result.status, course(), { success: result.status === "passed", completion: true,
+        track.enqueue(statement(result.status, course(), { success: result.status === "passed", completion: true,
           duration: sessionTime(), score: { scaled: result.score / 100, raw: result.score, min: 0, max: 100 } }));
       }
-      stateChanged(state);
+      track.stateChanged(state);
     };
 
-    adapter.flush = function (state) {
-      if (!started) return;
-      if (state && !finished) { sendPendingReflections(state); stateChanged(state, true); }
-      sender.flush();
-    };
+    adapter.flush = function (state) { if (started) track.flush(state); };
 
     /* pagehide or "Save and exit": `terminated` once the course is finished, `suspended` otherwise. */
     adapter.finish = function (state) {
-      if (finished || !started) return;
-      sendPendingReflections(state);
-      outbox.statements.push(statement(state.done ? "terminated" : "suspended", course(), { duration: sessionTime() }));
-      outbox.save();
-      stateChanged(state, true);
-      finished = true;
-      sender.flush();
+      if (track.finished || !started) return;
+      track.finish(state, function () {
+        return statement(state.done ? "terminated" : "suspended", course(), { duration: sessionTime() });
+      });
     };
     return adapter;
   };

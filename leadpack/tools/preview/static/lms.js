@@ -145,8 +145,15 @@
     return ul;
   }
 
-  function addStatement(statement) {
-    if (!session || !session.actor || statement.actor.mbox !== session.actor.mbox) return;
+  /* An agent as the LRS keys it (its one identifier), to tell the learner's statements and documents. */
+  function agentKey(agent) {
+    if (agent && agent.account) return "account:" + agent.account.homePage + "|" + agent.account.name;
+    return agent && agent.mbox ? "mbox:" + agent.mbox : "";
+  }
+
+  /* `rules`: what the side judged the statement by, where its standard has rules for statements. */
+  function addStatement(statement, rules) {
+    if (!session || !session.actor || agentKey(statement.actor) !== agentKey(session.actor)) return;
     if (document.querySelector('#pv-statements li[data-id="' + statement.id + '"]')) return;
     var object = statement.object, name = object.definition && object.definition.name;
     var title = name ? name[Object.keys(name)[0]] : object.id;
@@ -155,6 +162,15 @@
     if (result.success !== undefined) extra.push(result.success ? "success" : "no success");
     if (result.score) extra.push("score " + result.score.raw);
     var item = text("li", statement.verb.id.replace(/^.*\//, "") + " · " + title + (extra.length ? " · " + extra.join(", ") : ""));
+    (rules || []).forEach(function (rule) {
+      var verdict = text("span", rule.ok ? " ✓ " + rule.id : " ✗ breaks " + rule.id + ": " + rule.rule,
+        rule.ok ? "pv-rule" : "pv-rule pv-bad");
+      verdict.title = rule.rule;
+      verdict.dataset.rule = rule.id;
+      verdict.dataset.ok = String(rule.ok);
+      item.appendChild(verdict);
+    });
+    if ((rules || []).some(function (rule) { return !rule.ok; })) item.classList.add("pv-bad");
     item.dataset.id = statement.id;
     item.dataset.verb = statement.verb.id;
     item.dataset.object = object.id;
@@ -189,7 +205,9 @@
       $("pv-calls").appendChild(text("li", "— launch " + which.number + " (" + which.learner + ") —", "pv-launch"));
       $("pv-statements").textContent = "";
       if (!l.model) {
-        request("GET", "/api/statements").then(function (all) { all.forEach(addStatement); });
+        request("GET", "/api/statements").then(function (all) {
+          all.forEach(function (s) { if (s.statement) addStatement(s.statement, s.rules); else addStatement(s); });
+        });
       }
       showSession();
       renderModel();
@@ -293,10 +311,10 @@
       lastLrsCall = Date.now();
       if (session && !session.api) addCall(JSON.parse(e.data));
     });
-    source.addEventListener("statement", function (e) { addStatement(JSON.parse(e.data).statement); });
+    source.addEventListener("statement", function (e) { var data = JSON.parse(e.data); addStatement(data.statement, data.rules); });
     source.addEventListener("state", function (e) {
       var data = JSON.parse(e.data);
-      if (!session || session.api || data.stateId !== info.side.stateId || data.agent !== "mbox:" + session.actor.mbox) return;
+      if (!session || session.api || data.stateId !== info.side.stateId || data.agent !== agentKey(session.actor)) return;
       decode(data.document);
     });
     source.addEventListener("controls", function (e) { info.controls = JSON.parse(e.data); showControls(); });
