@@ -280,6 +280,39 @@ def test_completed_and_passed_go_once_per_registration(browser, site, lms):
     assert_rules_hold(stored, launches, {"9.3.0.0-6", "9.3.0.0-7", "9.3.0.0-8"})
 
 
+def test_a_retry_turns_failed_into_passed_in_the_next_session(browser, site, lms):
+    """Issue 13: a failed learner retries the wrong answers. cmi5 allows one of passed and failed per session and
+    no failed after passed, so the passed the retry earns goes in the learner's next session, at its first page."""
+    actor, launches = learner(), []
+    for attempt in range(2):
+        with_context = browser.new_context()
+        try:
+            launch = launch_au(lms, site, "fixture", actor, launches[0].registration if launches else None)
+            launches.append(launch)
+            page = open_au(with_context, lms, launch)
+            if attempt:
+                page.continue_from_bookmark()
+            else:
+                page.walk(correct=False)
+                page.page.evaluate("location.hash = '#/finish'")
+                page.page.locator("#lp-retry").click()
+                for question in page.data()["questions"]:
+                    page.page.evaluate("id => { location.hash = '#/' + document.querySelector("
+                                       "'form[data-question=\"' + id + '\"]').closest('.lp-page').dataset.page; }",
+                                       question["id"])
+                    page.answer(question["id"], question["correct"])
+                page.wait_saved()
+                assert [verb(s) for s in page.sent if is_defined(s)] == ["initialized", "completed", "failed"]
+            page.save_and_exit()
+            page.wait_saved()
+        finally:
+            with_context.close()
+    stored = lms.statements(launches[0].registration)
+    assert defined(stored) == ["initialized", "completed", "failed", "terminated", "initialized", "passed",
+                               "terminated"]
+    assert_rules_hold(stored, launches, {"9.3.0.0-3", "9.3.0.0-8"})
+
+
 # -- what LMS.LaunchData says ---------------------------------------------------------------------------------
 def test_the_lms_mastery_score_wins_over_the_pass_mark(context, site, lms):
     """The set's pass mark is 50%; the LMS asks for 90%: two right of three (67%) fails, by the LMS's mark."""

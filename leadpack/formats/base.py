@@ -32,6 +32,9 @@ def package_identifier(series: model.Series, course_set: model.CourseSet) -> str
     return f"{reverse}.{course_set.id}".replace("..", ".")
 
 
+DOCUMENT_LIMIT = 64_000  # the most saved state we put in one State API document
+
+
 @dataclass(frozen=True)
 class Identity:
     """What an LMS keys learners' tracking on, read from a package's manifest (for ``leadpack diff``)."""
@@ -88,8 +91,9 @@ class Format:
         return (model.Unit(course_set.id, course_set.title, "index.html", course_set.modules),)
 
     def state_limit(self, settings: model.BuildSettings) -> int:
-        """How many characters of saved state the LMS keeps for one unit."""
-        return settings.suspend_data_limit
+        """How many characters of saved state the platform keeps for one unit. A State API document has no limit in
+        the standard; this keeps ours within what every LRS stores (a SCORM format says its LMS's limit)."""
+        return DOCUMENT_LIMIT
 
     def interaction_id(self, course_set: model.CourseSet, module: model.Module, question: model.Question) -> str:
         """The id an LMS records a question's answers under (and shows in its reports): never cut, as ids are at

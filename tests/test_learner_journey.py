@@ -1,0 +1,341 @@
+"""Issue 13 acceptance: the learner's journey in Chromium, against scorm-again as the LMS (both SCORM versions) and a
+State-API LRS (xAPI; cmi5's retry is in test_cmi5_runtime.py): results and retries the LMS is told of, the start and
+end pages, the certificate with the LMS-given name, the action plan kept across a relaunch, longer reflections
+never lost, the contents on a phone, and a learner who always picks the longest option passing no set."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from tests.conftest import FIXTURE_COURSE, run_cli, unzip
+from tests.support.http import StaticServer
+from tests.support.learner_page import press_next, visible_page
+from tests.support.scorm_lms import SCORM12, SCORM2004, LmsRun, install_package
+from tests.support.state_lrs import StateLRS
+from tests.support.xapi_learner import Learner, TinCanLaunch
+
+SETS = ["introduction", "leading-for-resilience", "leading-for-dialogue", "leading-for-inclusion",
+        "leading-for-innovation"]
+DIALECTS = {"scorm12": SCORM12, "scorm2004": SCORM2004}
+
+
+def launch(page, site, zip_path, fmt="scorm12", stored=None, launch_file="index.html") -> LmsRun:
+    install_package(zip_path, site)
+    run = LmsRun(page, site, launch=launch_file, stored=stored, dialect=DIALECTS[fmt])
+    run.open()
+    return run
+
+
+def status_history(run: LmsRun, fmt: str) -> list[str]:
+    """Every pass/fail status the package set in the LMS, in order."""
+    element = "cmi.core.lesson_status" if fmt == "scorm12" else "cmi.success_status"
+    return [entry[2] for entry in run.log() if entry[0] in ("LMSSetValue", "SetValue") and entry[1] == element
+            and entry[2] in ("passed", "failed")]
+
+
+def answer(run_frame, question: dict, keys: str) -> None:
+    form = run_frame.locator(f'form[data-question="{question["id"]}"]')
+    for key in keys:
+        form.locator(f'input[value="{key}"]').check()
+    form.locator("button[type=submit]").click()
+    form.locator(".lp-feedback:not(:empty)").wait_for()
+
+
+def go(frame, page_id: str) -> None:
+    frame.evaluate("id => { location.hash = '#/' + id; }", page_id)
+    frame.wait_for_function("id => document.querySelector('.lp-page:not([hidden])').dataset.page === id", arg=page_id)
+
+
+# ---- results and retries, told to the LMS in every format ----
+
+@pytest.mark.parametrize("fmt", sorted(DIALECTS))
+def test_a_failed_learner_retries_and_the_lms_hears_failed_then_passed(page, site, fixture_build, fmt):
+    run = launch(page, site, fixture_build["set"][fmt], fmt)
+    frame, course = run.frame, run.course_data()
+    assert "the pass mark is 50%" in frame.locator("form.lp-question .lp-hint").first.text_content()
+    run.walk(correct=False)  # every page read, every question answered wrongly
+    for question in course["questions"]:
+        feedback = frame.locator(f'form[data-question="{question["id"]}"] .lp-feedback').text_content()
+        assert "The correct answer" not in feedback, "a retry is due: the right answer is not given away"
+    go(frame, "finish")
+    assert "Your score is 0%. The pass mark is 50%." in frame.locator("#lp-finish-result").text_content()
+    assert "Look again at: First steps, Second steps." in frame.locator("#lp-finish-result").text_content()
+    assert frame.locator("#lp-certificate").is_hidden()
+    frame.locator("#lp-retry").click()
+    frame.wait_for_function("() => document.querySelector('.lp-page:not([hidden])').dataset.page !== 'finish'")
+    assert "are open again" in frame.locator("#lp-notice").text_content()
+    for question in course["questions"]:
+        go(frame, frame.locator(f'form[data-question="{question["id"]}"]').evaluate(
+            "f => f.closest('.lp-page').dataset.page"))
+        answer(frame, question, question["correct"])
+    go(frame, "finish")
+    assert "You passed, with a score of 100%." in frame.locator("#lp-finish-result").text_content()
+    assert frame.locator("#lp-retry").is_hidden() and frame.locator("#lp-certificate").is_visible()
+    run.close()
+    assert status_history(run, fmt) == ["failed", "passed"]
+    data = run.last_data()
+    assert (data["core"]["lesson_status"] if fmt == "scorm12" else data["success_status"]) == "passed"
+    assert run.flags() == []
+
+
+def test_attempts_limit_the_tries_and_then_the_answers_are_shown(page, site, tmp_path):
+    course = shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
+    settings = course / "content" / "every-block" / "set.toml"
+    settings.write_text(settings.read_text().replace("pass_mark = 50", "pass_mark = 50\nattempts = 1"))
+    assert run_cli("-q", "build", "--format", "scorm12", "--out", tmp_path / "out", root=course).exit_code == 0
+    run = launch(page, site, next((tmp_path / "out").glob("*.zip")))
+    frame, questions = run.frame, run.course_data()["questions"]
+    assert "You have one try at each question." in frame.locator("#page-start").text_content()
+    run.walk(correct=False)
+    go(frame, "finish")
+    assert "You have used all your tries" in frame.locator("#lp-finish-result").text_content()
+    assert frame.locator("#lp-retry").is_hidden()
+    shown = frame.locator(f'form[data-question="{questions[0]["id"]}"] .lp-feedback').text_content()
+    assert "The correct answer" in shown
+    run.close()
+    assert status_history(run, "scorm12") == ["failed"]
+
+
+def test_an_xapi_learner_retries_and_the_lrs_gets_failed_then_passed(browser, fixture_build, tmp_path):
+    root = unzip(fixture_build["set"]["xapi"], tmp_path / "site" / "fixture")
+    with StaticServer(root.parent) as site, StateLRS(cors_origins=[site.origin]) as lrs:
+        context = browser.new_context()
+        learner = Learner(context.new_page(), lrs_origin=lrs.endpoint.rsplit("/xapi/", 1)[0])
+        launch_link = TinCanLaunch(lrs.endpoint, lrs.auth_header, {"mbox": "mailto:ffion@example.org",
+                                                                  "name": "Ffion Jones"})
+        learner.open(site.url + "fixture/index.html", launch_link)
+        learner.walk(correct=False)
+        page = learner.page
+        go(page.main_frame, "finish")
+        page.locator("#lp-retry").click()
+        for question in learner.data()["questions"]:
+            go(page.main_frame, page.locator(f'form[data-question="{question["id"]}"]').evaluate(
+                "f => f.closest('.lp-page').dataset.page"))
+            answer(page.main_frame, question, question["correct"])
+        learner.save_and_exit()
+        learner.wait_saved()
+        verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in lrs.statements_for(launch_link.registration)]
+        assert [v for v in verbs if v in ("passed", "failed")] == ["failed", "passed"]
+        answered = [s for s in lrs.statements_for(launch_link.registration) if s["verb"]["id"].endswith("/answered")]
+        assert len(answered) == 2 * len(learner.data()["questions"]), "each try's answers reach the LRS"
+        context.close()
+
+
+# ---- the start page, the end page and the certificate ----
+
+@pytest.mark.parametrize("fmt", sorted(DIALECTS))
+def test_the_start_page_says_what_the_set_is_and_how_it_counts(page, site, course_build, fmt):
+    run = launch(page, site, course_build[("leading-for-resilience", fmt)], fmt)
+    start = run.frame.locator("#page-start")
+    assert run.current_page() == "start" and start.locator("h1").text_content() == "Leading for Resilience"
+    text = start.text_content()
+    assert "How do we sustain ourselves and others?" in text
+    for module in run.course_data()["modules"]:
+        assert module["title"] in text
+    assert re.search(r"About \d+ minutes in all\.", text)
+    assert "How this set moves through the three stages" in text and "Personal foundation" in text
+    assert "To pass, you need 70% or more." in text and "as often as you need" in text
+    assert "saved to your learning platform as you go" in text
+    assert "This is set 2 of 5 in the Leading Libraries series." in text
+    run.frame.locator("#lp-begin").click()
+    run.frame.wait_for_function("() => document.querySelector('.lp-page:not([hidden])').dataset.page !== 'start'")
+    assert run.current_page() == run.course_data()["pages"][0]["id"]
+
+
+@pytest.mark.parametrize("fmt", sorted(DIALECTS))
+def test_the_end_says_what_is_missing_then_gives_the_certificate_with_the_lms_name(page, site, fixture_build, fmt):
+    named = {"core": {"student_name": "Jones, Ffion", "student_id": "s1"}} if fmt == "scorm12" else \
+        {"learner_name": "Jones, Ffion", "learner_id": "s1"}
+    run = launch(page, site, fixture_build["set"][fmt], fmt, stored=named)
+    frame = run.frame
+    run.walk(stop_after=2)
+    go(frame, "finish")
+    status = frame.locator("#lp-finish-status")
+    assert "To complete this set, you still need to:" in status.text_content()
+    assert status.locator(".lp-missing-pages a").all_text_contents() == ["Quiz", "Looking back", "Wrapping up"]
+    assert len(status.locator(".lp-missing-checks a").all_text_contents()) == 3
+    assert frame.locator("#lp-certificate").is_hidden()
+    status.locator(".lp-missing-pages a").first.click()
+    frame.wait_for_function("() => document.querySelector('.lp-page:not([hidden])').dataset.page === "
+                            "'first-steps/quiz'")
+    run.walk(correct=True)
+    go(frame, "finish")
+    assert "You have completed Every Block." in frame.locator("#lp-finish-status").text_content()
+    certificate = frame.locator("#lp-certificate")
+    assert certificate.is_visible()
+    assert frame.locator("#lp-certificate-name").text_content() == "Ffion Jones"
+    assert frame.locator("#lp-certificate-own-name").is_hidden(), "the LMS gave the name"
+    text = certificate.text_content()
+    for part in ("Certificate of completion", "Fixture Libraries", "Every Block", "Fixture Series",
+                 "Result: passed, with a score of 100%"):
+        assert part in text, part
+    assert re.search(r"Date: \d{1,2} \w+ \d{4}", text), text  # the set's language (en-GB): 1 December 2026
+    assert "This is the last set in the series." in frame.locator("#page-finish").text_content()  # one set
+
+
+def test_the_certificate_prints_alone_on_one_a4_page(browser, fixture_build, tmp_path):
+    """Launched on its own (the package is the whole page), the printed certificate is exactly one A4 page."""
+    root = unzip(fixture_build["set"]["scorm12"], tmp_path / "site")
+    with StaticServer(root) as server:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(server.url + "index.html")
+        page.wait_for_selector("body[data-started=true]")
+        course = page.evaluate("JSON.parse(document.getElementById('lp-data').textContent)")
+        press_next(page)
+        for _ in course["pages"]:
+            for form in page.locator(".lp-page:not([hidden]) form.lp-question").all():
+                question = next(q for q in course["questions"] if q["id"] == form.get_attribute("data-question"))
+                answer(page.main_frame, question, question["correct"])
+            press_next(page)
+        go(page.main_frame, "finish")
+        page.fill("#lp-certificate-own-name", "Siân Evans")
+        assert page.locator("#lp-certificate-name").text_content() == "Siân Evans"
+        page.evaluate("document.body.classList.add('lp-printing-certificate')")
+        page.pdf(path=str(tmp_path / "certificate.pdf"), format="A4")
+        data = (tmp_path / "certificate.pdf").read_bytes()
+        assert len(re.findall(rb"/Type\s*/Page[^s]", data)) == 1
+        page.emulate_media(media="print")
+        for hidden in (".lp-header", "#lp-toc", ".lp-pager", "#lp-finish-status", "#lp-certificate-actions"):
+            assert not page.locator(hidden).is_visible(), hidden
+        assert page.locator("#lp-certificate").is_visible()
+        context.close()
+
+
+# ---- the action plan and reflections, kept ----
+
+def test_the_action_plan_is_saved_and_restored_after_a_relaunch(page, site, course_build, browser):
+    package = course_build[("leading-for-dialogue", "scorm12")]
+    first = launch(page, site, package)
+    plan = next(r for r in first.course_data()["reflections"] if r["kind"] == "action-plan")
+    box = first.frame.locator(f'[data-reflection="{plan["id"]}"]')
+    go(first.frame, box.evaluate("b => b.closest('.lp-page').dataset.page"))
+    answers = ["Open each team meeting with a check-in", "Ask Sam to try it with me on Monday", "End of March",
+               "Sam, and our branch manager", "Everyone has spoken before we decide anything"]
+    fields = box.locator("textarea")
+    assert fields.count() == 5
+    for index, text in enumerate(answers):
+        fields.nth(index).fill(text)
+    fields.nth(4).blur()
+    go(first.frame, "reflections")
+    listed = first.frame.locator("#lp-reflections-list article").filter(has_text="Action plan")
+    assert listed.locator("h3").all_text_contents() == ["What I will do", "My first step", "By when",
+                                                          "Who can help me", "How I will know it has worked"]
+    assert listed.locator(".lp-written").all_text_contents() == answers
+    first.close()
+    cmi = first.last_data()
+    assert all(text in cmi["suspend_data"] for text in answers)
+    stored = {"core": {"lesson_location": cmi["core"]["lesson_location"], "lesson_status": "incomplete",
+                       "entry": "resume"}, "suspend_data": cmi["suspend_data"]}
+    again = launch(browser.new_page(), site, package, stored=stored)  # a fresh browser: only the LMS has it
+    box = again.frame.locator(f'[data-reflection="{plan["id"]}"]')
+    assert [box.locator("textarea").nth(i).input_value() for i in range(5)] == answers
+
+
+@pytest.mark.parametrize("set_id", SETS)
+def test_a_280_character_reflection_fits_every_scorm12_set(page, site, course_build, browser, set_id):
+    package = course_build[(set_id, "scorm12")]
+    first = launch(page, site, package)
+    assert first.course_data()["reflectionMax"] >= 280
+    reflection = next(r for r in first.course_data()["reflections"] if r["kind"] == "reflection")
+    text = ("I noticed I reach for solutions before I have listened; next week I will ask two more questions "
+            "first. " * 4)[:280]
+    box = first.frame.locator(f'[data-reflection="{reflection["id"]}"]')
+    go(first.frame, box.evaluate("b => b.closest('.lp-page').dataset.page"))
+    box.locator("textarea").fill(text)
+    box.locator("textarea").blur()
+    assert "characters left" in box.locator(".lp-counter").text_content()
+    first.close()
+    cmi = first.last_data()
+    stored = {"core": {"lesson_location": cmi["core"]["lesson_location"], "entry": "resume",
+                       "lesson_status": "incomplete"}, "suspend_data": cmi["suspend_data"]}
+    assert len(cmi["suspend_data"]) <= 4096
+    again = launch(browser.new_page(), site, package, stored=stored)
+    assert again.frame.locator(f'[data-reflection="{reflection["id"]}"] textarea').input_value() == text
+
+
+def test_text_beyond_the_record_stays_on_the_device_and_a_lower_cap_cuts_nothing(page, site, tmp_path, browser):
+    course = shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
+    old, new = tmp_path / "old", tmp_path / "new"
+    assert run_cli("-q", "build", "--format", "scorm12", "--out", old, root=course).exit_code == 0
+    first = launch(page, site, next(old.glob("*.zip")))
+    cap = first.course_data()["reflectionMax"]
+    reflection = first.course_data()["reflections"][0]
+    box = first.frame.locator(f'[data-reflection="{reflection["id"]}"]')
+    go(first.frame, box.evaluate("b => b.closest('.lp-page').dataset.page"))
+    typed_max = int(box.locator("textarea").get_attribute("maxlength"))  # the setting; the record keeps less
+    assert cap < typed_max
+    long_text = ("A reflection that goes on. " * 80)[: min(cap + 15, typed_max)]
+    box.locator("textarea").fill(long_text)
+    box.locator("textarea").blur()
+    assert f"keeps the first {cap} characters" in box.locator(".lp-counter").text_content()
+    short_text = ("Kept as it was. " * 40)[:600]
+    second = first.course_data()["reflections"][1]
+    other = first.frame.locator(f'[data-reflection="{second["id"]}"]')
+    go(first.frame, other.evaluate("b => b.closest('.lp-page').dataset.page"))
+    other.locator("textarea").fill(short_text)
+    other.locator("textarea").blur()
+    first.close()
+    cmi = first.last_data()
+    assert long_text[:cap] in cmi["suspend_data"] and long_text not in cmi["suspend_data"]
+    stored = {"core": {"lesson_location": cmi["core"]["lesson_location"], "entry": "resume",
+                       "lesson_status": "incomplete"}, "suspend_data": cmi["suspend_data"]}
+
+    same_device = launch(first.page.context.new_page(), site, next(old.glob("*.zip")), stored=stored)
+    assert same_device.frame.locator(f'[data-reflection="{reflection["id"]}"] textarea').input_value() == long_text
+
+    settings = course / "leadpack.toml"  # republished with a lower cap than the saved text
+    settings.write_text(settings.read_text() + "\n[build]\nreflection_max_chars = 300\n")
+    assert run_cli("-q", "build", "--format", "scorm12", "--out", new, root=course).exit_code == 0
+    republished = launch(browser.new_page(), site, next(new.glob("*.zip")), stored=stored)
+    assert republished.course_data()["reflectionMax"] == 300
+    area = republished.frame.locator(f'[data-reflection="{second["id"]}"] textarea')
+    assert area.input_value() == short_text, "the longer text saved by the earlier version is all there"
+    republished.frame.locator("#lp-resume-continue").click()
+    republished.next()
+    republished.close()
+    assert short_text in republished.last_data()["suspend_data"], "and the record keeps it until it is edited"
+
+
+# ---- on a phone ----
+
+def test_on_a_phone_the_contents_close_once_a_page_is_chosen(browser, fixture_build, tmp_path):
+    root = unzip(fixture_build["set"]["scorm12"], tmp_path / "site")
+    with StaticServer(root) as server:
+        context = browser.new_context(viewport={"width": 320, "height": 640})
+        page = context.new_page()
+        page.goto(server.url + "index.html")
+        page.wait_for_selector("body[data-started=true]")
+        page.locator("#lp-toc-toggle").click()
+        assert page.locator("#lp-toc-list").is_visible()
+        page.locator('.lp-toc a[data-page="first-steps/doing"]').click()
+        page.wait_for_function("() => document.querySelector('.lp-page:not([hidden])').dataset.page === "
+                               "'first-steps/doing'")
+        assert page.locator("#lp-toc-list").is_hidden()
+        assert page.locator("#lp-toc-toggle").get_attribute("aria-expanded") == "false"
+        assert page.evaluate("document.activeElement.tagName") == "H1"
+        assert "(1 of 3 pages read)" in page.locator('.lp-toc-module[data-module="first-steps"] summary').text_content()
+        context.close()
+
+
+# ---- guessing ----
+
+@pytest.mark.parametrize("set_id", SETS)
+def test_a_learner_who_always_picks_the_longest_option_passes_no_set(page, site, course_build, set_id):
+    run = launch(page, site, course_build[(set_id, "scorm12")])
+    course = run.course_data()
+    run.next()  # from the start page
+    for _ in course["pages"]:
+        for form in run.frame.locator(".lp-page:not([hidden]) form.lp-question").all():
+            question = next(q for q in course["questions"] if q["id"] == form.get_attribute("data-question"))
+            options = question["options"]
+            answer(run.frame, question, max(options, key=lambda k: len(options[k])))
+        run.next()
+    assert visible_page(run.frame) == "reflections"
+    run.close()
+    data = run.last_data()
+    assert data["core"]["lesson_status"] == "failed", (set_id, data["core"]["score"])
+    assert int(data["core"]["score"]["raw"]) < course["completion"]["passMark"]
