@@ -21,7 +21,7 @@ from leadpack.pipeline.archive import write_files_atomically, write_zip
 from leadpack.pipeline.checks import check_series
 from leadpack.pipeline.config import VERSION
 from leadpack.pipeline.load import read_series
-from leadpack.pipeline.render import render_set
+from leadpack.pipeline.render import Renderer, render_set
 
 
 @dataclass(frozen=True)
@@ -98,10 +98,11 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
     sco_per = options.sco_per or series.build.sco_per
     out = options.out or (series.root / series.build.out)
     packages = []
+    renderer = Renderer(series, options.templates)
     for course_set in series.sets:
         for fmt in map(formats.get, names):
             progress(f"{course_set.id} ({fmt.name})")
-            packages.append(make_package(series, course_set, fmt, sco_per, options.templates, out, stopwatch))
+            packages.append(make_package(series, course_set, fmt, sco_per, renderer, out, stopwatch))
     writing = time.perf_counter()
     custom_templates = bool(options.templates or series.build.templates)
     files = [(p.path, p.data) for p in packages] + statement_files(series, packages, custom_templates)
@@ -162,10 +163,10 @@ def stale_outputs(out: Path, written: set[str], set_ids: tuple[str, ...] = ()) -
 
 
 def make_package(series: model.Series, course_set: model.CourseSet, fmt: Format, sco_per: str,
-                 templates: Path | None, out: Path, stopwatch: Stopwatch | None = None) -> Package:
+                 renderer: Renderer, out: Path, stopwatch: Stopwatch | None = None) -> Package:
     stopwatch = stopwatch or Stopwatch()
     with stopwatch.stage("render"):
-        site = render_set(series, course_set, fmt, sco_per, templates)
+        site = render_set(series, course_set, fmt, sco_per, renderer=renderer)
     with stopwatch.stage("package"):
         files = dict(site.files)
         files.update(fmt.package(series, course_set, site))

@@ -44,12 +44,13 @@ def _custom_templates(series: model.Series) -> bool:
 def _try_templates(series: model.Series, sco_per: str, format_names: tuple[str, ...], problems: Problems) -> None:
     """Render every set with the course's own templates, so a template that fails does so at check time, naming
     its file and line, and not only when building."""
-    from leadpack.pipeline.render import render_set
+    from leadpack.pipeline.render import Renderer, render_set
 
+    renderer = Renderer(series)
     for course_set in series.sets:
         for fmt in map(formats.get, format_names):
             try:
-                render_set(series, course_set, fmt, sco_per)
+                render_set(series, course_set, fmt, sco_per, renderer=renderer)
             except SourceError as exc:
                 problems.append(exc.problem)
                 return

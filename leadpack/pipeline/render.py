@@ -1,11 +1,15 @@
 """Course model → rendered site: an in-memory map of package paths to bytes, built with Jinja2 templates.
 
 What differs between formats reaches this stage only through the ``Format`` it is given: the launchable units,
-the saved-state limit and the adapter script. Everything else is the same for every format.
+the saved-state limit and the adapter script. Everything else is the same for every format, so a ``Renderer``
+does it once per build: templates are compiled once, each launchable unit's pages are rendered once and shared by
+every format that launches the same unit (a format only adds its runtime data and scripts), and every set's
+files, runtime files and interface strings are read once.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
 from collections.abc import Callable
@@ -55,6 +59,7 @@ class Site:
     budgets: tuple[Budget, ...]
 
 
+@functools.cache
 def runtime_file(path: Path) -> bytes:
     """A runtime file as shipped: scripts lose comments and indentation (the sources stay readable)."""
     text = path.read_text("utf-8")
@@ -76,13 +81,17 @@ def budgets_for(series: model.Series, course_set: model.CourseSet, fmt: Format, 
                  for unit in fmt.units(course_set, sco_per))
 
 
+@functools.cache
+def _catalogue(language: str) -> dict[str, str]:
+    return tomllib.loads((LOCALES_DIR / f"{language}.toml").read_text("utf-8"))
+
+
 def strings_for(language: str) -> dict[str, str]:
     """Interface strings in the set's language, falling back to English for anything not translated."""
-    strings = tomllib.loads((LOCALES_DIR / "en.toml").read_text("utf-8"))
+    strings = dict(_catalogue("en"))
     primary = language.split("-")[0].lower()
-    translated = LOCALES_DIR / f"{primary}.toml"
-    if primary != "en" and translated.is_file():
-        strings.update(tomllib.loads(translated.read_text("utf-8")))
+    if primary != "en" and (LOCALES_DIR / f"{primary}.toml").is_file():
+        strings.update(_catalogue(primary))
     return strings
 
 
@@ -139,35 +148,81 @@ def template_environment(series: model.Series, override: Path | None) -> jinja2.
     )
 
 
-def render_set(series: model.Series, course_set: model.CourseSet, fmt: Format,
-               sco_per: str = "set", templates: Path | None = None) -> Site:
-    env = template_environment(series, templates)
-    strings = strings_for(course_set.language)
-    budgets = budgets_for(series, course_set, fmt, sco_per)
-    files: FileMap = {}
-    for asset in course_set.assets:
-        files[asset.src] = read_file(asset.source, None)
-    logo = _logo(series, files)
-    scripts = runtime_scripts(fmt)
-    files["assets/leadpack.css"] = runtime_file(RUNTIME_DIR / "leadpack.css")
-    for name, path in scripts.items():
-        files[f"assets/{name}"] = runtime_file(path)
-    files["assets/theme.css"] = theme_css(series.theme).encode("utf-8")
-    file_sizes = {src: _human_size(len(data), strings["bytes"]) for src, data in files.items()}
-    template = _template(env, "launch.html")
-    units = [budget.unit for budget in budgets]
-    for number, budget in enumerate(budgets):
-        unit = budget.unit
-        following = units[number + 1] if number + 1 < len(units) else None
-        data = RuntimeData.for_unit(series, course_set, unit, budget, fmt, strings, following)
-        html = _render(
-            template, series=series, course_set=course_set, title=unit.title, modules=unit.modules, t=strings,
-            storage=series.build.reflections, text_max=series.build.reflection_max_chars, logo=logo,
-            series_place=series.place_of(course_set), next_set=series.next_after(course_set),
-            scripts=tuple(scripts), file_sizes=file_sizes, data_json=data.to_json(),
-        )
-        files[unit.file] = html.encode("utf-8")
-    return Site(files, tuple(b.unit for b in budgets), budgets)
+# Where a format's own parts go in a unit's shared page: its runtime data, and one script line per runtime file.
+DATA_MARK = "@@lp-runtime-data@@"
+SCRIPT_MARK = "@@lp-script@@"
+
+
+class Renderer:
+    """Renders the sets of one series for every format that asks, doing each shared part once (see the module
+    docstring). One lives for one build; ``render_set`` without one makes its own."""
+
+    def __init__(self, series: model.Series, templates: Path | None = None):
+        self.series, self.templates = series, templates
+        self._template: jinja2.Template | None = None
+        self._set_files: dict[str, tuple[FileMap, str, dict[str, str]]] = {}
+        self._pages: dict[tuple, str] = {}
+
+    def template(self) -> jinja2.Template:
+        if self._template is None:
+            self._template = _template(template_environment(self.series, self.templates), "launch.html")
+        return self._template
+
+    def set_files(self, course_set: model.CourseSet) -> tuple[FileMap, str, dict[str, str]]:
+        """The set's files every format ships (media, styles, theme, logo), the logo's name, and their sizes."""
+        if course_set.id not in self._set_files:
+            files: FileMap = {asset.src: read_file(asset.source, None) for asset in course_set.assets}
+            logo = _logo(self.series, files)
+            files["assets/leadpack.css"] = runtime_file(RUNTIME_DIR / "leadpack.css")
+            files["assets/theme.css"] = theme_css(self.series.theme).encode("utf-8")
+            bytes_word = strings_for(course_set.language)["bytes"]
+            sizes = {src: _human_size(len(data), bytes_word) for src, data in files.items()}
+            self._set_files[course_set.id] = (files, logo, sizes)
+        return self._set_files[course_set.id]
+
+    def page(self, course_set: model.CourseSet, unit: model.Unit) -> str:
+        """The unit's launch page with the marks where a format's runtime data and scripts go."""
+        key = (course_set.id, unit.id, unit.file, tuple(m.id for m in unit.modules))
+        if key not in self._pages:
+            series, (_, logo, sizes) = self.series, self.set_files(course_set)
+            self._pages[key] = _render(
+                self.template(), series=series, course_set=course_set, title=unit.title, modules=unit.modules,
+                t=strings_for(course_set.language), storage=series.build.reflections,
+                text_max=series.build.reflection_max_chars, logo=logo, series_place=series.place_of(course_set),
+                next_set=series.next_after(course_set), scripts=(SCRIPT_MARK,), file_sizes=sizes,
+                data_json=DATA_MARK)
+        return self._pages[key]
+
+    def site(self, course_set: model.CourseSet, fmt: Format, sco_per: str) -> Site:
+        budgets = budgets_for(self.series, course_set, fmt, sco_per)
+        shared, _, _ = self.set_files(course_set)
+        files = dict(shared)
+        scripts = runtime_scripts(fmt)
+        for name, path in scripts.items():
+            files[f"assets/{name}"] = runtime_file(path)
+        strings = strings_for(course_set.language)
+        units = [budget.unit for budget in budgets]
+        for number, budget in enumerate(budgets):
+            following = units[number + 1] if number + 1 < len(units) else None
+            data = RuntimeData.for_unit(self.series, course_set, budget.unit, budget, fmt, strings, following)
+            files[budget.unit.file] = _filled(self.page(course_set, budget.unit), data.to_json(),
+                                              tuple(scripts)).encode("utf-8")
+        return Site(files, tuple(units), budgets)
+
+
+def _filled(page: str, data_json: str, scripts: tuple[str, ...]) -> str:
+    """A shared page with a format's runtime data and script lines put in (each line naming the mark repeats once
+    per script, so an overriding template may write its script tags however it likes)."""
+    lines = []
+    for line in page.split("\n"):
+        lines += [line.replace(SCRIPT_MARK, name) for name in scripts] if SCRIPT_MARK in line else [line]
+    return "\n".join(lines).replace(DATA_MARK, data_json, 1)
+
+
+def render_set(series: model.Series, course_set: model.CourseSet, fmt: Format, sco_per: str = "set",
+               templates: Path | None = None, renderer: Renderer | None = None) -> Site:
+    """The set's files for one format (with ``renderer``, sharing what other formats of the build rendered)."""
+    return (renderer or Renderer(series, templates)).site(course_set, fmt, sco_per)
 
 
 def _render(template: jinja2.Template, **context: object) -> str:
@@ -183,8 +238,10 @@ def _render(template: jinja2.Template, **context: object) -> str:
         raise _not_found(exc) from None
     except Exception as exc:  # noqa: BLE001 - whatever a template raises becomes one clear line
         filename, line = _failing_template(exc, template)
+        # where Python ran out of stack varies from run to run: say only that it did
+        detail = str(exc).split(" while ")[0] if isinstance(exc, RecursionError) else str(exc)
         reason = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else f"{type(exc).__name__}"\
-            + (f": {exc}" if str(exc) else "")
+            + (f": {detail}" if detail else "")
         raise SourceError(filename, line, f"the template failed: {reason[:300]}",
                           "fix the template, or remove it to use the built-in one") from None
 

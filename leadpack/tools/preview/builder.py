@@ -21,6 +21,7 @@ from leadpack.pipeline import model
 from leadpack.pipeline.build import make_package
 from leadpack.pipeline.checks import check_series
 from leadpack.pipeline.load import CONTENT_DIR, load_series
+from leadpack.pipeline.render import Renderer
 from leadpack.pipeline.runtime_data import RuntimeData, read_html
 
 KEEP_BUILDS = 2  # the current build and the one before, whose page may still be loading its files
@@ -97,7 +98,7 @@ class Builder:
     def _build_set(self, series: model.Series, course_set: model.CourseSet) -> BuiltSet:
         self.serial += 1
         folder = self.workdir / course_set.id / str(self.serial)
-        package = make_package(series, course_set, self.format, series.build.sco_per, None, folder.parent)
+        package = make_package(series, course_set, self.format, series.build.sco_per, Renderer(series), folder.parent)
         folder.mkdir(parents=True)
         package.path.write_bytes(package.data)
         with ZipPackage(package.path) as archive:  # the one safe zip reader every command uses
