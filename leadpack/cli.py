@@ -398,7 +398,9 @@ def explain_command(ctx: Context, suspend_data: str, package: Path | None, as_js
     standard input)."""
     from leadpack.tools.explain import describe, explain, parse_state, units_in_package
 
-    state = parse_state(sys.stdin.read() if suspend_data == "-" else suspend_data)
+    # Standard input as bytes: text that is not UTF-8 becomes characters parse_state refuses in one line.
+    copied = sys.stdin.buffer.read().decode("utf-8", "surrogateescape") if suspend_data == "-" else suspend_data
+    state = parse_state(copied)
     explanation = explain(state, units_in_package(package) if package else None)
     if as_json:
         click.echo(json.dumps(explanation.as_dict(), indent=2, ensure_ascii=False))

@@ -176,3 +176,14 @@ def test_clean_for_named_sets_leaves_other_sets_alone(tmp_path):
     assert result.exit_code == 0, result.output
     assert not (out / "first-set-0.0.1-xapi.zip").exists()
     assert (out / "second-set-0.0.1-xapi.zip").exists()
+
+
+def test_a_set_left_out_of_the_sets_order_is_a_warning(tmp_path):
+    """Listed sets come first; one the list forgets is built after them, and check says so."""
+    course = shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
+    shutil.copytree(course / "content" / "every-block", course / "content" / "second-set")
+    config = course / "leadpack.toml"
+    config.write_text(config.read_text().replace('[series]\n', '[series]\nsets = ["every-block"]\n', 1))
+    result = run_cli("check", root=course)
+    assert "warning: the set 'second-set' is not in sets, so it comes after the listed sets" in result.stderr
+    assert result.exit_code == 0

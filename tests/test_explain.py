@@ -146,3 +146,15 @@ def test_a_file_that_is_not_a_package_is_refused(tmp_path):
     bogus.write_text("not a zip")
     result = explain('{"v":1}', "--package", bogus)
     assert result.exit_code == 1 and "cannot read the package" in result.stderr
+
+
+def test_bytes_on_standard_input_that_are_not_utf8_give_one_line(tmp_path):
+    """Run as a real process, whose standard input is bytes: no traceback, one line, exit 1."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "leadpack", "explain", "-"], input=b'\xff\xfe{"v":1}',
+                            capture_output=True, timeout=60)
+    assert result.returncode == 1
+    lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in lines[0], lines

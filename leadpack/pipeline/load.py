@@ -127,6 +127,11 @@ def _check_set_order(config: Path | None, order: tuple[str, ...], known: set[str
             line, col = locate(lines, 0, len(lines), [f'"{name}"', f"'{name}'", name]) or (1, 1)
             problems.add(config, line, f"sets lists '{name}', which is not a set folder in content/",
                          f"did you mean '{near[0]}'?" if near else "sets are: " + ", ".join(sorted(known)), col)
+    if order:
+        for name in sorted(known - set(order)):
+            line, col = locate(lines, 0, len(lines), ["sets"]) or (1, 1)
+            problems.add(config, line, f"the set '{name}' is not in sets, so it comes after the listed sets",
+                         f'add "{name}" to sets where it belongs in the series', col, severity="warning")
 
 
 def _set_folders(root: Path, content: Path, problems: Problems, warn_unset: bool) -> list[Path]:
