@@ -36,9 +36,9 @@ def timed(function, repeat: int) -> float:
     return statistics.median(times)
 
 
-def full_build(root: Path, repeat: int) -> float:
+def full_build(root: Path, repeat: int, format_names: tuple[str, ...] = ()) -> float:
     with tempfile.TemporaryDirectory() as out:
-        return timed(lambda: build(root, BuildOptions(out=Path(out))), repeat)
+        return timed(lambda: build(root, BuildOptions(formats=format_names, out=Path(out))), repeat)
 
 
 def stage_shares(root: Path, repeat: int) -> dict[str, float]:
@@ -114,7 +114,11 @@ def main() -> None:
     args = parser.parse_args()
 
     whole = full_build(ROOT, args.repeat)
-    print(f"full build, 5 sets x 2 formats: {whole:.3f} s (target < 1.5 s: ratio {whole / 1.5:.2f})")
+    print(f"full build, 5 sets x {len(formats.names())} formats: {whole:.3f} s (target < 1.5 s: ratio "
+          f"{whole / 1.5:.2f})")
+    for name in formats.names():
+        alone = full_build(ROOT, args.repeat, (name,))
+        print(f"  {name:10s} alone, 5 sets: {alone:.3f} s")
     for stage, share in stage_shares(ROOT, max(1, args.repeat // 2)).items():
         print(f"  share {stage:20s} {share:6.1%}")
 

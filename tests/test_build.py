@@ -220,3 +220,15 @@ def test_a_page_and_a_reflection_may_share_an_id(fixture_build):
     page = next(p for p in data["pages"] if p["id"] == "second-steps/looking-back")
     reflection = next(r for r in data["reflections"] if r["id"] == "second-steps/looking-back")
     assert page["key"] == reflection["key"]
+
+
+def test_the_readme_and_the_cli_name_every_format_of_the_registry():
+    """The registry is the one list of formats: the CLI's choices come from it, and the README's command table
+    and package list must name each one (a format added without its documentation fails here)."""
+    readme = (REPO / "README.md").read_text("utf-8")
+    choices = "\\|".join(formats.names())
+    assert f"[--format {choices}]" in readme
+    for fmt in formats.every():
+        assert f"dist/<set>-<version>-{fmt.suffix}.zip" in readme, fmt.name
+    help_text = run_cli("build", "--help").stdout
+    assert all(name in help_text for name in formats.names())
