@@ -87,7 +87,7 @@ class Format:
     def units(self, course_set: model.CourseSet, sco_per: str) -> tuple[model.Unit, ...]:
         """What one launch covers: the whole set, or each module when the format launches modules apart."""
         if self.per_module and sco_per == "module":
-            return tuple(model.Unit(m.id, m.title, f"{m.id}.html", (m,)) for m in course_set.modules)
+            return tuple(model.Unit(m.id, m.title, f"{m.id}.html", (m,), "module") for m in course_set.modules)
         return (model.Unit(course_set.id, course_set.title, "index.html", course_set.modules),)
 
     def state_limit(self, settings: model.BuildSettings) -> int:

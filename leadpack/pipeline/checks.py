@@ -16,6 +16,7 @@ from leadpack.pipeline import model
 from leadpack.pipeline.active_content import active_content
 from leadpack.pipeline.colours import MIN_CONTRAST, contrast
 from leadpack.pipeline.config import SET_CONFIG_NAME, links_out, not_a_file, parse_toml, read_text
+from leadpack.pipeline.parity import check_translation
 from leadpack.pipeline.state import check_key_collisions, plan
 
 SKIPPED_FILES = re.compile(r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)", re.I)
@@ -96,9 +97,12 @@ def check_set(series: model.Series, course_set: model.CourseSet, sco_per: str, f
             _joined_ids(unit, problems)
             problems.attempt(lambda unit=unit: check_key_collisions(unit, str(source)), None)
             problems.attempt(lambda unit=unit, fmt=fmt: plan(unit, fmt.state_limit(series.build), series.build,
-                                                             str(source)), None)
+                                                             str(source), course_set.languages), None)
     _unlisted_modules(course_set, problems)
     _unused_files(course_set, problems)
+    for translation in course_set.translations:
+        problems.attempt(lambda translation=translation: check_translation(course_set, translation, problems), None)
+        _unused_files(translation, problems)
     _all_correct_questions(course_set, problems)
     _length_tell(course_set, problems)
     return list(problems)

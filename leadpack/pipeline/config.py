@@ -27,6 +27,8 @@ LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$")
 COMPLETION_RULES = ("all-pages", "all-pages-and-checks")
+LANGUAGE_MODES = ("together", "apart")  # one package per set holding every language, or one per language
+TRANSLATION_STATUSES = ("draft", "reviewed")
 CREDENTIAL_KEYS = {"endpoint", "auth", "username", "password", "secret", "token", "lrs", "key"}
 LMS_TITLE_LIMIT = 255
 MANIFEST_TITLE_LIMIT = 200  # the SCORM 1.2 schema's limit for organization and item titles
@@ -443,7 +445,7 @@ def _theme(table: Table) -> Theme:
 
 def _build(table: Table, root: Path) -> BuildSettings:
     table.reject_unknown({"formats", "sco_per", "reflections", "suspend_data_limit", "reflection_max_chars",
-                          "out", "templates"} | CREDENTIAL_KEYS)
+                          "out", "templates", "languages"} | CREDENTIAL_KEYS)
     for key in sorted(CREDENTIAL_KEYS & table.data.keys()):
         table.report(key, f"'{key}' cannot be written into a package",
                      "the LMS passes the LRS endpoint and credentials at launch; remove this setting")
@@ -462,6 +464,7 @@ def _build(table: Table, root: Path) -> BuildSettings:
                                            high=10000),
         out=table.string("out", "dist") or "dist",
         templates=_templates(table, root),
+        languages=table.choice("languages", LANGUAGE_MODES, "together", "languages value"),
     )
 
 
@@ -496,6 +499,8 @@ class SetSettings:
     path: Path
     modules_line: int
     stages: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()  # every language of the set, in display order (its own among them)
+    languages_line: int = 1
 
 
 def load_set_settings(folder: Path, problems: Problems) -> SetSettings | None:
@@ -508,7 +513,7 @@ def load_set_settings(folder: Path, problems: Problems) -> SetSettings | None:
         problems.append(exc.problem)
         return None
     table.reject_unknown({"title", "description", "version", "language", "keywords", "modules", "completion",
-                          "stages"})
+                          "stages", "languages"})
     version = table.string("version", "0", required=True)
     if not VERSION.match(version):
         table.report("version", f"version '{version}' cannot be used in a file name",
@@ -542,6 +547,63 @@ def load_set_settings(folder: Path, problems: Problems) -> SetSettings | None:
         stages=stages,
         path=path,
         modules_line=table.line_of("modules"),
+        languages=_languages(table, language),
+        languages_line=table.line_of("languages"),
+    )
+
+
+def _languages(table: Table, language: str) -> tuple[str, ...]:
+    """``languages``: the set's languages in the order learners are offered them; its own ``language`` among them."""
+    codes = table.strings("languages")
+    if not codes:
+        return ()
+    for code in codes:
+        if not LANGUAGE_TAG.match(code):
+            table.report("languages", f"'{code}' in languages is not a language tag", 'e.g. "en-GB" or "cy"')
+            return ()
+    if len(set(codes)) < len(codes):
+        table.report("languages", "languages names a language twice", "list each language once")
+        return ()
+    if language not in codes:
+        table.report("languages", f"languages does not list the set's own language '{language}'",
+                     f'add it where it belongs in the order, e.g. languages = ["{language}", "{codes[0]}"]')
+        return ()
+    return codes
+
+
+@dataclass(frozen=True)
+class TranslationSettings:
+    """A translation's set.toml: the set's words in its language, and whether a reviewer has cleared it."""
+
+    title: str
+    description: str
+    keywords: tuple[str, ...]
+    stages: tuple[str, ...]
+    status: str
+    path: Path
+
+
+def load_translation_settings(folder: Path, problems: Problems, stage_count: int) -> TranslationSettings | None:
+    """Read ``<set>/<language>/set.toml``; None when it cannot be read at all (the problem is recorded)."""
+    path = folder / SET_CONFIG_NAME
+    try:
+        text = read_text(path)
+        table = Table(path, text, parse_toml(path, text), problems)
+    except SourceError as exc:
+        problems.append(exc.problem)
+        return None
+    table.reject_unknown({"title", "description", "keywords", "stages", "status"})
+    stages = table.strings("stages")
+    if len(stages) != stage_count:
+        table.report("stages", f"stages lists {len(stages)} line(s); the set's own set.toml has {stage_count}",
+                     "translate each of its stages, in the same order")
+    return TranslationSettings(
+        title=table.string("title", folder.parent.name, required=True, max_length=MANIFEST_TITLE_LIMIT),
+        description=table.string("description"),
+        keywords=table.strings("keywords"),
+        stages=stages if len(stages) == stage_count else (),
+        status=table.choice("status", TRANSLATION_STATUSES, "draft", "translation status"),
+        path=path,
     )
 
 

@@ -24,11 +24,13 @@ from leadpack.pipeline.active_content import active_content
 from leadpack.pipeline.config import (
     LMS_TITLE_LIMIT,
     SET_CONFIG_NAME,
+    SetSettings,
     Table,
     front_matter,
     links_out,
     load_series_settings,
     load_set_settings,
+    load_translation_settings,
     not_a_file,
     read_text,
     unusable_character,
@@ -206,11 +208,52 @@ def load_set(folder: Path, set_id: str, problems: Problems, root: Path | None = 
         modules.append(module)
     modules = _resolve_links(modules, problems, report_missing=complete)
     modules, assets, links = _assets_and_links(folder, modules, problems)
-    return model.CourseSet(
+    course_set = model.CourseSet(
         id=set_id, title=settings.title, description=settings.description, version=settings.version,
         language=settings.language, keywords=settings.keywords, completion=settings.completion,
         modules=tuple(modules), assets=assets, external_links=links, folder=folder, stages=settings.stages,
     )
+    if not settings.languages:
+        return course_set
+    translations = tuple(found for code in settings.languages if code != settings.language
+                         for found in [load_translation(course_set, settings, code, problems, root)] if found)
+    return replace(course_set, languages=settings.languages, translations=translations)
+
+
+def load_translation(original: model.CourseSet, settings: SetSettings, language: str, problems: Problems,
+                     root: Path) -> model.CourseSet | None:
+    """The set in another language, from ``<set>/<language>/``: the same module files, each pinning the ids of the
+    original (checked by parity.py); a file in ``<language>/media/`` stands in for the original's of that name."""
+    folder = original.folder / language
+    if not folder.is_dir() or links_out(folder, root):
+        problems.add(settings.path, settings.languages_line, f"languages lists '{language}', but the set has no "
+                     f"folder {language}/ holding that translation", f"write it with leadpack translate export "
+                     f"{original.id} --lang {language} and leadpack translate import, or take '{language}' out of "
+                     "languages")
+        return None
+    translated = load_translation_settings(folder, problems, len(original.stages))
+    if translated is None:
+        return None
+    modules = []
+    for english in original.modules:
+        path = folder / english.source.name
+        if not os.path.lexists(path):
+            problems.add(translated.path, 1, f"the module {english.source.name} has no translation: "
+                         f"{language}/{english.source.name} does not exist", f"translate it: leadpack translate "
+                         f"export {original.id} --lang {language}, then leadpack translate import FILE")
+            continue
+        module = load_module(path, problems) if not links_out(path, root) else None
+        if module is not None and module.id != english.id:
+            problems.add(path, 1, f"the module id '{module.id}' is not the original's '{english.id}'",
+                         f'pin it in the front matter: id = "{english.id}"')
+        elif module is not None:
+            modules.append(module)
+    modules = _resolve_links(modules, problems, report_missing=len(modules) == len(original.modules))
+    modules, assets, links = _assets_and_links(folder, modules, problems, fallback=original.folder,
+                                               stored_under=package_name(language))
+    return replace(original, title=translated.title, description=translated.description, language=language,
+                   keywords=translated.keywords, stages=translated.stages or original.stages, modules=tuple(modules),
+                   assets=assets, external_links=links, folder=folder, status=translated.status)
 
 
 def _module_file(folder: Path, name: str, config: Path, line: int, problems: Problems, root: Path) -> Path | None:
@@ -712,9 +755,11 @@ def _references(page: model.Page) -> list[Reference]:
     return found
 
 
-def _assets_and_links(folder: Path, modules: list[model.Module], problems: Problems
-                      ) -> tuple[list[model.Module], tuple[model.Asset, ...], tuple[str, ...]]:
-    """Find every file the pages use, under a URL-safe name in the package, and every web link."""
+def _assets_and_links(folder: Path, modules: list[model.Module], problems: Problems, fallback: Path | None = None,
+                      stored_under: str = "") -> tuple[list[model.Module], tuple[model.Asset, ...], tuple[str, ...]]:
+    """Find every file the pages use, under a URL-safe name in the package, and every web link. A translation
+    (``fallback``: the set's own folder) uses its own copy of a file where it has one, stored under its
+    language's folder in the package (``stored_under``), and the set's file otherwise."""
     assets: dict[str, model.Asset] = {}
     renamed: dict[str, str] = {}
     links: set[str] = set()
@@ -730,7 +775,9 @@ def _assets_and_links(folder: Path, modules: list[model.Module], problems: Probl
                 where = finder.locate(first, end, needles) or (page.line, 1)
                 if _is_address(reference, module.source, where, problems, links):
                     continue
-                asset = _asset(folder, module.source, reference.value, where, problems)
+                own = fallback is None or _on_disk(folder, _file_part(reference.value)) is not None
+                asset = _asset(folder if own else fallback, module.source, reference.value, where, problems,
+                               stored_under if own else "")
                 if asset is None:
                     continue
                 existing = assets.get(asset.src)
@@ -771,9 +818,14 @@ def _is_address(reference: Reference, source: Path, where: tuple[int, int], prob
     return True
 
 
+def _file_part(reference: str) -> str:
+    """The file a reference names, without its #fragment or ?query."""
+    return unquote(reference.split("#", 1)[0].split("?", 1)[0])
+
+
 def _asset(folder: Path, source: Path, reference: str, where: tuple[int, int],
-           problems: Problems) -> model.Asset | None:
-    src = unquote(reference.split("#", 1)[0].split("?", 1)[0])
+           problems: Problems, stored_under: str = "") -> model.Asset | None:
+    src = _file_part(reference)
     line, col = where
     if src.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", src) or ".." in src.split("/") or "\\" in src:
         problems.add(source, line, f"'{reference}' points outside the set folder",
@@ -806,6 +858,7 @@ def _asset(folder: Path, source: Path, reference: str, where: tuple[int, int],
         problems.add(source, line, f"'{reference}' would be stored at {where}, among the files leadpack adds",
                      "keep pictures and other files in the set's media/ folder", col)
         return None
+    name = f"{stored_under}/{name}" if stored_under else name
     size = len(name.encode("utf-8"))
     if size > MAX_ENTRY_BYTES:
         problems.add(source, line, f"'{reference[:60]}…' would be stored under a name of {size} bytes; learning "

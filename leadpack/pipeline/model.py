@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -199,6 +199,9 @@ class CourseSet:
     external_links: tuple[str, ...]
     folder: Path
     stages: tuple[str, ...] = ()  # how the set moves through the series' three stages, one line each
+    languages: tuple[str, ...] = ()  # every language, in display order; () for a set in its own language only
+    translations: tuple[CourseSet, ...] = ()  # the set in each other language: the same ids, answers and files
+    status: str = ""  # a translation's: "draft" (awaiting a reviewer) or "reviewed"; "" for the set's own
 
     @property
     def pages(self) -> tuple[Page, ...]:
@@ -207,6 +210,23 @@ class CourseSet:
     @property
     def questions(self) -> tuple[Question, ...]:
         return tuple(q for module in self.modules for q in module.questions)
+
+    @property
+    def editions(self) -> tuple[CourseSet, ...]:
+        """The set in every language it has, in display order (``languages``); itself alone when it has one."""
+        by_language = {self.language: self, **{t.language: t for t in self.translations}}
+        return tuple(by_language[code] for code in self.languages or (self.language,) if code in by_language)
+
+    def alone(self, language: str) -> CourseSet:
+        """The set in one of its languages only, for a package of that language ("apart")."""
+        edition = next(e for e in self.editions if e.language == language)
+        return replace(edition, languages=(), translations=())
+
+    def unit_in(self, unit: Unit) -> Unit:
+        """``unit`` of the set's own language as this edition has it: the same id and file, these words."""
+        modules = {m.id: m for m in self.modules}
+        ours = tuple(modules.get(m.id, m) for m in unit.modules)
+        return replace(unit, title=self.title if unit.covers == "set" else ours[0].title, modules=ours)
 
 
 @dataclass(frozen=True)
@@ -217,6 +237,7 @@ class Unit:
     title: str
     file: str
     modules: tuple[Module, ...]
+    covers: str = "set"  # "set": the whole set; "module": one module (its title is the module's)
 
     @property
     def pages(self) -> tuple[Page, ...]:
@@ -247,6 +268,7 @@ class BuildSettings:
     reflection_max_chars: int = 2000  # the longest reflection; SCORM 1.2 budgets cut it further
     out: str = "dist"
     templates: str = ""
+    languages: str = "together"  # "together": one package per set holds every language; "apart": one per language
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ def runtime_scripts(fmt: Format) -> dict[str, Path]:
 def budgets_for(series: model.Series, course_set: model.CourseSet, fmt: Format, sco_per: str) -> tuple[Budget, ...]:
     """Each unit the format launches, with its saved-state budget proven (or a SourceError)."""
     source = str(course_set.folder / "set.toml")
-    return tuple(plan(unit, fmt.state_limit(series.build), series.build, source)
+    return tuple(plan(unit, fmt.state_limit(series.build), series.build, source, course_set.languages)
                  for unit in fmt.units(course_set, sco_per))
 
 

@@ -4,13 +4,16 @@ The runtime (``runtime/lp-core.js``, ``encodeState``/``decodeState``) writes it 
 the State API document (xAPI): compact JSON, keyed by short stable hashes of ids, never by position, so a rebuild
 that inserts or reorders pages keeps progress attached:
 
-    {"v":1,"l":"<page key>","p":"<page key>...","a":{"<question key>":"ac"},"r":{"<key>":"text"},"t":2,"d":"c"}
+    {"v":1,"l":"<page key>","p":"<page key>...","a":{"<question key>":"ac"},"r":{"<key>":"text"},"t":2,"d":"c",
+     "g":"cy"}
 
 ``v`` version, ``l`` bookmark, ``p`` visited pages, ``a`` answers (option letters), ``r`` reflections and action
 plans (a plan's fields joined by ``PLAN_FIELD_SEPARATOR``), ``t`` tries at the knowledge checks after the first
-(absent: none), ``d`` the finished status (c completed, p passed, f failed). The build embeds the version and key
-length in the launch page (``runtime_data``), proves the worst case fits the LMS limit (``plan``), and ``parse``
-reads a copied state back.
+(absent: none), ``d`` the finished status (c completed, p passed, f failed), ``g`` the language the learner last
+chose, in a package of more than one language (absent in one of a single language). Ids are the same in every
+language, so one state serves them all: switching language keeps the place, the answers and the reflections.
+The build embeds the version and key length in the launch page (``runtime_data``), proves the worst case fits the
+LMS limit (``plan``), and ``parse`` reads a copied state back.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from leadpack.pipeline import model
 VERSION = 1
 KEY_LENGTH = 5
 KEY_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
-FIELDS = ("v", "l", "p", "a", "r", "t", "d")
+FIELDS = ("v", "l", "p", "a", "r", "t", "d", "g")
+LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 PLAN_FIELD_SEPARATOR = "\u241e"  # ␞: one character in the saved state, never typed by a learner
 MAX_TRIES = 99
 FINISHED = {"": "not yet", "c": "completed", "p": "passed", "f": "failed"}
@@ -59,8 +63,10 @@ class Budget:
     worst_case: int
 
 
-def worst_case_state(unit: model.Unit, reflection_text_length: int, store_reflections: bool) -> dict:
-    """Every page visited, every question answered with the most letters it allows, every reflection full."""
+def worst_case_state(unit: model.Unit, reflection_text_length: int, store_reflections: bool,
+                     languages: tuple[str, ...] = ()) -> dict:
+    """Every page visited, every question answered with the most letters it allows, every reflection full, and
+    in a package of several languages the longest language code."""
     keys = [key(page.full_id) for page in unit.pages]
     state: dict = {"v": VERSION, "l": keys[-1] if keys else "", "p": "".join(keys)}
     state["a"] = {key(f"{m.id}/{q.id}"): "".join(o.key for o in q.options) if q.multiple else q.options[0].key
@@ -69,14 +75,17 @@ def worst_case_state(unit: model.Unit, reflection_text_length: int, store_reflec
         state["r"] = {key(rid): "x" * reflection_text_length for rid, _ in unit.reflections}
     state["t"] = MAX_TRIES
     state["d"] = "p"
+    if len(languages) > 1:
+        state["g"] = max(languages, key=len)
     return state
 
 
-def plan(unit: model.Unit, limit: int, settings: model.BuildSettings, source: str) -> Budget:
+def plan(unit: model.Unit, limit: int, settings: model.BuildSettings, source: str,
+         languages: tuple[str, ...] = ()) -> Budget:
     """Choose the longest reflection that fits ``limit`` and prove the worst case fits, or fail clearly. The cap
     counts saved characters (the runtime measures each reflection as JSON writes it), so plain text gets all of it."""
     lms = settings.reflections == "lms"
-    fixed = len(encode(worst_case_state(unit, 0, lms)))
+    fixed = len(encode(worst_case_state(unit, 0, lms, languages)))
     count = len(unit.reflections) if lms else 0
     cap = settings.reflection_max_chars
     if count:
@@ -145,6 +154,7 @@ class SavedState:
     reflections: dict[str, str]
     done: str
     tries: int = 0
+    language: str = ""  # the language the learner last chose ("" in a package of one language)
 
     def keys(self) -> set[str]:
         return {k for k in (self.location, *self.visited, *self.answers, *self.reflections) if k}
@@ -181,7 +191,7 @@ def parse(text: str, copy_hint: str) -> SavedState:
                          "this version of leadpack")
     return SavedState(VERSION, _location(raw.get("l", "")), _visited(raw.get("p", "")),
                       _answers(raw.get("a", {})), _reflections(raw.get("r", {})), _done(raw.get("d", "")),
-                      _tries(raw.get("t", 0)))
+                      _tries(raw.get("t", 0)), _language(raw.get("g", "")))
 
 
 def _location(value: object) -> str:
@@ -219,6 +229,12 @@ def _reflections(value: object) -> dict[str, str]:
 def _tries(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_TRIES:
         raise StateError(f"malformed tries \"t\": {value!r:.40} (expected a whole number from 0 to {MAX_TRIES})")
+    return value
+
+
+def _language(value: object) -> str:
+    if not isinstance(value, str) or value and not LANGUAGE.match(value):
+        raise StateError(f"malformed language \"g\": {value!r:.40} (expected a language tag such as cy)")
     return value
 
 

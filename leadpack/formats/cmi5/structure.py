@@ -22,7 +22,7 @@ def course_id(series: model.Series, course_set: model.CourseSet) -> str:
 
 def whole_set(course_set: model.CourseSet, unit: model.Unit) -> bool:
     """True for the one AU of ``sco_per = "set"``; False for a module's AU."""
-    return unit.id == course_set.id and unit.modules == course_set.modules
+    return unit.covers == "set"
 
 
 def au_id(series: model.Series, course_set: model.CourseSet, unit: model.Unit) -> str:
