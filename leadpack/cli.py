@@ -471,6 +471,54 @@ def diff(ctx: Context, old: Path, new: Path, as_json: bool) -> None:
         sys.exit(1)
 
 
+@main.group(cls=Commands)
+def translate() -> None:
+    """Hand a set's texts to translators as XLIFF 2.0, and write their translations back into the sources."""
+
+
+@translate.command(name="export")
+@click.argument("set_id", metavar="SET")
+@click.option("--lang", "language", required=True, metavar="LANGUAGE",
+              help="The language to translate into, as a tag (cy, en-GB): the translation's folder name.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="The XLIFF file to write (default: <set>-<language>.xlf in the course folder).")
+@global_options
+@click.pass_obj
+@handles_errors
+def translate_export(ctx: Context, set_id: str, language: str, out: Path | None) -> None:
+    """Write SET's texts as XLIFF 2.0 for translating into LANGUAGE: each text with its translation so far and
+    whether it is still to translate (new, or changed in the original since it was translated)."""
+    from leadpack.pipeline.config import LANGUAGE_TAG
+    from leadpack.tools.translate import export
+
+    if not LANGUAGE_TAG.match(language):
+        raise click.BadParameter(f"'{language}' is not a language tag (for example cy or en-GB)", param_hint="--lang")
+    exported = export(ctx.root, set_id, language, out)
+    ctx.say(f"wrote {display_path(exported.path)}: {_count(exported.units, 'text')}, {exported.to_translate} to "
+            "translate")
+
+
+@translate.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@global_options
+@click.pass_obj
+@handles_errors
+def translate_import(ctx: Context, file: Path) -> None:
+    """Write the translation in FILE (an XLIFF 2.0 file from translate export, translated) into the set's
+    translation folder, in the structure of the original; nothing is written if any of it cannot be used."""
+    from leadpack.tools.translate import import_file
+
+    imported = import_file(ctx.root, file)
+    for path in imported.written:
+        ctx.say(f"  {display_path(path)}")
+    ctx.say(f"imported {display_path(file)} into {imported.set_id}/{imported.language}: "
+            f"{_count(len(imported.written), 'file')} changed, {imported.untranslated} text(s) still in the original "
+            "language" + (f", {imported.dropped} unit(s) the original no longer has left out" if imported.dropped
+                          else ""))
+    if not imported.listed:
+        ctx.say(f'next: add "{imported.language}" to languages in content/{imported.set_id}/set.toml to build it')
+
+
 def _size(size: int) -> str:
     return f"{size / 1024:.1f} KB"
 

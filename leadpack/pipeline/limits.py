@@ -29,3 +29,4 @@ SCAN_READINGS = 2
 MAX_SCAN_STEPS = 2_000_000
 MAX_LOCATE_STEPS = 2_000_000  # source lines searched to put a line number on the mistakes found in one file
 MAX_SCANNED_MEDIA_BYTES = 20_000_000  # an SVG, XML or HTML file in media/, read whole to look for scripts
+MAX_XLIFF_BYTES = 20_000_000  # an XLIFF file translate import reads (a whole set with its notes, in two languages)
