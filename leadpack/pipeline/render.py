@@ -10,6 +10,7 @@ files, runtime files and interface strings are read once.
 from __future__ import annotations
 
 import functools
+import html
 import os
 import tomllib
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from leadpack.errors import LeadpackError, SourceError
 from leadpack.pipeline import model
 from leadpack.pipeline.colours import lightened
 from leadpack.pipeline.config import links_out, not_a_file, read_file
-from leadpack.pipeline.runtime_data import RuntimeData
+from leadpack.pipeline.runtime_data import LanguageEntry, RuntimeData
 from leadpack.pipeline.state import Budget, plan
 
 if TYPE_CHECKING:
@@ -160,7 +161,7 @@ class Renderer:
     def __init__(self, series: model.Series, templates: Path | None = None):
         self.series, self.templates = series, templates
         self._template: jinja2.Template | None = None
-        self._set_files: dict[str, tuple[FileMap, str, dict[str, str]]] = {}
+        self._set_files: dict[str, tuple[FileMap, str]] = {}
         self._pages: dict[tuple, str] = {}
 
     def template(self) -> jinja2.Template:
@@ -168,34 +169,47 @@ class Renderer:
             self._template = _template(template_environment(self.series, self.templates), "launch.html")
         return self._template
 
-    def set_files(self, course_set: model.CourseSet) -> tuple[FileMap, str, dict[str, str]]:
-        """The set's files every format ships (media, styles, theme, logo), the logo's name, and their sizes."""
-        if course_set.id not in self._set_files:
-            files: FileMap = {asset.src: read_file(asset.source, None) for asset in course_set.assets}
+    def set_files(self, course_set: model.CourseSet) -> tuple[FileMap, str]:
+        """The set's files every format ships (the media of every language, styles, theme, logo), and the logo's
+        name."""
+        key = (course_set.id, course_set.language)
+        if key not in self._set_files:
+            files: FileMap = {asset.src: read_file(asset.source, None)
+                              for edition in course_set.editions for asset in edition.assets}
             logo = _logo(self.series, files)
             files["assets/leadpack.css"] = runtime_file(RUNTIME_DIR / "leadpack.css")
             files["assets/theme.css"] = theme_css(self.series.theme).encode("utf-8")
-            bytes_word = strings_for(course_set.language)["bytes"]
-            sizes = {src: _human_size(len(data), bytes_word) for src, data in files.items()}
-            self._set_files[course_set.id] = (files, logo, sizes)
-        return self._set_files[course_set.id]
+            self._set_files[key] = (files, logo)
+        return self._set_files[key]
 
     def page(self, course_set: model.CourseSet, unit: model.Unit) -> str:
-        """The unit's launch page with the marks where a format's runtime data and scripts go."""
-        key = (course_set.id, unit.id, unit.file, tuple(m.id for m in unit.modules))
+        """The unit's launch page with the marks where a format's runtime data and scripts go: the set's first
+        language as the document, every other language's edition in a <template> beside it."""
+        key = (course_set.id, course_set.language, unit.id, unit.file, tuple(m.id for m in unit.modules))
         if key not in self._pages:
-            series, (_, logo, sizes) = self.series, self.set_files(course_set)
-            self._pages[key] = _render(
-                self.template(), series=series, course_set=course_set, title=unit.title, modules=unit.modules,
-                t=strings_for(course_set.language), storage=series.build.reflections,
-                text_max=series.build.reflection_max_chars, logo=logo, series_place=series.place_of(course_set),
-                next_set=series.next_after(course_set), scripts=(SCRIPT_MARK,), file_sizes=sizes,
-                data_json=DATA_MARK)
+            first, *others = course_set.editions
+            held = "".join(f'<template class="lp-edition-template" data-language="{html.escape(edition.language)}">\n'
+                           + self._edition(course_set, edition, unit, edition_only=True) + "</template>\n"
+                           for edition in others)
+            self._pages[key] = self._edition(course_set, first, unit, other_editions=held)
         return self._pages[key]
+
+    def _edition(self, course_set: model.CourseSet, edition: model.CourseSet, unit: model.Unit,
+                 edition_only: bool = False, other_editions: str = "") -> str:
+        series, (files, logo) = self.series, self.set_files(course_set)
+        ours, strings = edition.unit_in(unit), strings_for(edition.language)
+        sizes = {src: _human_size(len(data), strings["bytes"]) for src, data in files.items()}
+        switch = [{"code": e.language, "name": strings_for(e.language)["language_name"]} for e in course_set.editions]
+        return _render(
+            self.template(), series=series, course_set=edition, title=ours.title, modules=ours.modules, t=strings,
+            storage=series.build.reflections, text_max=series.build.reflection_max_chars, logo=logo,
+            series_place=series.place_of(course_set), next_set=series.next_after(course_set),
+            scripts=(SCRIPT_MARK,), file_sizes=sizes, data_json=DATA_MARK, editions=switch,
+            edition_only=edition_only, other_editions=other_editions)
 
     def site(self, course_set: model.CourseSet, fmt: Format, sco_per: str) -> Site:
         budgets = budgets_for(self.series, course_set, fmt, sco_per)
-        shared, _, _ = self.set_files(course_set)
+        shared, _ = self.set_files(course_set)
         files = dict(shared)
         scripts = runtime_scripts(fmt)
         for name, path in scripts.items():
@@ -204,7 +218,11 @@ class Renderer:
         units = [budget.unit for budget in budgets]
         for number, budget in enumerate(budgets):
             following = units[number + 1] if number + 1 < len(units) else None
-            data = RuntimeData.for_unit(self.series, course_set, budget.unit, budget, fmt, strings, following)
+            languages = tuple(LanguageEntry.of(edition, budget.unit, following, strings_for(edition.language),
+                                               edition.language == course_set.language)
+                              for edition in course_set.editions) if len(course_set.editions) > 1 else ()
+            data = RuntimeData.for_unit(self.series, course_set, budget.unit, budget, fmt, strings, following,
+                                        languages)
             files[budget.unit.file] = _filled(self.page(course_set, budget.unit), data.to_json(),
                                               tuple(scripts)).encode("utf-8")
         return Site(files, tuple(units), budgets)

@@ -82,11 +82,43 @@ class ReflectionEntry:
         return self.prompt
 
 
+@dataclass(frozen=True)
+class LanguageEntry:
+    """One language of a package holding several: its interface strings and its words for everything the runtime
+    names (set, unit, modules, pages, questions with their options, reflections), keyed "kind:id" ("page:m/p",
+    "option:m/q:a"). The package's own language has neither: they are the data's own ``strings`` and texts."""
+
+    code: str
+    name: str  # the language's name in itself, for the language switch ("Cymraeg")
+    status: str  # a translation's: "draft" or "reviewed"; "" for the package's own language
+    strings: dict[str, str]
+    texts: dict[str, str]
+
+    @classmethod
+    def of(cls, edition: model.CourseSet, unit: model.Unit, following: model.Unit | None, strings: dict[str, str],
+           own: bool) -> LanguageEntry:
+        if own:
+            return cls(edition.language, strings["language_name"], "", {}, {})
+        ours = edition.unit_in(unit)
+        texts = {"set": edition.title, "set.description": edition.description, "unit": ours.title}
+        if following is not None:
+            texts["next"] = edition.unit_in(following).title
+        for module in ours.modules:
+            texts[f"module:{module.id}"] = module.title
+            texts.update((f"page:{page.full_id}", page.title) for page in module.pages)
+            for question in module.questions:
+                texts[f"question:{module.id}/{question.id}"] = question.stem_text
+                texts.update((f"option:{module.id}/{question.id}:{option.key}", option.text)
+                             for option in question.options)
+        texts.update((f"reflection:{rid}", reflection.prompt_text) for rid, reflection in ours.reflections)
+        return cls(edition.language, strings["language_name"], edition.status, strings, texts)
+
+
 # JSON names that differ from the Python field names.
 JSON_NAMES = {"state_version": "stateVersion", "reflection_max": "reflectionMax", "pass_mark": "passMark",
               "cmi_id": "cmiId", "state_key_length": "stateKeyLength", "next_unit": "nextUnit"}
 NESTED = {"set": SetInfo, "modules": ModuleEntry, "pages": PageEntry, "questions": QuestionEntry,
-          "reflections": ReflectionEntry}
+          "reflections": ReflectionEntry, "languages": LanguageEntry}
 
 
 @dataclass(frozen=True)
@@ -110,6 +142,7 @@ class RuntimeData:
     strings: dict[str, str]
     state_key_length: int = state.KEY_LENGTH  # (absent from packages built before it was added)
     next_unit: dict[str, str] | None = None  # id and title of the unit after this one, when units are modules
+    languages: tuple[LanguageEntry, ...] = ()  # every language, in the set's order, when there are several
 
     @property
     def unit_id(self) -> str:
@@ -121,7 +154,8 @@ class RuntimeData:
 
     @classmethod
     def for_unit(cls, series: model.Series, course_set: model.CourseSet, unit: model.Unit, budget: state.Budget,
-                 fmt: Format, strings: dict[str, str], next_unit: model.Unit | None = None) -> RuntimeData:
+                 fmt: Format, strings: dict[str, str], next_unit: model.Unit | None = None,
+                 languages: tuple[LanguageEntry, ...] = ()) -> RuntimeData:
         course_iri = series.activity_iri(course_set.id)
         return cls(
             format=fmt.name, state_version=state.VERSION, storage=series.build.reflections, limit=budget.limit,
@@ -143,6 +177,7 @@ class RuntimeData:
                               for rid, r in unit.reflections),
             strings=strings,
             next_unit={"id": next_unit.id, "title": next_unit.title} if next_unit else None,
+            languages=languages,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,11 +1,17 @@
 /* leadpack app: the learner's journey (start page, pages, knowledge checks with results and retries, reflections and
-   action plans, the end page with its certificate), navigation and notices. It talks to one adapter through the
-   interface in lp-core.js, so nothing here knows which platform it runs in. */
+   action plans, the end page with its certificate), navigation, notices and the choice of language. It talks to one
+   adapter through the interface in lp-core.js, so nothing here knows which platform it runs in.
+   Languages: the launch page holds the set in each of its languages (an LMS's session ends when its document
+   unloads, so the page is never replaced): the one shown is the live .lp-edition, each other waits in a <template>
+   (inert, so its ids never meet the live one's). Switching puts another edition in its place and paints it from
+   the one state, so the learner keeps their place, answers and reflections. */
 (function () {
   "use strict";
   var d = LP.data, t = LP.t, pages = d.pages, $ = function (id) { return document.getElementById(id); };
   var state = LP.newState(), adapter = null, current = null, shownAt = Date.now(), ended = false, learnerName = "";
   var sections = {}, store = LP.storage(), lms = d.storage === "lms", fullText = {};
+  var live = document.querySelector(".lp-edition"), editions = {}, shownNotice = ["", null, false], saveKind = "";
+  var ownName = "", resuming = false;
   var ORDER = ["start"].concat(pages.map(function (p) { return p.id; }), ["reflections", "finish"]);
   var PLAN = "\u241e"; /* separates an action plan's fields in its saved text */
   /* Every element matching `selector` inside `root` (the document by default), as an array. */
@@ -16,7 +22,15 @@
     if (className) node.className = className;
     return node;
   }
-  all(".lp-page").forEach(function (s) { sections[s.dataset.page] = s; });
+  function collectSections() {
+    sections = {};
+    all(".lp-page").forEach(function (s) { sections[s.dataset.page] = s; });
+  }
+  collectSections();
+  if (live) editions[live.dataset.language] = { root: live, wired: false };
+  all("template.lp-edition-template").forEach(function (holder) {
+    editions[holder.dataset.language] = { root: holder.content.querySelector(".lp-edition"), wired: false };
+  });
 
   function announce(text) {
     var region = $("lp-announcer");
@@ -24,20 +38,27 @@
     setTimeout(function () { region.textContent = text; }, 60);
   }
 
-  /* One live region for notices; a problem is drawn as an alert box, anything else as a plain note. */
-  function notice(text, problem) {
-    $("lp-notice").textContent = text || "";
+  /* One live region for notices (a string's name and its values, so it can be said again in another language); a
+     problem is drawn as an alert box, anything else as a plain note. */
+  function notice(name, values, problem) {
+    shownNotice = [name || "", values || null, !!problem];
+    $("lp-notice").textContent = name ? t(name, values) : "";
     $("lp-notice").className = "lp-notice" + (problem ? " lp-notice-problem" : "");
   }
 
   /* "saved" only once the platform confirmed everything; "failed" (a save refused or unsent, a retry due) also goes
      to the live notice, since the status line is not a live region. */
   function onStatus(kind) {
-    var messages = { saved: t("saved"), saving: t("saving"), failed: t("not_saved"), standalone: t("standalone") };
-    $("lp-save").textContent = messages[kind] || "";
-    $("lp-save").className = "lp-save lp-save-" + kind;
-    if (kind === "failed") notice(t("save_failed"), true);
-    else if (kind === "saved" && $("lp-notice").textContent === t("save_failed")) notice("");
+    saveKind = kind;
+    showStatus();
+    if (kind === "failed") notice("save_failed", null, true);
+    else if (kind === "saved" && shownNotice[0] === "save_failed") notice("");
+  }
+
+  function showStatus() {
+    var messages = { saved: "saved", saving: "saving", failed: "not_saved", standalone: "standalone" };
+    $("lp-save").textContent = messages[saveKind] ? t(messages[saveKind]) : "";
+    $("lp-save").className = "lp-save lp-save-" + saveKind;
   }
 
   /* ---- what stays on this device, scoped to the learner: every reflection (storage "device"), or the whole text of
@@ -67,9 +88,7 @@
 
   function show(id, quiet) {
     if (!sections[id]) id = "start";
-    Object.keys(sections).forEach(function (k) { sections[k].hidden = k !== id; });
-    $("lp-resume").hidden = true;
-    $("lp-pager").hidden = false;
+    resuming = false;
     current = id;
     shownAt = Date.now();
     var page = LP.pages.byId[id], i = pages.indexOf(page);
@@ -77,11 +96,7 @@
       state.visited[page.key] = true;
       state.location = page.key;
     }
-    updateNavigation();
-    if (id === "reflections") renderReflections();
-    if (id === "finish") renderFinish();
-    var heading = sections[id].querySelector("h1");
-    document.title = t("page_title", { page: heading.textContent, course: d.set.title }); /* WCAG 2.4.2 */
+    var heading = display(id);
     if (!quiet) {
       heading.focus();
       announce(page ? t("page_changed", { title: page.title, n: i + 1, total: pages.length }) : heading.textContent);
@@ -91,6 +106,19 @@
       adapter.pageViewed(page, state);
       evaluate();
     }
+  }
+
+  /* The page `id` shown, and everything around it brought up to date; returns its heading. */
+  function display(id) {
+    Object.keys(sections).forEach(function (k) { sections[k].hidden = k !== id; });
+    $("lp-resume").hidden = true;
+    $("lp-pager").hidden = false;
+    updateNavigation();
+    if (id === "reflections") renderReflections();
+    if (id === "finish") renderFinish();
+    var heading = sections[id].querySelector("h1");
+    document.title = t("page_title", { page: heading.textContent, course: d.set.title }); /* WCAG 2.4.2 */
+    return heading;
   }
 
   /* One SCO per module, on a platform that can open the next one: the end of this module leads on to it. */
@@ -125,7 +153,7 @@
     if (current === "finish" && delta > 0 && canContinue()) {
       ended = true;
       adapter.nextUnit(state);
-      notice(t("opening_next_unit", { title: d.nextUnit.title }));
+      notice("opening_next_unit", { title: d.nextUnit.title });
       return;
     }
     go(ORDER[Math.max(0, Math.min(ORDER.length - 1, ORDER.indexOf(current) + delta))]);
@@ -221,7 +249,7 @@
     wrong.forEach(function (q) { delete state.answers[q.key]; reopen(questionForm(q.id)); });
     evaluate();
     go(questionForm(wrong[0].id).closest(".lp-page").dataset.page);
-    notice(t("retry_open", { questions: wrong.map(function (q) { return q.text; }).join("; ") }));
+    notice("retry_open", { questions: wrong.map(function (q) { return q.text; }).join("; ") });
   }
 
   /* ---- reflections and action plans (an action plan's fields are saved as one text) ---- */
@@ -334,7 +362,7 @@
     all("[data-reflection]").forEach(function (box) { fillBox(box, ""); });
     if (!ended) d.reflections.forEach(function (r) { adapter.reflected(r, state); });
     renderReflections();
-    notice(t("cleared"));
+    notice("cleared");
   }
 
   /* ---- the end: what is still to do, or the results and the certificate ---- */
@@ -349,7 +377,7 @@
     return ul;
   }
 
-  function certificateName() { return learnerName || ($("lp-certificate-own-name").value || "").trim(); }
+  function certificateName() { return learnerName || ownName.trim(); }
 
   function renderFinish() {
     var result = LP.evaluate(state), status = $("lp-finish-status"), box = $("lp-finish-result");
@@ -410,21 +438,59 @@
 
   /* ---- restoring a saved state ---- */
   function restore() {
-    Object.keys(state.answers).forEach(function (key) {
-      var question = LP.questions.byKey[key];
-      if (question) showAnswer(questionForm(question.id), question, state.answers[key], false);
-    });
     d.reflections.forEach(function (r) {
       var saved = state.reflections[r.key] || "", whole = fullText[r.key];
       /* the whole text kept on this device wins over the shorter copy the learning record holds */
       if (whole && whole.indexOf(saved) === 0) state.reflections[r.key] = saved = whole;
       else delete fullText[r.key];
-      fillBox(reflectionBox(r.id), saved);
     });
+  }
+
+  /* The live edition drawn from the state and the session: answers, reflections, the learner's name, notices. */
+  function paint() {
+    d.questions.forEach(function (q) {
+      var form = questionForm(q.id);
+      if (state.answers[q.key]) showAnswer(form, q, state.answers[q.key], false); else reopen(form);
+    });
+    d.reflections.forEach(function (r) { fillBox(reflectionBox(r.id), state.reflections[r.key] || ""); });
+    if (learnerName) {
+      $("lp-greeting").textContent = t("welcome", { name: learnerName });
+      $("lp-greeting").hidden = false;
+    }
+    $("lp-start-saving").textContent = t(adapter.name === "standalone" ? "saving_device" : "saving_lms");
+    all(".lp-limit").forEach(function (s) { s.textContent = t(s.dataset.text, { max: d.reflectionMax }); });
+    $("lp-certificate-own-name").value = ownName;
+    all(".lp-language").forEach(function (b) { b.setAttribute("aria-pressed", String(b.dataset.language === d.language)); });
+    notice(shownNotice[0], shownNotice[1], shownNotice[2]);
+    showStatus();
+  }
+
+  /* ---- languages ---- */
+  function putLive(code) {
+    var next = editions[code];
+    if (!next || next.root === live) return;
+    live.parentNode.replaceChild(next.root, live); /* the edition that was live waits, detached, for its turn */
+    live = next.root;
+    document.documentElement.lang = code;
+    collectSections();
+    if (!next.wired) wireEdition();
+  }
+
+  /* The learner's choice: the same page, answers and reflections in another language. */
+  function switchLanguage(code) {
+    if (code === d.language || !editions[code]) return;
+    state.language = LP.useLanguage(code);
+    putLive(code);
+    paint();
+    if (resuming) offerResume(); else display(current || "start");
+    live.querySelector('.lp-language[data-language="' + code + '"]').focus();
+    announce(t("language_changed"));
+    if (!ended) adapter.languageChosen(code, state);
   }
 
   function offerResume() {
     var bookmark = LP.pages.byKey[state.location];
+    resuming = true;
     $("lp-resume-page").textContent = bookmark ? bookmark.title : "";
     Object.keys(sections).forEach(function (k) { sections[k].hidden = true; });
     $("lp-pager").hidden = true;
@@ -441,22 +507,24 @@
     adapter.finish(state);
   }
 
-  function wire() {
+  /* What every edition has of its own (wired when it is first live; a detached edition keeps its listeners). */
+  function wireEdition() {
+    editions[live.dataset.language].wired = true;
     $("lp-prev").addEventListener("click", function () { step(-1); });
     $("lp-next").addEventListener("click", function () { step(1); });
     $("lp-begin").addEventListener("click", function () { go(pages[0].id); });
     $("lp-retry").addEventListener("click", retry);
-    window.addEventListener("hashchange", function () { var id = route(); if (id && id !== current) show(id); });
-    document.addEventListener("submit", onSubmit);
-    document.addEventListener("input", onReflection);
-    document.addEventListener("change", onReflection);
     $("lp-print").addEventListener("click", function () { window.print(); });
     $("lp-download").addEventListener("click", downloadReflections);
     $("lp-clear").addEventListener("click", function (e) { clearReflections(e.currentTarget); });
     $("lp-print-certificate").addEventListener("click", printCertificate);
-    $("lp-certificate-own-name").addEventListener("input", function () {
+    $("lp-certificate-own-name").addEventListener("input", function (e) {
+      ownName = e.target.value;
       $("lp-certificate-name").textContent = certificateName(); });
-    $("lp-exit").addEventListener("click", function () { end(); notice(t("exited")); });
+    $("lp-exit").addEventListener("click", function () { end(); notice("exited"); });
+    all(".lp-language").forEach(function (b) {
+      b.addEventListener("click", function () { switchLanguage(b.dataset.language); });
+    });
     var toggle = $("lp-toc-toggle");
     toggle.hidden = false;
     toggle.addEventListener("click", function () {
@@ -465,6 +533,15 @@
       toggle.textContent = open ? t("hide_contents") : t("show_contents");
       $("lp-toc").classList.toggle("lp-toc-open", open);
     });
+  }
+
+  /* What the document has once: routes, forms, the session's end. */
+  function wire() {
+    wireEdition();
+    window.addEventListener("hashchange", function () { var id = route(); if (id && id !== current) show(id); });
+    document.addEventListener("submit", onSubmit);
+    document.addEventListener("input", onReflection);
+    document.addEventListener("change", onReflection);
     window.addEventListener("pagehide", end);
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden" && !ended) adapter.flush(state);
@@ -473,17 +550,18 @@
 
   function begin(launch) {
     learnerName = launch.learnerName || "";
-    if (learnerName) {
-      $("lp-greeting").textContent = t("welcome", { name: learnerName });
-      $("lp-greeting").hidden = false;
-    }
-    if (launch.mode !== "normal") notice(t("review_mode"));
+    if (launch.mode !== "normal") notice(launch.mode === "browse" ? "browse_mode" : "review_mode");
     if (typeof launch.passMark === "number") d.completion.passMark = launch.passMark; /* the LMS's own mark wins */
     if (launch.state) state = launch.state;
-    $("lp-start-saving").textContent = t(adapter.name === "standalone" ? "saving_device" : "saving_lms");
-    all(".lp-limit").forEach(function (s) { s.textContent = t(s.dataset.text, { max: d.reflectionMax }); });
+    var several = LP.languages.length > 1;
+    if (several) {
+      state.language = LP.startLanguage(state, launch.language);
+      putLive(state.language);
+    }
     loadDevice();
     restore();
+    paint();
+    if (several && !ended) adapter.languageChosen(state.language, state);
     var wanted = route();
     if (launch.resume && LP.pages.byKey[state.location] && !wanted) { updateNavigation(); offerResume(); }
     else show(wanted || "start", !wanted);
@@ -498,13 +576,13 @@
   wire();
   adapter = chooseAdapter();
   adapter.onStatus = onStatus;
-  window.LP.app = { adapter: adapter, state: function () { return state; }, go: go };
+  window.LP.app = { adapter: adapter, state: function () { return state; }, go: go, language: switchLanguage };
   adapter.start().then(begin, function (error) {
     adapter = LP.adapters.standalone();
     adapter.onStatus = onStatus;
     window.LP.app.adapter = adapter;
     if (window.console) console.warn("leadpack: " + String(error && error.message || error));
-    notice(t("start_failed"), true); /* the learner reads the catalogue's words; the detail goes to the console */
+    notice("start_failed", null, true); /* the learner reads the catalogue's words; the detail goes to the console */
     return adapter.start().then(begin);
   });
 })();

@@ -11,10 +11,79 @@
   }
   var pages = index(data.pages), questions = index(data.questions), reflections = index(data.reflections);
 
+  /* ---- languages: a package may hold the set in several (data.languages, in the order learners are offered them).
+     Ids are the same in each, so one state serves all; the words the runtime uses (interface strings, titles, the
+     text of questions and reflections) are switched in place in `data`, so every part of the runtime, the adapters'
+     statements included, speaks the language the learner sees. data.language is that language. ---- */
+  var own = { code: data.language, strings: data.strings, texts: wordsOf(data) };
+  var languages = (data.languages || []).map(function (l) {
+    return l.code === own.code ? { code: l.code, name: l.name, strings: own.strings, texts: own.texts } : l;
+  });
+
+  /* Every text of `data` that a language has its own of, by kind and id (the package's own language's, at load). */
+  function wordsOf(d) {
+    var words = { set: d.set.title, "set.description": d.set.description, unit: d.unit.title };
+    if (d.nextUnit) words.next = d.nextUnit.title;
+    d.modules.forEach(function (m) { words["module:" + m.id] = m.title; });
+    d.pages.forEach(function (p) { words["page:" + p.id] = p.title; });
+    d.reflections.forEach(function (r) { words["reflection:" + r.id] = r.prompt; });
+    d.questions.forEach(function (q) {
+      words["question:" + q.id] = q.text;
+      Object.keys(q.options).forEach(function (k) { words["option:" + q.id + ":" + k] = q.options[k]; });
+    });
+    return words;
+  }
+
+  function useLanguage(code) {
+    var chosen = languages.filter(function (l) { return l.code === code; })[0];
+    if (!chosen) return data.language;
+    var w = chosen.texts;
+    function put(holder, field, key) { if (key in w) holder[field] = w[key]; }
+    put(data.set, "title", "set");
+    put(data.set, "description", "set.description");
+    put(data.unit, "title", "unit");
+    if (data.nextUnit) put(data.nextUnit, "title", "next");
+    data.modules.forEach(function (m) { put(m, "title", "module:" + m.id); });
+    data.pages.forEach(function (p) { put(p, "title", "page:" + p.id); });
+    data.reflections.forEach(function (r) { put(r, "prompt", "reflection:" + r.id); });
+    data.questions.forEach(function (q) {
+      put(q, "text", "question:" + q.id);
+      Object.keys(q.options).forEach(function (k) { put(q.options, k, "option:" + q.id + ":" + k); });
+    });
+    data.strings = chosen.strings;
+    data.language = code;
+    return code;
+  }
+
+  /* The language in `wanted` (a tag, or a comma-separated list such as cmi5's languagePreference) that the package
+     has, matched whole first and then by its primary subtag (cy-GB finds cy), or "". */
+  function match(wanted) {
+    var found = "";
+    String(wanted || "").split(",").some(function (tag) {
+      tag = tag.trim().toLowerCase();
+      languages.some(function (l) { if (l.code.toLowerCase() === tag) found = l.code; return found; });
+      if (!found && tag) languages.some(function (l) {
+        if (l.code.toLowerCase().split("-")[0] === tag.split("-")[0]) found = l.code;
+        return found;
+      });
+      return found;
+    });
+    return found;
+  }
+
+  /* The language a launch starts in: the one the learner last chose here (saved), else the platform's preference,
+     else the browser's, else the first the set offers. Adapters whose start() says something in a language call it
+     before they do; calling it again gives the same answer. */
+  function startLanguage(state, preferred) {
+    if (languages.length < 2) return data.language;
+    var browser = (navigator.languages || [navigator.language || ""]).join(",");
+    return useLanguage(match(state && state.language) || match(preferred) || match(browser) || languages[0].code);
+  }
+
   /* tries: tries at the knowledge checks after the first; kept: reflection keys whose saved text is longer than this
      build saves (from an earlier version), written back as they are until the learner edits them. */
   function newState() {
-    return { visited: {}, answers: {}, reflections: {}, location: "", done: "", tries: 0, kept: {} };
+    return { visited: {}, answers: {}, reflections: {}, location: "", done: "", tries: 0, kept: {}, language: "" };
   }
 
   /* Learner text is saved as typed, without characters that would grow when encoded (control characters, lone
@@ -50,6 +119,7 @@
     }
     if (state.tries) out.t = state.tries;
     if (state.done) out.d = state.done;
+    if (languages.length > 1 && state.language) out.g = state.language;
     var json = JSON.stringify(out);
     /* Longer texts from an earlier version stay as they were, unless they would push the state past the limit. */
     if (json.length > data.limit && Object.keys(state.kept).length) {
@@ -74,6 +144,7 @@
     state.location = pages.byKey[raw.l] ? raw.l : "";
     state.done = raw.d || "";
     state.tries = raw.t | 0;
+    state.language = match(raw.g);
     Object.keys(state.reflections).forEach(function (k) {
       if (savedLength(state.reflections[k]) > data.reflectionMax) state.kept[k] = true;
     });
@@ -96,6 +167,7 @@
     merged.reflections = Object.assign({}, older.reflections, newer.reflections);
     merged.kept = Object.assign({}, older.kept, newer.kept);
     merged.location = newer.location || older.location;
+    merged.language = newer.language || older.language;
     merged.done = FINISH_RANK[newer.done || ""] > FINISH_RANK[older.done || ""] ? newer.done : older.done;
     return merged;
   }
@@ -147,9 +219,15 @@
   /* SCORM 2004 time (second,10,0): UTC with at most two fraction digits, which a zone may only follow. */
   function isoTime(date) { return date.toISOString().replace(/(\.\d\d)\d*Z$/, "$1Z"); }
 
+  /* A number as the learner's language writes it (Intl), or as it is where the browser cannot. */
+  function number(n) {
+    try { return new Intl.NumberFormat(data.language).format(n); } catch (e) { return String(n); }
+  }
+
   function t(name, values) {
     return String(data.strings[name] || name).replace(/\{(\w+)\}/g, function (all, key) {
-      return values && key in values ? values[key] : all;
+      if (!values || !(key in values)) return all;
+      return typeof values[key] === "number" ? number(values[key]) : values[key];
     });
   }
 
@@ -159,12 +237,15 @@
   }
 
   /* The adapter interface (one adapter per format, plus standalone); the app calls only these:
-       start() → Promise of { learnerName, state, resume, mode, passMark (optional: the LMS's own) }
+       start() → Promise of { learnerName, state, resume, mode, passMark (optional: the LMS's own),
+         language (optional: the platform's language preference for the learner, a tag or a list of tags) }
        pageViewed(page, state) · answered(question, response, correct, latencyMs, state) ·
        reflected(reflection, state) · evaluated(result, state) · flush(state): the page is being hidden ·
-       finish(state): the learner leaves (once)
+       languageChosen(language, state): the learner sees the course in this language now (at the start, and at
+         each switch; state.language holds it) · finish(state): the learner leaves (once)
      and an adapter reports saving through onStatus("saving" | "saved" | "failed" | "standalone"). */
-  var ADAPTER_METHODS = ["start", "pageViewed", "answered", "reflected", "evaluated", "flush", "finish"];
+  var ADAPTER_METHODS = ["start", "pageViewed", "answered", "reflected", "evaluated", "flush", "languageChosen",
+    "finish"];
 
   function adapter(name, fields) {
     var made = { name: name, learnerId: "", errors: [], onStatus: function () {} };
@@ -183,6 +264,7 @@
     data: data, pages: pages, questions: questions, reflections: reflections, newState: newState, encodeState: encodeState,
     decodeState: decodeState, mergeStates: mergeStates, evaluate: evaluate, isCorrect: isCorrect,
     cleanText: cleanText, fit: fit, savedLength: savedLength, cmiTimespan: cmiTimespan, isoDuration: isoDuration, isoTime: isoTime, t: t,
-    storage: storage, adapters: {}, adapter: adapter, checkAdapter: checkAdapter
+    storage: storage, adapters: {}, adapter: adapter, checkAdapter: checkAdapter, languages: languages,
+    useLanguage: useLanguage, startLanguage: startLanguage
   };
 })();

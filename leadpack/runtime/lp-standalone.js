@@ -16,6 +16,7 @@
       answered: function (question, response, correct, latency, state) { adapter.save(state); },
       reflected: function (reflection, state) { adapter.save(state); },
       evaluated: function (result, state) { adapter.save(state); },
+      languageChosen: function (language, state) { adapter.save(state); },
       flush: function () {},
       finish: function (state) { adapter.save(state); }
     });

@@ -2,7 +2,7 @@
    fetch, actor, registration and activityId. The AU POSTs to `fetch` once for its auth token and keeps it in this
    tab's sessionStorage (never in localStorage), so a reload goes on with the same session and never fetches again;
    it reads LMS.LaunchData (launch mode, mastery score, returnURL, the context template) and the learner's
-   preferences. Defined statements (initialized, completed, passed or failed, terminated) carry the template and
+   preferences (languagePreference chooses the language the course starts in). Defined statements (initialized, completed, passed or failed, terminated) carry the template and
    the cmi5 category; pages, answers and reflections go as allowed statements. Each defined verb goes once per
    session, completed and passed at most once per registration (read back from the learner's progress), and in
    Browse or Review only initialized and terminated go. A reload or a closed tab ends nothing: the learner's exit
@@ -179,13 +179,14 @@
         track.readOnly = mode !== "normal"; /* Browse and Review read the learner's progress, never write it */
         var mastery = parseFloat(launchData.masteryScore);
         masteryScore = mastery >= 0 && mastery <= 1 ? mastery : null;
-        if (mode === "browse") d.strings.review_mode = LP.t("browse_mode"); /* the app's notice for other modes */
         return track.load();
       }).then(function (state) {
         if (!session.started) { session.started = Date.now(); session.save(); }
+        LP.startLanguage(state, adapter.preferences.languagePreference); /* initialized is said in it */
         sendDefined("initialized");
         return { learnerName: actor.name || "", state: state, resume: !!(state && state.location), mode: mode,
-          passMark: masteryScore === null ? undefined : Math.round(masteryScore * 1e6) / 1e4 };
+          passMark: masteryScore === null ? undefined : Math.round(masteryScore * 1e6) / 1e4,
+          language: adapter.preferences.languagePreference };
       });
     };
 
@@ -195,6 +196,7 @@
     adapter.pageViewed = recording("pageViewed");
     adapter.answered = recording("answered");
     adapter.reflected = recording("reflected");
+    adapter.languageChosen = function (language, state) { if (mode === "normal") track.stateChanged(state); };
 
     adapter.evaluated = function (result, state) {
       if (mode !== "normal") return;

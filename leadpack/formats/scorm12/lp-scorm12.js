@@ -9,7 +9,7 @@
       initialize: "LMSInitialize", terminate: "LMSFinish", getValue: "LMSGetValue", setValue: "LMSSetValue",
       commit: "LMSCommit", lastError: "LMSGetLastError" });
     if (!s) return null;
-    var mode = "normal", status = "", interactions = 0;
+    var mode = "normal", status = "", interactions = 0, preference = "";
     var adapter = LP.adapter("scorm12", { errors: s.errors });
     s.onStatus = function (kind) { adapter.onStatus(kind); };
 
@@ -25,6 +25,7 @@
       var entry = s.get("cmi.core.entry");
       var state = LP.decodeState(s.get("cmi.suspend_data"));
       var bookmark = s.get("cmi.core.lesson_location");
+      preference = s.get("cmi.student_preference.language");
       if (state && !state.location && LP.pages.byId[bookmark]) state.location = LP.pages.byId[bookmark].key;
       if (mode === "normal" && !FINISHED[status]) {
         if (status !== "incomplete") s.set("cmi.core.lesson_status", "incomplete");
@@ -32,7 +33,7 @@
       }
       return Promise.resolve({
         learnerName: LP.friendlyName(s.get("cmi.core.student_name")), state: state, mode: mode,
-        resume: !!(state && state.location && (entry === "resume" || entry === ""))
+        resume: !!(state && state.location && (entry === "resume" || entry === "")), language: preference
       });
     };
 
@@ -85,6 +86,15 @@
         writeState(state);
         s.commitSoon();
       }
+    };
+
+    /* The language the learner sees, written back as their preference: an LMS's track report shows it, and the
+       next launch starts in it. */
+    adapter.languageChosen = function (language, state) {
+      if (mode !== "normal") return;
+      if (language !== preference && s.set("cmi.student_preference.language", language)) preference = language;
+      writeState(state);
+      s.commitLater();
     };
 
     adapter.flush = function () { s.flush(); };

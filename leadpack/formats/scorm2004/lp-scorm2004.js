@@ -12,7 +12,7 @@
       initialize: "Initialize", terminate: "Terminate", getValue: "GetValue", setValue: "SetValue",
       commit: "Commit", lastError: "GetLastError" });
     if (!s) return null;
-    var d = LP.data, mode = "normal", completion = "", success = "", interactions = 0, request = "";
+    var d = LP.data, mode = "normal", completion = "", success = "", interactions = 0, request = "", preference = "";
     var adapter = LP.adapter("scorm2004", { errors: s.errors });
     s.onStatus = function (kind) { adapter.onStatus(kind); };
 
@@ -37,6 +37,7 @@
       var state = LP.decodeState(s.get("cmi.suspend_data"));
       var bookmark = s.get("cmi.location");
       var passing = parseFloat(s.get("cmi.scaled_passing_score"));
+      preference = s.get("cmi.learner_preference.language");
       if (state && !state.location && LP.pages.byId[bookmark]) state.location = LP.pages.byId[bookmark].key;
       if (mode === "normal" && completion !== "completed" && s.set("cmi.completion_status", "incomplete")) {
         completion = "incomplete";
@@ -45,7 +46,8 @@
       return Promise.resolve({
         learnerName: LP.friendlyName(s.get("cmi.learner_name")), state: state, mode: mode,
         resume: !!(state && state.location && entry === "resume"),
-        passMark: isNaN(passing) || d.completion.passMark === null ? undefined : Math.round(passing * 100)
+        passMark: isNaN(passing) || d.completion.passMark === null ? undefined : Math.round(passing * 100),
+        language: preference
       });
     };
 
@@ -106,6 +108,15 @@
       state.done = success ? success.charAt(0) : "c";
       writeState(state);
       s.commitSoon();
+    };
+
+    /* The language the learner sees, written back as their preference (cmi.learner_preference.language): an LMS's
+       reports show it, and the next launch starts in it. */
+    adapter.languageChosen = function (language, state) {
+      if (mode !== "normal") return;
+      if (language !== preference && s.set("cmi.learner_preference.language", language)) preference = language;
+      writeState(state);
+      s.commitLater();
     };
 
     adapter.flush = function () { s.flush(); };

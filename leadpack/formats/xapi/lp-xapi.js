@@ -5,7 +5,8 @@
    from the learner's statements; and a Tracker of pages, answers and reflections around the statements each adapter
    makes. LP.adapters.xapi is the Tin Can launch: resume from the State API document
    "leadpack-progress" joined with the statements; the endpoint and `auth` come only from the launch URL, and
-   neither is ever written to storage. */
+   neither is ever written to storage; a `language` launch parameter (a tag, or a list of tags) chooses the
+   language the course starts in. Every statement's context.language is the language the learner sees. */
 (function () {
   "use strict";
   var VERBS = "http://adlnet.gov/expapi/verbs/";
@@ -524,14 +525,17 @@
       }
       started = Date.now();
       return track.load().then(function (state) {
+        LP.startLanguage(state, p.language); /* the first statement is said in the language the learner will see */
         track.enqueue(statement(state ? "resumed" : "initialized", course()));
-        return { learnerName: actor.name || "", state: state, resume: !!(state && state.location), mode: "normal" };
+        return { learnerName: actor.name || "", state: state, resume: !!(state && state.location), mode: "normal",
+          language: p.language || "" };
       });
     };
 
     adapter.pageViewed = track.pageViewed;
     adapter.answered = track.answered;
     adapter.reflected = track.reflected;
+    adapter.languageChosen = function (language, state) { track.stateChanged(state); };
 
     adapter.evaluated = function (result, state) {
       if (result.complete && !state.done) {
