@@ -171,12 +171,14 @@ def main(click_ctx: click.Context) -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too: exit 1 and write nothing.")
 @click.option("--clean", is_flag=True,
               help="Remove packages and statement drafts in the output folder that this build did not write.")
+@click.option("--languages", type=click.Choice(["together", "apart"]),
+              help="A set in several languages: one package holding them all, or one package per language.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @global_options
 @click.pass_obj
 @handles_errors
 def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], out: Path | None, sco_per: str | None,
-          templates: Path | None, strict: bool, clean: bool, as_json: bool) -> None:
+          templates: Path | None, strict: bool, clean: bool, languages: str | None, as_json: bool) -> None:
     """Build packages for every set (or the SETS named) into dist/."""
     from leadpack.pipeline.build import BuildOptions
     from leadpack.pipeline.build import build as run_build
@@ -188,7 +190,8 @@ def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], ou
             click.echo(f"  building {label}…", err=True)
 
     started = time.perf_counter()
-    built = run_build(ctx.root, BuildOptions(sets, format_names, out, sco_per, templates, strict, clean), progress)
+    built = run_build(ctx.root, BuildOptions(sets, format_names, out, sco_per, templates, strict, clean, languages),
+                      progress)
     seconds = time.perf_counter() - started
     if as_json:
         report = {"ok": True, "packages": [p.summary() for p in built.packages],
@@ -203,6 +206,7 @@ def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], ou
     rows = [(p.path.name, _size(len(p.data)), str(p.files), p.sha256[:12]) for p in built.packages]
     _table(ctx, ("package", "size", "files", "sha256"), rows)
     _budgets(ctx, built.packages)
+    _translation_status(ctx, built.series)
     _web_links(ctx, _links(built.series))
     if ctx.verbose:
         _stages_and_files(ctx, built)
@@ -219,6 +223,16 @@ def _budgets(ctx: Context, packages: list[Package]) -> None:
             ctx.say(f"{element.removeprefix('cmi.')} worst case {package.set_id}/{budget['unit']} ({package.format}): "
                     f"{budget['worst_case']} of {budget['limit']} characters (reflections up to "
                     f"{budget['reflection_max']})")
+
+
+def _translation_status(ctx: Context, series) -> None:  # noqa: ANN001 - a model.Series
+    """A translation awaiting review says so at every build, until a reviewer sets status = "reviewed"."""
+    for course_set in series.sets:
+        for translation in course_set.translations:
+            if translation.status == "draft":
+                ctx.say(f"{course_set.id}: the {translation.language} translation is a draft awaiting review "
+                        f"(status = \"draft\" in {display_path(translation.folder / 'set.toml')}); its packages' "
+                        "metadata say so")
 
 
 def _web_links(ctx: Context, links: list[str]) -> None:

@@ -47,8 +47,14 @@ def test_each_set_is_one_course_with_one_au(course_build, shared, set_id):
     data = runtime_data(path, "index.html")
     course = root.find(f"{C}course")
     assert course.get("id") == BASE + set_id
-    assert langstrings(course, "title") == [(data["language"], data["set"]["title"])]
-    assert langstrings(course, "description") == [(data["language"], data["set"]["description"])]
+    translations = [entry for entry in data.get("languages", []) if entry["texts"]]  # a set in several languages
+    assert langstrings(course, "title") == [(data["language"], data["set"]["title"])] + [
+        (entry["code"], entry["texts"]["set"]) for entry in translations]
+    descriptions = langstrings(course, "description")
+    assert descriptions[0] == (data["language"], data["set"]["description"])
+    assert [(code, text.startswith(entry["texts"]["set.description"]) and (entry["status"] != "draft" or
+             text.endswith(f"({entry['strings']['draft_translation']})"))) for (code, text), entry in
+            zip(descriptions[1:], translations, strict=True)] == [(entry["code"], True) for entry in translations]
     (au,) = root.findall(f"{C}au")
     assert au.get("id") == f"{BASE}{set_id}/au" and au.findtext(f"{C}url") == "index.html"
     assert au.get("launchMethod") == "AnyWindow"

@@ -43,4 +43,6 @@ def recognise(package: PackageView) -> list[Format]:
 
 
 def package_file_name(course_set: model.CourseSet, fmt: Format) -> str:
-    return f"{course_set.id}-{course_set.version}-{fmt.suffix}.zip"
+    """<set>-<version>-<suffix>.zip; one language of a set packaged apart: <set>-<version>-<language>-<suffix>.zip."""
+    language = f"-{course_set.language}" if len(course_set.languages) == 1 else ""
+    return f"{course_set.id}-{course_set.version}{language}-{fmt.suffix}.zip"

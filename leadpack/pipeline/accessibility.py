@@ -11,23 +11,26 @@ One small document model (blocks of text with links) renders to both formats, so
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from leadpack import formats
 from leadpack.pipeline import model
 from leadpack.pipeline.colours import MIN_CONTRAST, contrast
+from leadpack.pipeline.render import strings_for
 
-STANDARD = "Web Content Accessibility Guidelines version 2.2 AA standard"
 WCAG_URL = "https://www.w3.org/TR/WCAG22/"
-REGULATIONS = "Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018"
 REGULATIONS_URL = "https://www.legislation.gov.uk/uksi/2018/952/contents/made"
 EASS_URL = "https://www.equalityadvisoryservice.com/"
 ECNI_URL = "https://www.equalityni.org/Home"
 ABILITYNET_URL = "https://mcmw.abilitynet.org.uk/"
 AXE_TAGS = "wcag2a, wcag2aa, wcag21a, wcag21aa and wcag22aa"
+PHRASES_DIR = Path(__file__).resolve().parent.parent / "locales" / "statement"
+PLACE = re.compile(r"(\{\w+\})")
 
 
 @dataclass(frozen=True)
@@ -54,45 +57,68 @@ class Block:
     parts: tuple[Inline, ...]
 
 
-def _inline(*parts: str | Link | Name) -> Inline:
-    return tuple(parts)
+def heading(level: int, parts: Inline) -> Block:
+    return Block(f"h{level}", (parts,))
 
 
-def heading(level: int, *parts: str | Name) -> Block:
-    return Block(f"h{level}", (_inline(*parts),))
+def para(parts: Inline) -> Block:
+    return Block("p", (parts,))
 
 
-def para(*parts: str | Link | Name) -> Block:
-    return Block("p", (_inline(*parts),))
+def note(parts: Inline) -> Block:
+    return Block("note", (parts,))
 
 
-def note(*parts: str | Link | Name) -> Block:
-    return Block("note", (_inline(*parts),))
+def bullets(*items: Inline) -> Block:
+    return Block("ul", items)
 
 
-def bullets(*items: Inline | str) -> Block:
-    return Block("ul", tuple(item if isinstance(item, tuple) else _inline(item) for item in items))
+@functools.cache
+def _phrasebook(language: str) -> dict[str, str]:
+    """The statement's sentences in ``language`` (its primary subtag), English for any it lacks."""
+    phrases = tomllib.loads((PHRASES_DIR / "en.toml").read_text("utf-8"))
+    own = PHRASES_DIR / f"{language.split('-')[0].lower()}.toml"
+    if own.is_file():
+        phrases.update(tomllib.loads(own.read_text("utf-8")))
+    return phrases
+
+
+class Phrases:
+    """The statement's sentences in one language, each with its {placeholders} filled by names, links and text."""
+
+    def __init__(self, language: str):
+        self.language, self.book = language, _phrasebook(language)
+
+    def __call__(self, key: str, **parts: str | Link | Name | Inline) -> Inline:
+        found: list[str | Link | Name] = []
+        for piece in PLACE.split(self.book[key]):
+            value = parts.get(piece[1:-1], piece) if PLACE.fullmatch(piece) else piece
+            found += list(value) if isinstance(value, tuple) else [value] if value else []
+        return tuple(found)
+
+    def text(self, key: str, **parts: str) -> str:
+        return "".join(part if isinstance(part, str) else part.text for part in self(key, **parts))
 
 
 @dataclass(frozen=True)
 class Facts:
-    """What the build knows about one set, gathered once for the statement."""
+    """What the build knows about one set in one of its languages, gathered once for the statement."""
 
-    course_set: model.CourseSet
+    course_set: model.CourseSet  # the set in the statement's language
     series: model.Series
     packages: tuple[tuple[str, str], ...]  # (format, file name)
     videos: tuple[tuple[str, str], ...]  # (title, page title)
     downloads: tuple[tuple[str, str], ...]  # (title, file name)
     custom_templates: bool
+    languages: tuple[str, ...] = ()  # every language of the course
 
     @property
-    def name(self) -> Inline:
-        """The set's title and version (a version holds only letters, digits, dots and hyphens)."""
-        return Name(self.course_set.title), f" (version {self.course_set.version})"
+    def say(self) -> Phrases:
+        return Phrases(self.course_set.language)
 
 
 def gather(series: model.Series, course_set: model.CourseSet, packages: list[tuple[str, str]],
-           custom_templates: bool) -> Facts:
+           custom_templates: bool, languages: tuple[str, ...] = ()) -> Facts:
     videos, downloads = [], []
     for page in course_set.pages:
         for block in page.blocks:
@@ -100,41 +126,36 @@ def gather(series: model.Series, course_set: model.CourseSet, packages: list[tup
                 videos.append((block.title or PurePosixPath(block.src).name, page.title))
             elif isinstance(block, model.Download):
                 downloads.append((block.title, PurePosixPath(block.src).name))
-    return Facts(course_set, series, tuple(packages), tuple(videos), tuple(downloads), custom_templates)
+    return Facts(course_set, series, tuple(packages), tuple(videos), tuple(downloads), custom_templates,
+                 languages or (course_set.language,))
 
 
 def statement(facts: Facts) -> list[Block]:
     """The statement, section by section in the order of the GOV.UK model statement."""
     return [
-        *_opening(facts), *_how_accessible(facts), *_feedback(facts), *_enforcement(), *_technical(facts),
+        *_opening(facts), *_how_accessible(facts), *_feedback(facts), *_enforcement(facts), *_technical(facts),
         *_non_accessible(facts), *_improving(facts), *_preparation(facts),
     ]
 
 
 def _opening(facts: Facts) -> list[Block]:
-    course_set, series = facts.course_set, facts.series
-    titles = [(formats.get(fmt).title, name) for fmt, name in facts.packages]
-    packages = [f"{_article(title)} {title} package ({name})" for title, name in titles]
+    course_set, series, say = facts.course_set, facts.series, facts.say
+    packages: list[str | Link | Name] = []
+    for fmt, name in facts.packages:
+        title = formats.get(fmt).title
+        packages += ([say.book["packages_joiner"]] if packages else []) + list(
+            say("package", article=_article(title), format=title, file=name))
+    reflections = strings_for(course_set.language)["reflections_title"]
     return [
-        heading(1, "Accessibility statement for ", Name(course_set.title)),
-        note("leadpack drafted this statement when it built the course. Replace every [placeholder], check every "
-             "claim against your own testing, delete these notes, and publish the statement where learners can find "
-             "it from the course, for example linked from the course's page on your learning platform."),
-        para("This accessibility statement applies to ", *facts.name, ", an e-learning course in the ",
-             Name(series.title), f" series, published as {' and '.join(packages)} for learning platforms. It covers "
-             "the course pages inside the package, not the learning platform that shows them, which has its own "
-             "statement."),
-        para("This course is run by ", Name(series.organisation), ". We want as many people as possible to be able "
-             "to use it. For example, that means you should be able to:"),
-        bullets("change colours, contrast levels and fonts using your browser or device settings",
-                "zoom in up to 400% without the text spilling off the screen",
-                "use the whole course, including the knowledge checks and reflections, using just a keyboard",
-                "use the course with speech recognition software",
-                "listen to the course using a screen reader",
-                "read, print or download everything you write in \"My reflections and action plan\""),
-        para("We've also made the course text as simple as possible to understand."),
-        para(Link("AbilityNet has advice on making your device easier to use if you have a disability",
-                  ABILITYNET_URL), "."),
+        heading(1, say("title", course=Name(course_set.title))),
+        note(say("intro_note")),
+        para(say("applies", course=Name(course_set.title), version=course_set.version, series=Name(series.title),
+                 packages=tuple(packages))),
+        para(say("run_by", organisation=Name(series.organisation))),
+        bullets(*(say(key, reflections_page=reflections) for key in (
+            "able_colours", "able_zoom", "able_keyboard", "able_speech", "able_screen_reader", "able_reflections"))),
+        para(say("simple")),
+        para(say("abilitynet", link=Link(say.book["abilitynet_link"], ABILITYNET_URL))),
     ]
 
 
@@ -144,138 +165,108 @@ def _article(word: str) -> str:
 
 
 def _how_accessible(facts: Facts) -> list[Block]:
-    blocks = [heading(2, "How accessible this course is")]
+    say = facts.say
+    blocks = [heading(2, say("how_heading"))]
     problems = _known_problems(facts)
     if problems:
-        blocks += [para("We know some parts of this course are not fully accessible:"), bullets(*problems)]
+        blocks += [para(say("known_some")), bullets(*problems)]
     else:
-        blocks.append(para("The checks described below found no parts of this course that are not accessible."))
+        blocks.append(para(say("known_none")))
     return blocks
 
 
 def _known_problems(facts: Facts) -> list[Inline]:
-    return [("the video \"", Name(title), "\" (on the page \"", Name(page), "\") has no captions or audio "
-             "description; a full transcript is given below it") for title, page in facts.videos]
+    return [facts.say("known_video", video=Name(title), page=Name(page)) for title, page in facts.videos]
 
 
 def _feedback(facts: Facts) -> list[Block]:
+    say = facts.say
     return [
-        heading(2, "Feedback and contact information"),
-        para("If you need information in this course in a different format like accessible PDF, large print, easy "
-             "read, audio recording or braille:"),
-        bullets("email [email address]", "call [phone number]"),
-        para("We'll consider your request and get back to you in [number] days."),
-        heading(3, "Reporting accessibility problems with this course"),
-        para("We're always looking to improve the accessibility of this course. If you find any problems not listed "
-             "on this page or think we're not meeting accessibility requirements, contact ",
-             Name(facts.series.organisation), " at [email address or contact form]."),
+        heading(2, say("feedback_heading")),
+        para(say("other_format")),
+        bullets(say("email"), say("call")),
+        para(say("reply")),
+        heading(3, say("reporting_heading")),
+        para(say("reporting", organisation=Name(facts.series.organisation))),
     ]
 
 
-def _enforcement() -> list[Block]:
+def _enforcement(facts: Facts) -> list[Block]:
+    say = facts.say
     return [
-        heading(2, "Enforcement procedure"),
-        para("The Equality and Human Rights Commission (EHRC) is responsible for enforcing the ",
-             Link(REGULATIONS, REGULATIONS_URL), " (the \u2018accessibility regulations\u2019). If you're not happy "
-             "with how we respond to your complaint, ",
-             Link("contact the Equality Advisory and Support Service (EASS)", EASS_URL), "."),
-        para("If you live in Northern Ireland and are not happy with how we respond to your complaint, you can "
-             "contact the ", Link("Equality Commission for Northern Ireland (ECNI)", ECNI_URL), "."),
+        heading(2, say("enforcement_heading")),
+        para(say("enforcement", regulations=Link(say.book["regulations"], REGULATIONS_URL),
+                 eass=Link(say.book["eass_link"], EASS_URL))),
+        para(say("northern_ireland", ecni=Link(say.book["ecni_link"], ECNI_URL))),
     ]
 
 
 def _technical(facts: Facts) -> list[Block]:
-    organisation = facts.series.organisation
+    say = facts.say
     partial = bool(_known_problems(facts)) or facts.custom_templates
-    standard = Link(STANDARD, WCAG_URL)
-    status = (para("This course is partially compliant with the ", standard, ", due to the non-compliances listed "
-                   "below.") if partial else para("This course is fully compliant with the ", standard, "."))
+    standard = Link(say.book["standard"], WCAG_URL)
     blocks = [
-        heading(2, "Technical information about this course's accessibility"),
-        para(Name(organisation), f" is committed to making this course accessible, in accordance with the "
-             f"{REGULATIONS}."),
-        heading(3, "Compliance status"),
-        status,
+        heading(2, say("technical_heading")),
+        para(say("committed", organisation=Name(facts.series.organisation), regulations=say.book["regulations"])),
+        heading(3, say("compliance_heading")),
+        para(say("partial" if partial else "full", standard=standard)),
     ]
     if not partial:
-        blocks.append(note("The automated checks below found no failures. Automated checks cannot find every "
-                           "problem: confirm with a manual audit (including a screen reader) before you publish "
-                           "\u2018fully compliant\u2019, or change it to \u2018partially compliant\u2019."))
+        blocks.append(note(say("full_note")))
     return blocks
 
 
 def _non_accessible(facts: Facts) -> list[Block]:
-    blocks = [heading(2, "Non-accessible content")]
-    items: list[Inline] = []
-    for title, page in facts.videos:
-        items.append(("The video \"", Name(title), "\" on the page \"", Name(page), "\" has no captions and no audio "
-                      "description. This fails WCAG 2.2 success criteria 1.2.2 (captions, prerecorded) and 1.2.5 "
-                      "(audio description, prerecorded). A full transcript is given below the video. [Say when you "
-                      "will add captions.]"))
+    say = facts.say
+    blocks = [heading(2, say("non_accessible_heading"))]
+    items = [say("video_item", video=Name(title), page=Name(page)) for title, page in facts.videos]
     if facts.custom_templates:
-        items.append(_inline("This course was built with custom templates. The checks described below were made on "
-                             "leadpack's own templates. [Test the custom templates, then describe any problems "
-                             "here.]"))
+        items.append(say("custom_templates"))
     if items:
-        blocks.append(para("The content listed below is non-accessible for the following reasons."))
-    blocks.append(heading(3, "Non-compliance with the accessibility regulations"))
-    blocks.append(bullets(*items) if items else para("We know of no content that fails the accessibility "
-                                                    "regulations."))
+        blocks.append(para(say("listed_reasons")))
+    blocks.append(heading(3, say("non_compliance_heading")))
+    blocks.append(bullets(*items) if items else para(say("none_known")))
     if facts.downloads:
-        files: list[str | Name] = []
+        files: list[str | Link | Name] = []
         for title, name in facts.downloads:
-            files += [", \"" if files else "\"", Name(title), "\" (", Name(name), ")"]
-        blocks.append(note("leadpack does not check files learners download: ", *files, ". Check each one and list "
-                           "any problems above."))
+            files += ([say.book["downloads_joiner"]] if files else []) + list(
+                say("download", title=Name(title), file=Name(name)))
+        blocks.append(note(say("downloads", files=tuple(files))))
     blocks += [
-        heading(3, "Disproportionate burden"),
-        para("We are not claiming that any accessibility problems would be a disproportionate burden to fix."),
-        heading(3, "Content that's not within the scope of the accessibility regulations"),
-        para("Links in the course to other websites lead to content we do not control; those websites are "
-             "responsible for their own accessibility. The learning platform that shows this course is covered by "
-             "its own accessibility statement."),
+        heading(3, say("burden_heading")),
+        para(say("burden")),
+        heading(3, say("scope_heading")),
+        para(say("scope")),
     ]
     return blocks
 
 
 def _improving(facts: Facts) -> list[Block]:
-    return [
-        heading(2, "What we're doing to improve accessibility"),
-        para("[Describe your plans, for example captions for every video, and when you will review this course "
-             "again.]"),
-    ]
+    say = facts.say
+    return [heading(2, say("improving_heading")), para(say("improving"))]
 
 
 def _preparation(facts: Facts) -> list[Block]:
-    theme = facts.series.theme
+    theme, say, course_set = facts.series.theme, facts.say, facts.course_set
     return [
-        heading(2, "Preparation of this accessibility statement"),
-        para("This statement was prepared on [date]. It was last reviewed on [date]."),
-        para(f"This course was last tested on [date] against the {STANDARD}. leadpack, the tool that builds the "
-             "course, drafted this statement when it built ", *facts.name, ". These checks ran:"),
+        heading(2, say("preparation_heading")),
+        para(say("prepared")),
+        para(say("tested", standard=say.book["standard"], course=Name(course_set.title), version=course_set.version)),
         bullets(
-            "On every build, on this course's content: every picture has a text alternative (or is marked as "
-            "decorative), every diagram has a full description, every video and audio clip has a transcript, every "
-            "page has a heading, and the course's language is set "
-            f"({facts.course_set.language}).",
-            f"On every build, on the colours: white text on the primary colour {theme.primary} has a contrast ratio "
-            f"of {contrast(theme.primary, '#ffffff'):.1f}:1 and links in the accent colour {theme.accent} on white "
-            f"have {contrast(theme.accent, '#ffffff'):.1f}:1 (at least {MIN_CONTRAST}:1 is needed).",
-            "On the templates and learner runtime that present the course, in leadpack's automated tests: axe-core "
-            f"in the Chromium browser (rules tagged {AXE_TAGS}) on every page of every package in both formats, "
-            "including an answered knowledge check with its feedback, the reflections page, the prompt to resume "
-            "and the notice shown when progress cannot be saved; a keyboard-only run through a whole module; no "
-            "sideways scrolling at 320 CSS pixels wide (400% zoom); focus moved to each new page's heading and the "
-            "change announced.",
+            say("check_content", language=", ".join(facts.languages)),
+            say("check_colours", primary=theme.primary, primary_ratio=f"{contrast(theme.primary, '#ffffff'):.1f}",
+                accent=theme.accent, accent_ratio=f"{contrast(theme.accent, '#ffffff'):.1f}",
+                minimum=f"{MIN_CONTRAST}"),
+            say("check_tests", tags=AXE_TAGS),
         ),
-        para("[Name who carried out any manual testing, how (for example with JAWS, NVDA, VoiceOver and speech "
-             "recognition), and how you chose the pages you tested.]"),
+        para(say("manual")),
     ]
 
 
 # ---- rendering ----
 
-def to_markdown(blocks: list[Block]) -> str:
+def to_markdown(blocks: list[Block], language: str = "en-GB") -> str:
+    draft = Phrases(language).book["draft_note"]
     lines: list[str] = []
     for block in blocks:
         if block.kind.startswith("h"):
@@ -283,7 +274,7 @@ def to_markdown(blocks: list[Block]) -> str:
         elif block.kind == "ul":
             lines += [f"- {_md_inline(item)}" for item in block.parts] + [""]
         elif block.kind == "note":
-            lines += [f"> **Draft note:** {_md_inline(block.parts[0])}", ""]
+            lines += [f"> **{_md_escape(draft)}** {_md_inline(block.parts[0])}", ""]
         else:
             lines += [_md_inline(block.parts[0]), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -313,7 +304,8 @@ def _md_name(text: str) -> str:
     return re.sub(r"^(\d+)([.)])", r"\1\\\2", text)  # an ordered list marker: 1. and 2024)
 
 
-def to_html(blocks: list[Block], title: str) -> str:
+def to_html(blocks: list[Block], title: str, language: str = "en-GB") -> str:
+    draft = html.escape(Phrases(language).book["draft_note"])
     body = []
     for block in blocks:
         if block.kind.startswith("h"):
@@ -322,10 +314,10 @@ def to_html(blocks: list[Block], title: str) -> str:
             items = "".join(f"<li>{_html_inline(item)}</li>" for item in block.parts)
             body.append(f"<ul>{items}</ul>")
         elif block.kind == "note":
-            body.append(f'<p class="note"><strong>Draft note:</strong> {_html_inline(block.parts[0])}</p>')
+            body.append(f'<p class="note"><strong>{draft}</strong> {_html_inline(block.parts[0])}</p>')
         else:
             body.append(f"<p>{_html_inline(block.parts[0])}</p>")
-    return HTML_PAGE.format(title=html.escape(title), body="\n".join(body))
+    return HTML_PAGE.format(title=html.escape(title), body="\n".join(body), language=html.escape(language))
 
 
 def _html_inline(parts: Inline) -> str:
@@ -334,7 +326,7 @@ def _html_inline(parts: Inline) -> str:
 
 
 HTML_PAGE = """<!DOCTYPE html>
-<html lang="en-GB">
+<html lang="{language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -358,13 +350,15 @@ a:focus-visible {{ outline: 3px solid #1b1b1b; outline-offset: 2px; }}
 
 # ---- files beside the packages ----
 
-def file_names(course_set: model.CourseSet) -> tuple[str, str]:
-    stem = f"{course_set.id}-{course_set.version}-accessibility"
+def file_names(course_set: model.CourseSet, language: str = "") -> tuple[str, str]:
+    """The statement's files; one in a translation's language has the language in its name."""
+    stem = f"{course_set.id}-{course_set.version}{'-' + language if language else ''}-accessibility"
     return f"{stem}.html", f"{stem}.md"
 
 
 def statement_files(series: model.Series, packages: list, custom_templates: bool) -> list[tuple[Path, bytes]]:
-    """The statement files for every set built, each beside that set's packages; the packages learn their paths.
+    """The statement files for every set built, in each of its languages, beside that set's packages; the packages
+    learn their paths (those of the statement in the set's own language).
 
     ``packages`` are ``build.Package`` objects; each gets ``statement = {"html": path, "markdown": path}``.
     """
@@ -373,13 +367,18 @@ def statement_files(series: model.Series, packages: list, custom_templates: bool
         mine = [p for p in packages if p.set_id == course_set.id]
         if not mine:
             continue
-        facts = gather(series, course_set, [(p.format, p.path.name) for p in mine], custom_templates)
-        blocks = statement(facts)
-        html_name, md_name = file_names(course_set)
+        languages = tuple(edition.language for edition in course_set.editions)
         folder = mine[0].path.parent
-        html_path, md_path = folder / html_name, folder / md_name
-        title = f"Accessibility statement for {' '.join(course_set.title.split())}"
-        files += [(html_path, to_html(blocks, title).encode("utf-8")), (md_path, to_markdown(blocks).encode("utf-8"))]
-        for package in mine:
-            package.statement = {"html": str(html_path), "markdown": str(md_path)}
+        for edition in course_set.editions:
+            facts = gather(series.in_language(edition.language), edition, [(p.format, p.path.name) for p in mine],
+                           custom_templates, languages)
+            blocks = statement(facts)
+            html_name, md_name = file_names(course_set, "" if edition is course_set else edition.language)
+            html_path, md_path = folder / html_name, folder / md_name
+            title = facts.say.text("title", course=" ".join(edition.title.split()))
+            files += [(html_path, to_html(blocks, title, edition.language).encode("utf-8")),
+                      (md_path, to_markdown(blocks, edition.language).encode("utf-8"))]
+            if edition is course_set:
+                for package in mine:
+                    package.statement = {"html": str(html_path), "markdown": str(md_path)}
     return files

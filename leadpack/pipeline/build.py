@@ -19,7 +19,7 @@ from leadpack.pipeline import model
 from leadpack.pipeline.accessibility import statement_files
 from leadpack.pipeline.archive import write_files_atomically, write_zip
 from leadpack.pipeline.checks import check_series
-from leadpack.pipeline.config import VERSION
+from leadpack.pipeline.config import LANGUAGE_TAG, VERSION
 from leadpack.pipeline.load import read_series
 from leadpack.pipeline.render import Renderer, render_set
 
@@ -33,6 +33,7 @@ class BuildOptions:
     templates: Path | None = None
     strict: bool = False  # warnings fail the build, as errors do
     clean: bool = False  # remove leadpack's files in the out folder that this build did not write
+    languages: str | None = None  # "together" or "apart" (default: leadpack.toml's [build] languages)
 
 
 class WarningsAsErrors(ProblemsFound):
@@ -67,6 +68,7 @@ class Package:
     budgets: list[dict] = field(default_factory=list)
     statement: dict[str, str] = field(default_factory=dict)  # accessibility statement draft: html, markdown
     contents: tuple[tuple[str, int], ...] = ()  # (file in the zip, bytes) in zip order, for --verbose
+    languages: tuple[str, ...] = ()  # the languages the package holds, in the order learners are offered them
 
     @property
     def sha256(self) -> str:
@@ -75,7 +77,7 @@ class Package:
     def summary(self) -> dict:
         return {"set": self.set_id, "format": self.format, "path": str(self.path), "size": len(self.data),
                 "files": self.files, "sha256": self.sha256, "suspend_data": self.budgets,
-                "accessibility_statement": self.statement}
+                "accessibility_statement": self.statement, "languages": list(self.languages)}
 
 
 @dataclass
@@ -99,7 +101,8 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
     out = options.out or (series.root / series.build.out)
     packages = []
     renderer = Renderer(series, options.templates)
-    for course_set in series.sets:
+    for course_set in (packaged for s in series.sets for packaged in s.packaged(options.languages or
+                                                                                series.build.languages)):
         for fmt in map(formats.get, names):
             progress(f"{course_set.id} ({fmt.name})")
             packages.append(make_package(series, course_set, fmt, sco_per, renderer, out, stopwatch))
@@ -144,11 +147,12 @@ def checked_series(root: Path, options: BuildOptions, stopwatch: Stopwatch) -> t
 
 def output_name(set_ids: tuple[str, ...] = ()) -> re.Pattern[str]:
     """The names of the files a build writes: <set>-<version>-<format suffix>.zip for every format in the
-    registry, and the accessibility statement drafts <set>-<version>-accessibility.html and .md."""
+    registry, and the accessibility statement drafts <set>-<version>-accessibility.html and .md; a language of the
+    set packaged on its own, or a statement in a translation's language, has the language before the suffix."""
     set_id = "|".join(map(re.escape, set_ids)) if set_ids else model.ID_PATTERN.pattern.strip("^$")
     suffixes = "|".join(re.escape(fmt.suffix) for fmt in formats.every())
-    version = VERSION.pattern.strip("^$")
-    return re.compile(rf"(?:{set_id})-{version}-(?:(?:{suffixes})\.zip|accessibility\.(?:html|md))")
+    version, language = VERSION.pattern.strip("^$"), LANGUAGE_TAG.pattern.strip("^$")
+    return re.compile(rf"(?:{set_id})-{version}(?:-{language})?-(?:(?:{suffixes})\.zip|accessibility\.(?:html|md))")
 
 
 def stale_outputs(out: Path, written: set[str], set_ids: tuple[str, ...] = ()) -> list[Path]:
@@ -177,4 +181,5 @@ def make_package(series: model.Series, course_set: model.CourseSet, fmt: Format,
                 "reflection_max": b.reflection_cap} for b in site.budgets]
     return Package(course_set.id, fmt.name, out / formats.package_file_name(course_set, fmt),
                    buffer.getvalue(), len(files), budgets,
-                   contents=tuple((name, len(files[name])) for name in sorted(files)))
+                   contents=tuple((name, len(files[name])) for name in sorted(files)),
+                   languages=tuple(e.language for e in course_set.editions))

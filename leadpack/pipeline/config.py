@@ -396,6 +396,7 @@ class SeriesSettings:
     build: BuildSettings
     path: Path | None
     set_order: tuple[str, ...] = ()
+    translations: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
 
 def load_series_settings(root: Path, problems: Problems) -> SeriesSettings:
@@ -411,7 +412,7 @@ def load_series_settings(root: Path, problems: Problems) -> SeriesSettings:
     top = Table(path, text, data or {}, problems if data is not None else Problems())
     top.reject_unknown({"series", "theme", "build"})
     series = top.table("series")
-    series.reject_unknown({"title", "organisation", "base_iri", "description", "sets"})
+    series.reject_unknown({"title", "organisation", "base_iri", "description", "sets", "translations"})
     base_iri = series.string("base_iri", "https://leadpack.invalid/", required=True)
     if not re.match(r"^https?://[^\s/]+/\S*$", base_iri):
         series.report("base_iri", f"base_iri '{base_iri}' is not a web address",
@@ -427,7 +428,23 @@ def load_series_settings(root: Path, problems: Problems) -> SeriesSettings:
         build=_build(top.table("build"), root),
         path=path,
         set_order=series.strings("sets"),
+        translations=_series_translations(series.table("translations")),
     )
+
+
+def _series_translations(table: Table) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """``[series.translations.cy]``: the series' title, organisation and description in another language."""
+    found = []
+    for code in table.data:
+        if not LANGUAGE_TAG.match(code):
+            table.report(code, f"'{code}' is not a language tag", "name the table after a language: "
+                         "[series.translations.cy]")
+            continue
+        words = table.table(code)
+        words.reject_unknown({"title", "organisation", "description"})
+        found.append((code, tuple((key, words.string(key, max_length=LMS_TITLE_LIMIT))
+                                  for key in ("title", "organisation", "description") if key in words.data)))
+    return tuple(found)
 
 
 def _theme(table: Table) -> Theme:

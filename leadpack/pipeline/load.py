@@ -113,7 +113,7 @@ def read_series(root: Path, only: tuple[str, ...] = ()) -> tuple[model.Series, P
         title=settings.title, organisation=settings.organisation, base_iri=settings.base_iri,
         description=settings.description, theme=settings.theme, build=settings.build,
         sets=tuple(sorted(sets, key=lambda s: _set_order(s.id, settings.set_order))),
-        root=root, config_path=settings.path, catalogue=catalogue,
+        root=root, config_path=settings.path, catalogue=catalogue, translations=settings.translations,
     )
     return series, problems
 

@@ -217,10 +217,12 @@ class CourseSet:
         by_language = {self.language: self, **{t.language: t for t in self.translations}}
         return tuple(by_language[code] for code in self.languages or (self.language,) if code in by_language)
 
-    def alone(self, language: str) -> CourseSet:
-        """The set in one of its languages only, for a package of that language ("apart")."""
-        edition = next(e for e in self.editions if e.language == language)
-        return replace(edition, languages=(), translations=())
+    def packaged(self, mode: str) -> tuple[CourseSet, ...]:
+        """What a build packages: the set with every language ("together"), or each language on its own ("apart":
+        each edition with ``languages`` naming only its own language, which puts the language in its file names)."""
+        if mode != "apart" or len(self.editions) < 2:
+            return (self,)
+        return tuple(replace(edition, languages=(edition.language,), translations=()) for edition in self.editions)
 
     def unit_in(self, unit: Unit) -> Unit:
         """``unit`` of the set's own language as this edition has it: the same id and file, these words."""
@@ -283,6 +285,13 @@ class Series:
     root: Path
     config_path: Path | None = None
     catalogue: tuple[tuple[str, str], ...] = ()  # (id, title) of every set of the series, in order, built or not
+    # the series' title, organisation and description in other languages: language -> setting -> text
+    translations: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+
+    def in_language(self, language: str) -> Series:
+        """The series as a page in ``language`` names it (its own words where leadpack.toml gives none)."""
+        words = dict(dict(self.translations).get(language, ()))
+        return replace(self, **words) if words else self
 
     def place_of(self, course_set: CourseSet) -> tuple[int, int] | None:
         """The set's number in the series and how many sets there are, when the series has more than one."""

@@ -96,6 +96,28 @@ def strings_for(language: str) -> dict[str, str]:
     return strings
 
 
+@dataclass(frozen=True)
+class Described:
+    """The set in one of its languages, as a package's metadata describes it."""
+
+    language: str
+    title: str
+    description: str
+    keywords: tuple[str, ...]
+
+
+def described(course_set: model.CourseSet) -> tuple[Described, ...]:
+    """The set's title, description and keywords in each of its languages, in its order, for the manifest or course
+    structure: a draft translation's description says that it is one, until a reviewer clears it."""
+    found = []
+    for edition in course_set.editions:
+        description = edition.description or edition.title
+        if edition.status == "draft":
+            description = f"{description} ({strings_for(edition.language)['draft_translation']})"
+        found.append(Described(edition.language, edition.title, description, edition.keywords))
+    return tuple(found)
+
+
 class TemplateLoader(jinja2.BaseLoader):
     """Templates from the first folder that has them, read the way every source is read: an ordinary file inside
     its folder (not a link out of it, a FIFO or a folder), UTF-8, of bounded size."""
@@ -201,7 +223,8 @@ class Renderer:
         sizes = {src: _human_size(len(data), strings["bytes"]) for src, data in files.items()}
         switch = [{"code": e.language, "name": strings_for(e.language)["language_name"]} for e in course_set.editions]
         return _render(
-            self.template(), series=series, course_set=edition, title=ours.title, modules=ours.modules, t=strings,
+            self.template(), series=series.in_language(edition.language), course_set=edition, title=ours.title,
+            modules=ours.modules, t=strings,
             storage=series.build.reflections, text_max=series.build.reflection_max_chars, logo=logo,
             series_place=series.place_of(course_set), next_set=series.next_after(course_set),
             scripts=(SCRIPT_MARK,), file_sizes=sizes, data_json=DATA_MARK, editions=switch,

@@ -13,7 +13,7 @@ from lxml import etree
 
 from leadpack.formats.cmi5 import spec
 from leadpack.pipeline import model
-from leadpack.pipeline.render import FileMap, Site
+from leadpack.pipeline.render import FileMap, Site, described
 
 
 def course_id(series: model.Series, course_set: model.CourseSet) -> str:
@@ -38,14 +38,15 @@ def block_id(series: model.Series, course_set: model.CourseSet) -> str:
 
 def course_structure(series: model.Series, course_set: model.CourseSet, units: tuple[model.Unit, ...]) -> bytes:
     """cmi5.xml (schema: CourseStructure.xsd); element order follows the schema's sequences."""
-    language = course_set.language
+    editions = described(course_set)
+    texts = [(e.language, e.title, e.description) for e in editions]
     root = etree.Element(spec.tag("courseStructure"), nsmap={None: spec.NAMESPACE})
     course = etree.SubElement(root, spec.tag("course"), id=course_id(series, course_set))
-    _texts(course, language, course_set.title, course_set.description)
+    _texts(course, texts)
     parent = root
     if not whole_set(course_set, units[0]):
         parent = etree.SubElement(root, spec.tag("block"), id=block_id(series, course_set))
-        _texts(parent, language, course_set.title, course_set.description)
+        _texts(parent, texts)
     for number, unit in enumerate(units, start=1):
         _au(parent, series, course_set, unit, number)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
@@ -61,18 +62,26 @@ def _au(parent: etree._Element, series: model.Series, course_set: model.CourseSe
         attributes["masteryScore"] = spec.mastery_score(pass_mark)
     attributes["launchMethod"] = spec.LAUNCH_METHOD
     au = etree.SubElement(parent, spec.tag("au"), attributes)
-    if whole_set(course_set, unit):
-        description = course_set.description
-    else:
-        description = unit.modules[0].description or f"Module {number} of {course_set.title}"
-    _texts(au, course_set.language, unit.title, description)
+    texts = []
+    for edition, said in zip(course_set.editions, described(course_set), strict=True):
+        ours = edition.unit_in(unit)
+        if whole_set(course_set, unit):
+            description = said.description
+        elif edition.language == course_set.language:
+            description = unit.modules[0].description or f"Module {number} of {course_set.title}"
+        else:
+            description = ours.modules[0].description or ours.title
+        texts.append((edition.language, ours.title, description))
+    _texts(au, texts)
     etree.SubElement(au, spec.tag("url")).text = unit.file
 
 
-def _texts(element: etree._Element, language: str, title: str, description: str) -> None:
-    for name, text in (("title", title), ("description", description or title)):
+def _texts(element: etree._Element, texts: list[tuple[str, str, str]]) -> None:
+    """title and description, each with a langstring per language."""
+    for position, name in ((1, "title"), (2, "description")):
         holder = etree.SubElement(element, spec.tag(name))
-        etree.SubElement(holder, spec.tag("langstring"), lang=language).text = text
+        for found in texts:
+            etree.SubElement(holder, spec.tag("langstring"), lang=found[0]).text = found[position] or found[1]
 
 
 def package(series: model.Series, course_set: model.CourseSet, site: Site) -> FileMap:

@@ -9,7 +9,7 @@ from lxml import etree
 from leadpack.formats.base import package_identifier
 from leadpack.formats.scorm12.spec import ADLCP, IMSCP, IMSMD, MANIFEST, SCHEMA_FILES, XML_LANG, XSI, cp, md
 from leadpack.pipeline import model
-from leadpack.pipeline.render import FileMap, Site
+from leadpack.pipeline.render import FileMap, Site, described
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
@@ -64,16 +64,20 @@ def _metadata(root: etree._Element, course_set: model.CourseSet) -> None:
     lom = etree.SubElement(metadata, md("lom"))
     general = etree.SubElement(lom, md("general"))
 
-    def langstring(parent: etree._Element, tag: str, text: str) -> None:
+    def langstring(parent: etree._Element, tag: str, texts: list[tuple[str, str]]) -> None:
         holder = etree.SubElement(parent, md(tag))
-        string = etree.SubElement(holder, md("langstring"))
-        string.set(XML_LANG, course_set.language)
-        string.text = text
+        for language, text in texts:
+            string = etree.SubElement(holder, md("langstring"))
+            string.set(XML_LANG, language)
+            string.text = text
 
-    langstring(general, "title", course_set.title)
-    etree.SubElement(general, md("language")).text = course_set.language
-    langstring(general, "description", course_set.description or course_set.title)
-    for keyword in course_set.keywords:
-        langstring(general, "keyword", keyword)
+    editions = described(course_set)
+    langstring(general, "title", [(e.language, e.title) for e in editions])
+    for edition in editions:
+        etree.SubElement(general, md("language")).text = edition.language
+    langstring(general, "description", [(e.language, e.description) for e in editions])
+    for edition in editions:
+        for keyword in edition.keywords:
+            langstring(general, "keyword", [(edition.language, keyword)])
     lifecycle = etree.SubElement(lom, md("lifecycle"))
-    langstring(lifecycle, "version", course_set.version)
+    langstring(lifecycle, "version", [(course_set.language, course_set.version)])

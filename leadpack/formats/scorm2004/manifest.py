@@ -31,7 +31,7 @@ from leadpack.formats.scorm2004.spec import (
     ss,
 )
 from leadpack.pipeline import model
-from leadpack.pipeline.render import FileMap, Site
+from leadpack.pipeline.render import FileMap, Site, described
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
@@ -111,15 +111,19 @@ def _metadata(root: etree._Element, course_set: model.CourseSet) -> None:
     etree.SubElement(metadata, cp("schemaversion")).text = SCHEMA_VERSION
     general = etree.SubElement(etree.SubElement(metadata, lom("lom")), lom("general"))
 
-    def langstring(parent: etree._Element, tag: str, text: str) -> None:
-        string = etree.SubElement(etree.SubElement(parent, lom(tag)), lom("string"), language=course_set.language)
-        string.text = text
+    def langstring(parent: etree._Element, tag: str, texts: list[tuple[str, str]]) -> None:
+        holder = etree.SubElement(parent, lom(tag))
+        for language, text in texts:
+            etree.SubElement(holder, lom("string"), language=language).text = text
 
-    langstring(general, "title", course_set.title)
-    etree.SubElement(general, lom("language")).text = course_set.language
-    langstring(general, "description", course_set.description or course_set.title)
-    for keyword in course_set.keywords:
-        langstring(general, "keyword", keyword)
+    editions = described(course_set)
+    langstring(general, "title", [(e.language, e.title) for e in editions])
+    for edition in editions:
+        etree.SubElement(general, lom("language")).text = edition.language
+    langstring(general, "description", [(e.language, e.description) for e in editions])
+    for edition in editions:
+        for keyword in edition.keywords:
+            langstring(general, "keyword", [(edition.language, keyword)])
     lifecycle = etree.SubElement(metadata[-1], lom("lifeCycle"))
-    langstring(lifecycle, "version", course_set.version)
+    langstring(lifecycle, "version", [(course_set.language, course_set.version)])
 

@@ -15,7 +15,7 @@ from lxml import etree
 
 from leadpack.formats.xapi.checks import TINCAN, TINCAN_FILE
 from leadpack.pipeline import model
-from leadpack.pipeline.render import FileMap, Site
+from leadpack.pipeline.render import FileMap, Site, described
 
 INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
 ACTIVITY_TYPES = {
@@ -29,9 +29,27 @@ NAME_MAX = 250  # a name is a label in LRS reports; the full text goes in the de
 
 
 def activity_definitions(series: model.Series, course_set: model.CourseSet) -> list[tincan.Activity]:
-    """The course activity first (the one the LMS launches and tracks), then each module and what it holds."""
-    language = course_set.language
-    course_iri = series.activity_iri(course_set.id)
+    """The course activity first (the one the LMS launches and tracks), then each module and what it holds, each
+    named in every language of the set (the same IRIs in each: one activity, one language map)."""
+    merged: dict[str, tincan.Activity] = {}
+    for edition, said in zip(course_set.editions, described(course_set), strict=True):
+        own = edition.language == course_set.language
+        for activity in _activities(series, course_set.id, edition, said.description, own):
+            known = merged.setdefault(activity.id, activity)
+            if known is activity:
+                continue
+            known.definition.name.update(activity.definition.name)
+            known.definition.description.update(activity.definition.description)
+            for mine, theirs in zip(known.definition.choices or [], activity.definition.choices or [], strict=True):
+                mine.description.update(theirs.description)
+    return list(merged.values())
+
+
+def _activities(series: model.Series, set_id: str, edition: model.CourseSet, description: str,
+                own: bool) -> list[tincan.Activity]:
+    """The activities in one language; the set's own language describes modules and pages by their place."""
+    language = edition.language
+    course_iri = series.activity_iri(set_id)
 
     def activity(iri: str, kind: str, name: str, description: str, **interaction) -> tincan.Activity:
         definition = tincan.ActivityDefinition(
@@ -39,14 +57,14 @@ def activity_definitions(series: model.Series, course_set: model.CourseSet) -> l
             type=ACTIVITY_TYPES[kind], **interaction)
         return tincan.Activity(id=iri, definition=definition)
 
-    activities = [activity(course_iri, "course", course_set.title, course_set.description)]
-    for number, module in enumerate(course_set.modules, start=1):
+    activities = [activity(course_iri, "course", edition.title, description)]
+    for number, module in enumerate(edition.modules, start=1):
         module_iri = f"{course_iri}/{module.id}"
-        activities.append(activity(module_iri, "module", module.title,
-                                   module.description or f"Module {number} of {course_set.title}"))
+        place = f"Module {number} of {edition.title}" if own else ""
+        activities.append(activity(module_iri, "module", module.title, module.description or place))
         for index, page in enumerate(module.pages, start=1):
             activities.append(activity(f"{course_iri}/{page.full_id}", "page", page.title,
-                                       f"Page {index} of {module.title}"))
+                                       f"Page {index} of {module.title}" if own else ""))
         for question in module.questions:
             activities.append(activity(
                 f"{module_iri}/questions/{question.id}", "question", question.stem_text, question.stem_text,
