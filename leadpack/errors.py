@@ -82,7 +82,8 @@ class Problems(list):
         self._per_file[problem.path] = count + 1
         if count == MAX_PROBLEMS_PER_FILE:
             problem = Problem(problem.path, 0, f"more than {MAX_PROBLEMS_PER_FILE} problems in this file; only the "
-                              f"first {MAX_PROBLEMS_PER_FILE} are listed", "fix those and run leadpack check again")
+                              f"first {MAX_PROBLEMS_PER_FILE} are listed", "fix those and run leadpack check again",
+                              severity=problem.severity)
         self._seen.add(problem)
         super().append(problem)
 

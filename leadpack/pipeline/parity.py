@@ -24,6 +24,7 @@ LOCK_NAME = "translation.lock"
 LOCK_HEADER = ("# Written by leadpack translate import: for each text of the original, a fingerprint of the version\n"
                "# this translation was made from. leadpack check lists the texts that have changed since.\n")
 Lock = dict[str, dict[str, str]]  # file name (module file or set.toml) -> segment id -> fingerprint
+UNTRANSLATED_LISTED = 10  # beyond this many texts of a file not yet translated, check says so once
 
 
 def read_lock(folder: Path) -> Lock | None:
@@ -136,12 +137,18 @@ def _check_stale(original: model.CourseSet, translation: model.CourseSet, proble
     for name, segments in original_segments(original).items():
         recorded = lock.get(name, {})
         path = translation.folder / name
+        untranslated = [segment for segment in segments if segment.id not in recorded]
+        if len(untranslated) > UNTRANSLATED_LISTED:  # a translation just begun: one line, not one per text
+            problems.add(path, placed.get(name, {}).get(untranslated[0].id, 1), f"not translated yet: "
+                         f"{len(untranslated)} of the {len(segments)} texts of the original (this is the first)",
+                         f"translate them: {export} marks them", severity="warning")
         for segment in segments:
             line = placed.get(name, {}).get(segment.id, 1)
             words = " ".join(segment.text.split()[:8])
             if segment.id not in recorded:
-                problems.add(path, line, f"not translated yet: '{words}…' ({segment.note})",
-                             f"translate it: {export} marks it", severity="warning")
+                if len(untranslated) <= UNTRANSLATED_LISTED:
+                    problems.add(path, line, f"not translated yet: '{words}…' ({segment.note})",
+                                 f"translate it: {export} marks it", severity="warning")
             elif recorded[segment.id] != fingerprint(segment.text):
                 problems.add(path, line, f"the original changed after this was translated: now '{words}…' "
                              f"({segment.note})", f"translate it again: {export} marks it", severity="warning")

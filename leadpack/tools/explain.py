@@ -187,8 +187,12 @@ def describe(explanation: Explanation) -> list[str]:
         lines.append(f"  {verdict:<12}  {answer.text} ({answer.id}): answered {chosen}"
                      + ("" if answer.right else f"; the answer is {'; '.join(answer.correct)}"))
     lines += _describe_reflections(explanation, unit["storage"])
-    lines.append(f"Finished: {explanation.finished}")
-    return lines
+    return lines + _language(explanation.state) + [f"Finished: {explanation.finished}"]
+
+
+def _language(state: SavedState) -> list[str]:
+    """The language the learner last chose, in a package of several (the state holds none in one of one)."""
+    return [f"Language: {state.language} (the one the learner last chose)"] if state.language else []
 
 
 def _describe_reflections(explanation: Explanation, storage: str) -> list[str]:
@@ -212,5 +216,4 @@ def _describe_keys(explanation: Explanation) -> list[str]:
     lines += [f"  question key {a.id}: chose {', '.join(a.chosen)}" for a in explanation.answers]
     lines.append(f"Reflections holding text: {sum(1 for r in explanation.reflections if r.length)}")
     lines += [f"  reflection key {r.id}: {r.length} characters" for r in explanation.reflections]
-    lines.append(f"Finished: {explanation.finished}")
-    return lines
+    return lines + _language(state) + [f"Finished: {explanation.finished}"]
