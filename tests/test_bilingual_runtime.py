@@ -1,0 +1,229 @@
+"""Issue 16 acceptance, in every format: the Introduction, which holds English and Welsh, starts in Welsh because the
+platform says the learner prefers it; the learner switches to English in the middle of the module, answers a
+question, switches back and leaves; at the next launch their place, answer and reflection are all there, and what
+the platform was told carries the language the learner saw at the time (the preference written back in SCORM,
+every statement's context.language in xAPI and cmi5).
+
+Each format plays against its own test platform: scorm-again for both SCORM versions, a State-API LRS for the Tin
+Can launch, the cmi5 LMS in front of Ralph for cmi5.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from leadpack import formats
+from tests.conftest import unzip
+from tests.support.cmi5_lms import Cmi5LMS, learner
+from tests.support.fixtures import require_node_modules
+from tests.support.http import StaticServer
+from tests.support.learner_page import READY
+from tests.support.ralph import RalphLRS
+from tests.support.scorm_lms import SCORM12, SCORM2004, LmsRun, install_package
+from tests.support.state_lrs import StateLRS
+from tests.support.xapi_learner import TinCanLaunch
+
+REFLECTION = "introduction/think-of-a-moment-in-the-last-month"
+QUESTION = "introduction/jo-works-saturdays-on-the-front-desk"
+CHECKS_PAGE = "introduction/check-your-understanding"
+WRITTEN = "Dechreuais glwb darllen gyda dau wirfoddolwr."
+IN_WELSH = "Cywir. Eich sgôr hyd yma: 1 o 1 yn gywir. Cwestiynau ar ôl: 4."  # the same feedback, said in Welsh
+SAVED = "document.getElementById('lp-save').classList.contains('lp-save-saved')"
+ACTOR = {"objectType": "Agent", "name": "Ffion Jones", "mbox": "mailto:ffion.jones@example.org"}
+
+
+# ---- the platforms ------------------------------------------------------------------------------------------------
+
+class Scorm:
+    """scorm-again as the LMS, the learner's preference in the data model it starts the SCO with."""
+
+    def __init__(self, fmt: str, browser, site, zip_path):
+        self.dialect = {"scorm12": SCORM12, "scorm2004": SCORM2004}[fmt]
+        self.preference = "cmi.student_preference.language" if fmt == "scorm12" else "cmi.learner_preference.language"
+        self.browser, self.site, self.run, self.told, self.kept = browser, site, None, [], {}
+        install_package(zip_path, site)
+
+    def open(self, first: bool):
+        learner_ids = {"core": {"student_id": "s1", "student_name": "Jones, Ffion"}} \
+            if self.dialect is SCORM12 else {"learner_id": "s1", "learner_name": "Jones, Ffion"}
+        stored = {**learner_ids, self.preference.split(".")[1]: {"language": "cy"}} if first else self.kept
+        self.run = LmsRun(self.browser.new_page(), self.site, stored=stored, dialect=self.dialect)
+        self.run.open()
+        return self.run.frame
+
+    def _stored(self) -> dict:
+        """What the LMS keeps of the last session, as it starts the next one."""
+        data = self.run.last_data()
+        if self.dialect is SCORM12:
+            return {"core": {"lesson_location": data["core"]["lesson_location"], "lesson_status": "incomplete",
+                             "entry": "resume", "student_id": "s1", "student_name": "Jones, Ffion"},
+                    "suspend_data": data["suspend_data"], "student_preference": data["student_preference"]}
+        return {"location": data["location"], "completion_status": "incomplete", "entry": "resume",
+                "learner_id": "s1", "learner_name": "Jones, Ffion", "suspend_data": data["suspend_data"],
+                "learner_preference": data["learner_preference"]}
+
+    def leave(self, frame) -> None:
+        frame.locator("#lp-exit").click()
+        self.run.page.wait_for_function(f"window.lmsLog.some(e => e[0] === {json.dumps(self.dialect.finish)})")
+        self.told += [entry[2] for entry in self.run.log() if entry[1] == self.preference and entry[3] == "true"]
+        assert self.run.flags() == []
+        self.kept = self._stored()
+        self.run.page.context.close()
+
+
+class Statements:
+    """Shared by the xAPI launch and cmi5: the language of every statement the course made."""
+
+    def languages(self) -> list[tuple[str, str]]:
+        return [(s["verb"]["id"].rsplit("/", 1)[1], s["context"]["language"]) for s in self.statements()
+                if "language" in s.get("context", {})]
+
+    def leave(self, frame) -> None:
+        frame.locator("#lp-exit").click()
+        frame.wait_for_function("() => document.getElementById('lp-notice').textContent === LP.t('exited')")
+        frame.wait_for_function(SAVED)
+        self.page.context.close()
+
+
+class TinCan(Statements):
+    def __init__(self, fmt: str, browser, site, zip_path, lrs: StateLRS):
+        unzip(zip_path, site.directory / "tincan")
+        self.browser, self.site, self.lrs = browser, site, lrs
+        self.launch = TinCanLaunch(lrs.endpoint, lrs.auth_header, ACTOR)
+
+    def open(self, first: bool):
+        self.page = self.browser.new_page()
+        self.page.goto(self.site.url + f"tincan/index.html?{self.launch.query()}&language=cy")
+        self.page.wait_for_function(READY)
+        return self.page.main_frame
+
+    def statements(self) -> list[dict]:
+        return self.lrs.statements_for(self.launch.registration)
+
+
+class Cmi5(Statements):
+    def __init__(self, fmt: str, browser, site, zip_path, lms: Cmi5LMS):
+        unzip(zip_path, site.directory / "cmi5")
+        self.browser, self.site, self.lms, self.actor = browser, site, lms, learner("Ffion Jones")
+        self.registration = str(uuid.uuid4())
+
+    def open(self, first: bool):
+        launch = self.lms.launch(self.site.url + "cmi5/index.html", "https://learning.leading-libraries.example/"
+                                 "series/introduction/au", self.actor, self.registration, mastery_score=0.6,
+                                 preferences={"languagePreference": "cy-GB,en-GB", "audioPreference": "on"})
+        self.page = self.browser.new_page()
+        self.page.goto(launch.url)
+        self.page.wait_for_function(READY)
+        return self.page.main_frame
+
+    def statements(self) -> list[dict]:
+        return self.lms.statements(self.registration)
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """One static server, one State-API LRS and the cmi5 LMS (with Ralph) for the whole module."""
+    require_node_modules("scorm-again")
+    root = tmp_path_factory.mktemp("bilingual")
+    with StaticServer(root) as site, StateLRS(cors_origins=[site.origin]) as lrs, \
+            RalphLRS(tmp_path_factory.mktemp("ralph")) as ralph, Cmi5LMS(ralph, cors_origins=[site.origin]) as lms:
+        yield site, lrs, lms
+
+
+def platform_for(fmt: str, browser, servers, zip_path):
+    site, lrs, lms = servers
+    if fmt.startswith("scorm"):
+        return Scorm(fmt, browser, site, zip_path)
+    return TinCan(fmt, browser, site, zip_path, lrs) if fmt == "xapi" else Cmi5(fmt, browser, site, zip_path, lms)
+
+
+# ---- what the learner does and sees -------------------------------------------------------------------------------
+
+def go(frame, page_id: str) -> None:
+    frame.evaluate("id => { location.hash = '#/' + id; }", page_id)
+    frame.wait_for_function("id => document.querySelector('.lp-page:not([hidden])').dataset.page === id", arg=page_id)
+
+
+def switch(frame, language: str) -> None:
+    """Press the language's button, as a keyboard user would (focus it, then Enter)."""
+    button = frame.locator(f'.lp-language[data-language="{language}"]')
+    button.focus()
+    button.press("Enter")
+    frame.wait_for_function("code => document.documentElement.lang === code", arg=language)
+
+
+def shown(frame) -> dict:
+    """The language the page is in, the edition shown, the page, its heading, and the focused element."""
+    return frame.evaluate("""() => {
+      var page = document.querySelector('.lp-page:not([hidden])'), live = document.querySelectorAll('.lp-edition');
+      return { lang: document.documentElement.lang, editions: live.length, edition: live[0].lang,
+               page: page && page.dataset.page, heading: page && page.querySelector('h1').textContent,
+               focused: document.activeElement.dataset.language || '',
+               pressed: document.activeElement.getAttribute('aria-pressed') };
+    }""")
+
+
+def answer_shown(frame) -> dict:
+    form = frame.locator(f'form[data-question="{QUESTION}"]')
+    return {"chosen": [i.get_attribute("value") for i in form.locator("input:checked").all()],
+            "locked": form.locator("input").first.is_disabled(), "feedback": form.locator(".lp-feedback").text_content()}
+
+
+@pytest.mark.parametrize("fmt", formats.names())
+def test_welsh_from_the_platform_english_mid_module_and_back_keeps_place_answers_and_reflections(
+        fmt, browser, servers, course_build):
+    platform = platform_for(fmt, browser, servers, course_build[("introduction", fmt)])
+    frame = platform.open(first=True)
+    data = json.loads(frame.locator("#lp-data").text_content())
+    welsh = next(entry for entry in data["languages"] if entry["code"] == "cy")
+    page_title = welsh["texts"][f"page:{CHECKS_PAGE}"]
+    assert shown(frame)["lang"] == "cy" and shown(frame)["edition"] == "cy" and shown(frame)["editions"] == 1
+
+    go(frame, "introduction/welcome-to-leading-libraries")
+    box = frame.locator(f'[data-reflection="{REFLECTION}"] textarea')
+    box.fill(WRITTEN)
+    box.blur()
+    if fmt in ("xapi", "cmi5"):
+        frame.wait_for_function(SAVED)  # the reflection's statement has gone, in Welsh
+    go(frame, CHECKS_PAGE)
+    assert shown(frame)["heading"] == page_title
+
+    switch(frame, "en-GB")
+    now = shown(frame)
+    assert (now["lang"], now["edition"], now["page"], now["focused"], now["pressed"]) == (
+        "en-GB", "en-GB", CHECKS_PAGE, "en-GB", "true")
+    assert now["heading"] == "Check your understanding"
+    question = next(q for q in data["questions"] if q["id"] == QUESTION)
+    form = frame.locator(f'form[data-question="{QUESTION}"]')
+    form.locator(f'input[value="{question["correct"]}"]').check()
+    form.locator("button[type=submit]").click()
+    form.locator(".lp-feedback:not(:empty)").wait_for()
+    assert answer_shown(frame)["feedback"] == "Correct. Score so far: 1 of 1 right. Questions left: 4."
+
+    switch(frame, "cy")
+    assert (shown(frame)["page"], shown(frame)["heading"], shown(frame)["focused"]) == (CHECKS_PAGE, page_title, "cy")
+    assert answer_shown(frame) == {"chosen": [question["correct"]], "locked": True, "feedback": IN_WELSH}
+    assert box.input_value() == WRITTEN
+    platform.leave(frame)
+
+    frame = platform.open(first=False)
+    assert shown(frame)["lang"] == "cy"
+    assert frame.locator("#lp-resume-title").text_content() == "Croeso'n ôl"
+    frame.locator("#lp-resume-continue").click()
+    frame.wait_for_function("p => document.querySelector('.lp-page:not([hidden])').dataset.page === p", arg=CHECKS_PAGE)
+    assert answer_shown(frame) == {"chosen": [question["correct"]], "locked": True, "feedback": IN_WELSH}
+    assert frame.locator(f'[data-reflection="{REFLECTION}"] textarea').input_value() == WRITTEN
+    state = frame.evaluate("LP.encodeState(LP.app.state(), true)")
+    assert json.loads(state)["g"] == "cy"
+    platform.leave(frame)
+
+    if isinstance(platform, Scorm):  # the learner's choices, written back as their preference
+        assert platform.told == ["en-GB", "cy"]
+        return
+    languages = platform.languages()
+    assert ("answered", "en-GB") in languages and languages[0] == ("initialized", "cy")
+    assert {lang for verb, lang in languages if verb != "answered"} == {"cy"}, languages
+    assert ("responded", "cy") in languages and ("resumed" if fmt == "xapi" else "initialized", "cy") in languages
