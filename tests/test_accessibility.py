@@ -34,7 +34,7 @@ from tests.support.scorm_lms import LMS_HTML, SCORM12, LmsRun, install_package
 SETS = sorted(p.name for p in (REPO / "content").iterdir() if (p / "set.toml").is_file())
 ARTIFACTS = REPO / "tests" / "artifacts" / "accessibility"
 READY = "body[data-started=true]"
-SAVE_FAILED_SHOWN = "document.getElementById('lp-notice').textContent.indexOf('could not be saved') >= 0"
+SAVE_FAILED_SHOWN = "document.getElementById('lp-notice').textContent === LP.t('save_failed')"
 # Notices reach screen readers: #lp-notice is a polite live region, present (and so watched) from the start.
 NOTICE_IS_LIVE = "(n => n.getAttribute('role') === 'status' && n.getAttribute('aria-live') === 'polite' && " \
     "!n.closest('[hidden], [aria-hidden=true]'))(document.getElementById('lp-notice'))"
@@ -193,6 +193,16 @@ class Launch:
         self.doc.wait_for_function("id => { var s = document.querySelector('.lp-page:not([hidden])');"
                                    " return s && s.dataset.page === id; }", arg=page_id)
 
+    def t(self, name: str) -> str:
+        """An interface string in the language the page is in."""
+        return self.doc.evaluate("name => LP.t(name)", name)
+
+    def languages(self) -> dict:
+        """The lang attributes a screen reader goes by: the document's, the edition's, each language button's."""
+        return self.doc.evaluate("""() => ({ page: document.documentElement.lang,
+          edition: document.querySelector('.lp-edition').lang,
+          buttons: Array.from(document.querySelectorAll('.lp-language')).map(b => [b.lang, b.dataset.language]) })""")
+
     def announced(self, text: str) -> None:
         self.doc.wait_for_function("t => document.getElementById('lp-announcer').textContent.indexOf(t) >= 0",
                                    arg=text)
@@ -201,24 +211,36 @@ class Launch:
         self.context.close()
 
 
-def xapi_url(served, set_id: str, endpoint: str, auth: str, registration: str) -> str:
+def xapi_url(served, set_id: str, endpoint: str, auth: str, registration: str, language: str = "") -> str:
     query = urlencode({"endpoint": endpoint, "auth": auth, "actor": json.dumps(LEARNER),
-                       "registration": registration}, quote_via=quote)
+                       "registration": registration, **({"language": language} if language else {})}, quote_via=quote)
     return served.url + f"{set_id}-xapi/index.html?{query}"
+
+
+# Every set in the language the browser asks for, and the Introduction in Welsh too, as the platform asks for it.
+LANGUAGES = [(set_id, "") for set_id in SETS] + [("introduction", "cy")]
 
 
 # ---- axe on every page, both formats, and the states reached by interaction ----
 
-@pytest.mark.parametrize("set_id", SETS)
-def test_axe_finds_no_violations_on_any_page_in_either_format(set_id, browser, served, ralph):
+@pytest.mark.parametrize(("set_id", "language"), LANGUAGES, ids=[f"{s}-{lang}" if lang else s for s, lang in LANGUAGES])
+def test_axe_finds_no_violations_on_any_page_in_either_format(set_id, language, browser, served, ralph):
     """The SCORM launch in the light colour scheme, the xAPI one in the dark: every format's pages are the same
-    (test_no_page_scrolls_sideways_at_320px...), so every page is checked in both."""
-    launch_url = xapi_url(served, set_id, ralph.endpoint, ralph.auth_header, str(uuid.uuid4()))
-    scorm = Launch(browser, served.url + f"lms/{set_id}.html", in_lms=True)
+    (test_no_page_scrolls_sideways_at_320px...), so every page is checked in both. With a language, each platform
+    says the learner prefers it, and every lang attribute must say it too."""
+    launch_url = xapi_url(served, set_id, ralph.endpoint, ralph.auth_header, str(uuid.uuid4()), language)
+    preference = (f"window.__lmsStored = {json.dumps({'student_preference': {'language': language}})};",) \
+        if language else ()
+    scorm = Launch(browser, served.url + f"lms/{set_id}.html", in_lms=True, init_scripts=preference)
     xapi = Launch(browser, launch_url, color_scheme="dark")
     try:
         assert scorm.doc.evaluate("LP.app.adapter.name") == "scorm12"
         assert xapi.doc.evaluate("LP.app.adapter.name") == "xapi"
+        if language:
+            for launch in (scorm, xapi):
+                found = launch.languages()
+                assert (found["page"], found["edition"]) == (language, language)
+                assert found["buttons"] and all(lang == code for lang, code in found["buttons"])
         ids = scorm.sweep_ids()
         assert ids == xapi.sweep_ids()
         for launch in (scorm, xapi):  # both sweeps run at once, each in its own renderer
@@ -228,7 +250,7 @@ def test_axe_finds_no_violations_on_any_page_in_either_format(set_id, browser, s
         for name, launch in (("scorm12", scorm), ("xapi", xapi)):
             problems += [f"{name} {p}" for p in answered_and_reflected(launch)]
         problems += [f"scorm12 {p}" for p in scorm_resume_and_save_failure(scorm, served, set_id)]
-        problems += [f"xapi {p}" for p in xapi_resume_and_unreachable_lrs(xapi, served, set_id, launch_url)]
+        problems += [f"xapi {p}" for p in xapi_resume_and_unreachable_lrs(xapi, served, set_id, launch_url, language)]
         assert scorm.errors == [] and xapi.errors == []
     finally:
         scorm.close()
@@ -243,17 +265,17 @@ def answered_and_reflected(launch: Launch) -> list[str]:
     forms = launch.doc.locator(f'.lp-page[data-page="{check_page}"] form.lp-question')
     questions = {q["id"]: q for q in launch.data()["questions"]}
     forms.nth(0).locator("button[type=submit]").click()  # nothing chosen yet
-    launch.announced("Choose an answer first.")
+    launch.announced(launch.t("choose_first"))
     first = questions[forms.nth(0).get_attribute("data-question")]
     wrong = next(key for key in first["options"] if key not in first["correct"])
     forms.nth(0).locator(f'input[value="{wrong}"]').check()
     forms.nth(0).locator("button[type=submit]").click()
-    launch.announced("Not quite.")
+    launch.announced(launch.t("incorrect"))
     second = questions[forms.nth(1).get_attribute("data-question")]
     for key in second["correct"]:
         forms.nth(1).locator(f'input[value="{key}"]').check()
     forms.nth(1).locator("button[type=submit]").click()
-    launch.announced("Correct.")
+    launch.announced(launch.t("correct"))
     problems = launch.axe("answered knowledge check")
     problems += launch.outline("answered knowledge check")
 
@@ -287,7 +309,8 @@ def scorm_resume_and_save_failure(launch: Launch, served, set_id: str) -> list[s
     return problems + launch.axe("save-failed notice")
 
 
-def xapi_resume_and_unreachable_lrs(launch: Launch, served, set_id: str, launch_url: str) -> list[str]:
+def xapi_resume_and_unreachable_lrs(launch: Launch, served, set_id: str, launch_url: str,
+                                    language: str = "") -> list[str]:
     """The same launch link again (progress rebuilt from the LRS); then a link to an LRS that does not answer."""
     launch.doc.wait_for_selector("#lp-save.lp-save-saved")  # everything reached the LRS
     launch.open(launch_url)
@@ -295,7 +318,7 @@ def xapi_resume_and_unreachable_lrs(launch: Launch, served, set_id: str, launch_
     problems = launch.axe("resume prompt") + launch.outline("resume prompt")
     with StaticServer(served.directory) as gone:  # an address where nothing answers once it has stopped
         endpoint = gone.url + "xAPI/"
-    launch.open(xapi_url(served, set_id, endpoint, "Basic eDp5", str(uuid.uuid4())))
+    launch.open(xapi_url(served, set_id, endpoint, "Basic eDp5", str(uuid.uuid4()), language))
     launch.doc.wait_for_function(SAVE_FAILED_SHOWN)
     assert launch.doc.evaluate(NOTICE_IS_LIVE)
     return problems + launch.axe("save-failed notice")
