@@ -169,7 +169,8 @@ def shown(frame) -> dict:
 def answer_shown(frame) -> dict:
     form = frame.locator(f'form[data-question="{QUESTION}"]')
     return {"chosen": [i.get_attribute("value") for i in form.locator("input:checked").all()],
-            "locked": form.locator("input").first.is_disabled(), "feedback": form.locator(".lp-feedback").text_content()}
+            "locked": form.locator("input").first.is_disabled(),
+            "feedback": form.locator(".lp-feedback").text_content()}
 
 
 @pytest.mark.parametrize("fmt", formats.names())
