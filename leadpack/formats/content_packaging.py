@@ -15,6 +15,8 @@ from lxml import etree
 
 from leadpack.formats.base import Identity, LaunchUnit
 from leadpack.formats.package import NCNAME, XML_BASE, PackageView, Report, zip_path
+from leadpack.pipeline import model
+from leadpack.pipeline.render import described
 
 MANIFEST = "imsmanifest.xml"
 
@@ -234,3 +236,21 @@ def launch_units(root: etree._Element, namespace: str, mastery: Callable[[etree.
     return [LaunchUnit(item.get("identifier") or "", item.findtext(cp("title")) or "",
                        hrefs[item.get("identifierref")], mastery(item))
             for item in root.iter(cp("item")) if hrefs.get(item.get("identifierref"))]
+
+
+LangStrings = Callable[[etree._Element, str, list[tuple[str, str]]], None]  # (parent, tag, [(language, text)])
+
+
+def lom_general(general: etree._Element, course_set: model.CourseSet, langstring: LangStrings,
+                language: Callable[[etree._Element], etree._Element]) -> None:
+    """The LOM general category both SCORM versions write, each in its own elements (``langstring`` writes one
+    element of texts in several languages, ``language`` adds a language element): title, the set's languages,
+    description and keywords, in every language of the set."""
+    editions = described(course_set)
+    langstring(general, "title", [(e.language, e.title) for e in editions])
+    for edition in editions:
+        language(general).text = edition.language
+    langstring(general, "description", [(e.language, e.description) for e in editions])
+    for edition in editions:
+        for keyword in edition.keywords:
+            langstring(general, "keyword", [(edition.language, keyword)])

@@ -520,15 +520,23 @@ class SetSettings:
     languages_line: int = 1
 
 
-def load_set_settings(folder: Path, problems: Problems) -> SetSettings | None:
-    """Read a set.toml; None when it cannot be read at all (the problem is recorded)."""
+def _set_table(folder: Path, problems: Problems) -> Table | None:
+    """The folder's set.toml as a table; None when it cannot be read at all (the problem is recorded)."""
     path = folder / SET_CONFIG_NAME
     try:
         text = read_text(path)
-        table = Table(path, text, parse_toml(path, text), problems)
+        return Table(path, text, parse_toml(path, text), problems)
     except SourceError as exc:
         problems.append(exc.problem)
         return None
+
+
+def load_set_settings(folder: Path, problems: Problems) -> SetSettings | None:
+    """Read a set.toml; None when it cannot be read at all (the problem is recorded)."""
+    table = _set_table(folder, problems)
+    if table is None:
+        return None
+    path = table.path
     table.reject_unknown({"title", "description", "version", "language", "keywords", "modules", "completion",
                           "stages", "languages"})
     version = table.string("version", "0", required=True)
@@ -602,12 +610,8 @@ class TranslationSettings:
 
 def load_translation_settings(folder: Path, problems: Problems, stage_count: int) -> TranslationSettings | None:
     """Read ``<set>/<language>/set.toml``; None when it cannot be read at all (the problem is recorded)."""
-    path = folder / SET_CONFIG_NAME
-    try:
-        text = read_text(path)
-        table = Table(path, text, parse_toml(path, text), problems)
-    except SourceError as exc:
-        problems.append(exc.problem)
+    table = _set_table(folder, problems)
+    if table is None:
         return None
     table.reject_unknown({"title", "description", "keywords", "stages", "status"})
     stages = table.strings("stages")
@@ -620,7 +624,7 @@ def load_translation_settings(folder: Path, problems: Problems, stage_count: int
         keywords=table.strings("keywords"),
         stages=stages if len(stages) == stage_count else (),
         status=table.choice("status", TRANSLATION_STATUSES, "draft", "translation status"),
-        path=path,
+        path=table.path,
     )
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 from lxml import etree
 
 from leadpack.formats.base import package_identifier
+from leadpack.formats.content_packaging import lom_general
 from leadpack.formats.scorm12.spec import ADLCP, IMSCP, IMSMD, MANIFEST, SCHEMA_FILES, XML_LANG, XSI, cp, md
 from leadpack.pipeline import model
-from leadpack.pipeline.render import FileMap, Site, described
+from leadpack.pipeline.render import FileMap, Site
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
@@ -71,13 +72,6 @@ def _metadata(root: etree._Element, course_set: model.CourseSet) -> None:
             string.set(XML_LANG, language)
             string.text = text
 
-    editions = described(course_set)
-    langstring(general, "title", [(e.language, e.title) for e in editions])
-    for edition in editions:
-        etree.SubElement(general, md("language")).text = edition.language
-    langstring(general, "description", [(e.language, e.description) for e in editions])
-    for edition in editions:
-        for keyword in edition.keywords:
-            langstring(general, "keyword", [(edition.language, keyword)])
+    lom_general(general, course_set, langstring, lambda parent: etree.SubElement(parent, md("language")))
     lifecycle = etree.SubElement(lom, md("lifecycle"))
     langstring(lifecycle, "version", [(course_set.language, course_set.version)])

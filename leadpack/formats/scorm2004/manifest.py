@@ -17,6 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from leadpack.formats.base import package_identifier
+from leadpack.formats.content_packaging import lom_general
 from leadpack.formats.scorm2004.spec import (
     MANIFEST,
     NSMAP,
@@ -31,7 +32,7 @@ from leadpack.formats.scorm2004.spec import (
     ss,
 )
 from leadpack.pipeline import model
-from leadpack.pipeline.render import FileMap, Site, described
+from leadpack.pipeline.render import FileMap, Site
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
@@ -116,14 +117,7 @@ def _metadata(root: etree._Element, course_set: model.CourseSet) -> None:
         for language, text in texts:
             etree.SubElement(holder, lom("string"), language=language).text = text
 
-    editions = described(course_set)
-    langstring(general, "title", [(e.language, e.title) for e in editions])
-    for edition in editions:
-        etree.SubElement(general, lom("language")).text = edition.language
-    langstring(general, "description", [(e.language, e.description) for e in editions])
-    for edition in editions:
-        for keyword in edition.keywords:
-            langstring(general, "keyword", [(edition.language, keyword)])
+    lom_general(general, course_set, langstring, lambda parent: etree.SubElement(parent, lom("language")))
     lifecycle = etree.SubElement(metadata[-1], lom("lifeCycle"))
     langstring(lifecycle, "version", [(course_set.language, course_set.version)])
 
