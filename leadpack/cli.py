@@ -190,8 +190,8 @@ def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], ou
             click.echo(f"  building {label}…", err=True)
 
     started = time.perf_counter()
-    built = run_build(ctx.root, BuildOptions(sets, format_names, out, sco_per, templates, strict, clean, languages),
-                      progress)
+    built = run_build(ctx.root, BuildOptions(sets, format_names, out, sco_per, templates, strict, clean,
+                                             languages=languages), progress)
     seconds = time.perf_counter() - started
     if as_json:
         report = {"ok": True, "packages": [p.summary() for p in built.packages],

@@ -180,3 +180,18 @@ def fixture_model():
 
     series = load_series(FIXTURE_COURSE)
     return series, series.sets[0]
+
+
+def test_every_phrasebook_has_every_sentence_with_only_the_placeholders_the_build_fills():
+    """A translated statement (locales/statement/<language>.toml) says every sentence of the English one, and may
+    leave out a placeholder its language does not need (an article) but never ask for one the build does not give."""
+    import tomllib
+
+    folder = REPO / "leadpack" / "locales" / "statement"
+    english = tomllib.loads((folder / "en.toml").read_text("utf-8"))
+    for path in sorted(folder.glob("*.toml")):
+        phrases = tomllib.loads(path.read_text("utf-8"))
+        assert sorted(set(english) ^ set(phrases)) == [], path.name
+        for key, text in phrases.items():
+            asked = set(re.findall(r"\{(\w+)\}", text))
+            assert text.strip() and asked <= set(re.findall(r"\{(\w+)\}", english[key])), f"{path.name}: {key}"

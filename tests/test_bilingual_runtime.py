@@ -32,6 +32,7 @@ CHECKS_PAGE = "introduction/check-your-understanding"
 WRITTEN = "Dechreuais glwb darllen gyda dau wirfoddolwr."
 IN_WELSH = "Cywir. Eich sgôr hyd yma: 1 o 1 yn gywir. Cwestiynau ar ôl: 4."  # the same feedback, said in Welsh
 SAVED = "document.getElementById('lp-save').classList.contains('lp-save-saved')"
+SHOWS = "id => (document.querySelector('.lp-page:not([hidden])') || {dataset: {}}).dataset.page === id"
 ACTOR = {"objectType": "Agent", "name": "Ffion Jones", "mbox": "mailto:ffion.jones@example.org"}
 
 
@@ -144,7 +145,7 @@ def platform_for(fmt: str, browser, servers, zip_path):
 
 def go(frame, page_id: str) -> None:
     frame.evaluate("id => { location.hash = '#/' + id; }", page_id)
-    frame.wait_for_function("id => document.querySelector('.lp-page:not([hidden])').dataset.page === id", arg=page_id)
+    frame.wait_for_function(SHOWS, arg=page_id)
 
 
 def switch(frame, language: str) -> None:
@@ -214,7 +215,7 @@ def test_welsh_from_the_platform_english_mid_module_and_back_keeps_place_answers
     assert shown(frame)["lang"] == "cy"
     assert frame.locator("#lp-resume-title").text_content() == "Croeso'n ôl"
     frame.locator("#lp-resume-continue").click()
-    frame.wait_for_function("p => document.querySelector('.lp-page:not([hidden])').dataset.page === p", arg=CHECKS_PAGE)
+    frame.wait_for_function(SHOWS, arg=CHECKS_PAGE)
     assert answer_shown(frame) == {"chosen": [question["correct"]], "locked": True, "feedback": IN_WELSH}
     assert frame.locator(f'[data-reflection="{REFLECTION}"] textarea').input_value() == WRITTEN
     state = frame.evaluate("LP.encodeState(LP.app.state(), true)")
