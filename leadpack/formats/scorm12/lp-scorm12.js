@@ -9,7 +9,7 @@
       initialize: "LMSInitialize", terminate: "LMSFinish", getValue: "LMSGetValue", setValue: "LMSSetValue",
       commit: "LMSCommit", lastError: "LMSGetLastError" });
     if (!s) return null;
-    var mode = "normal", status = "", interactions = 0;
+    var mode = "normal", status = "";
     var adapter = LP.adapter("scorm12", { errors: s.errors });
     s.onStatus = function (kind) { adapter.onStatus(kind); };
 
@@ -45,11 +45,8 @@
 
     adapter.answered = function (question, response, correct, latency, state) {
       if (mode !== "normal") return;
-      var n = parseInt(s.get("cmi.interactions._count"), 10);
-      n = isNaN(n) ? interactions : Math.max(n, interactions);
-      var prefix = "cmi.interactions." + n + ".";
-      if (s.set(prefix + "id", question.cmiId)) {
-        interactions = n + 1;
+      var prefix = s.interaction(question.cmiId);
+      if (prefix) {
         s.set(prefix + "type", "choice");
         s.set(prefix + "student_response", response.split("").join(","));
         s.set(prefix + "correct_responses.0.pattern", question.correct.split("").join(","));

@@ -12,7 +12,7 @@
       initialize: "Initialize", terminate: "Terminate", getValue: "GetValue", setValue: "SetValue",
       commit: "Commit", lastError: "GetLastError" });
     if (!s) return null;
-    var d = LP.data, mode = "normal", completion = "", success = "", interactions = 0, request = "";
+    var d = LP.data, mode = "normal", completion = "", success = "", request = "";
     var adapter = LP.adapter("scorm2004", { errors: s.errors });
     s.onStatus = function (kind) { adapter.onStatus(kind); };
 
@@ -59,11 +59,8 @@
 
     adapter.answered = function (question, response, correct, latency, state) {
       if (mode !== "normal") return;
-      var n = parseInt(s.get("cmi.interactions._count"), 10);
-      n = isNaN(n) ? interactions : Math.max(n, interactions);
-      var prefix = "cmi.interactions." + n + ".";
-      if (s.set(prefix + "id", question.cmiId)) {
-        interactions = n + 1;
+      var prefix = s.interaction(question.cmiId);
+      if (prefix) {
         s.set(prefix + "type", "choice");
         s.set(prefix + "description", question.text.replace(CLEAN_TEXT, " ").replace(/^\{/, "(").slice(0, 250));
         s.set(prefix + "learner_response", response.split("").sort().join("[,]"));
