@@ -477,7 +477,7 @@
       $("lp-greeting").textContent = t("welcome", { name: learnerName });
       $("lp-greeting").hidden = false;
     }
-    if (launch.mode !== "normal") notice(t("review_mode"));
+    if (launch.mode !== "normal") notice(t(launch.mode === "browse" ? "browse_mode" : "review_mode"));
     if (typeof launch.passMark === "number") d.completion.passMark = launch.passMark; /* the LMS's own mark wins */
     if (launch.state) state = launch.state;
     $("lp-start-saving").textContent = t(adapter.name === "standalone" ? "saving_device" : "saving_lms");

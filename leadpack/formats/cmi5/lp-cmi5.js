@@ -179,7 +179,6 @@
         track.readOnly = mode !== "normal"; /* Browse and Review read the learner's progress, never write it */
         var mastery = parseFloat(launchData.masteryScore);
         masteryScore = mastery >= 0 && mastery <= 1 ? mastery : null;
-        if (mode === "browse") d.strings.review_mode = LP.t("browse_mode"); /* the app's notice for other modes */
         return track.load();
       }).then(function (state) {
         if (!session.started) { session.started = Date.now(); session.save(); }
