@@ -78,7 +78,7 @@
       if (s.set("cmi.core.lesson_status", next)) {
         status = next;
         state.done = next.charAt(0);
-        s.set("cmi.core.exit", "");
+        s.set("cmi.core.exit", result.ended ? "" : "suspend");
         writeState(state);
         s.commitSoon();
       }
@@ -89,7 +89,8 @@
     adapter.finish = function (state) {
       if (s.finished() || !s.started) return;
       writeState(state);
-      if (mode === "normal") s.set("cmi.core.exit", FINISHED[status] ? "" : "suspend");
+      var over = status === "passed" || status === "completed" || LP.evaluate(state).ended;
+      if (mode === "normal") s.set("cmi.core.exit", over ? "" : "suspend");
       s.set("cmi.core.session_time", LP.cmiTimespan(Date.now() - s.started));
       s.terminate();
     };

@@ -20,9 +20,11 @@
       s.set("cmi.suspend_data", LP.encodeState(state, d.storage === "lms"));
     }
 
-    /* Finished: nothing more to do in this attempt, so it may end. A failed attempt stays open for a retry. */
-    function finished() {
-      return completion === "completed" && (d.completion.passMark === null || success === "passed");
+    /* Finished: nothing more to do in this attempt, so it may end. A failed attempt stays open while a retry is
+       left. */
+    function finished(state) {
+      return completion === "completed" && (d.completion.passMark === null || success === "passed" ||
+        LP.evaluate(state).ended);
     }
 
     function decimal(value) { return String(Math.round(value * 10000) / 10000); }
@@ -116,7 +118,7 @@
     adapter.finish = function (state) {
       if (s.finished() || !s.started) return;
       writeState(state);
-      if (mode === "normal") s.set("cmi.exit", finished() ? "normal" : "suspend");
+      if (mode === "normal") s.set("cmi.exit", finished(state) ? "normal" : "suspend");
       s.set("cmi.session_time", LP.isoDuration(Date.now() - s.started));
       if (request) s.set("adl.nav.request", request);
       s.terminate();
