@@ -67,6 +67,25 @@ def test_a_failed_learner_retries_and_the_lms_hears_failed_then_passed(page, sit
 
 
 @BOTH
+def test_a_failed_learner_back_in_review_mode_is_sent_to_a_new_attempt_not_offered_a_retry(page, site, fixture_build,
+                                                                                         browser, dialect):
+    """Moodle reopens a failed attempt in review mode: a retry there would be recorded nowhere."""
+    package = fixture_build["set"][dialect.name]
+    first = launch(page, site, package, dialect)
+    first.walk(correct=False)
+    go(first.frame, "finish")
+    assert first.frame.locator("#lp-retry").is_visible()
+    first.close()
+    assert first.outcome().success == "failed"
+    stored = dialect.model.stored_in_mode("review", first.stored_for_relaunch())
+    run = launch(browser.new_page(), site, package, dialect, stored=stored)
+    go(run.frame, "finish")
+    result = run.frame.locator("#lp-finish-result").text_content()
+    assert "Your score is 0%." in result and "start a new attempt from your learning platform" in result
+    assert run.frame.locator("#lp-retry").is_hidden()
+
+
+@BOTH
 def test_attempts_limit_the_tries_and_then_the_answers_are_shown(page, site, tmp_path, dialect):
     course = shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
     settings = course / "content" / "every-block" / "set.toml"

@@ -71,8 +71,10 @@ class Scorm12Model:
                          "entry": "resume" if core.get("exit") == "suspend" else ""},
                 "suspend_data": cmi.get("suspend_data", "")}
 
-    def stored_in_mode(self, mode: str) -> dict:
-        return {"core": {"lesson_status": "not attempted", "lesson_mode": mode}, "suspend_data": ""}
+    def stored_in_mode(self, mode: str, record: dict | None = None) -> dict:
+        """A launch in ``mode`` ("browse", "review"), of ``record`` or of a course never attempted."""
+        record = record or {"core": {"lesson_status": "not attempted"}, "suspend_data": ""}
+        return {**record, "core": {**record["core"], "lesson_mode": mode}}
 
     def is_error(self, entry: list) -> bool:
         return entry[3] == "false"
@@ -107,8 +109,9 @@ class Scorm2004Model:
                                           "interactions") if cmi.get(key)}
         return {**same, **kept, "entry": "resume" if cmi.get("exit") == "suspend" else ""}
 
-    def stored_in_mode(self, mode: str) -> dict:
-        return {"mode": mode}
+    def stored_in_mode(self, mode: str, record: dict | None = None) -> dict:
+        """A launch in ``mode`` ("browse", "review"), of ``record`` or of a course never attempted."""
+        return {**(record or {}), "mode": mode}
 
     def is_error(self, entry: list) -> bool:
         """A refused call, or an error code other than a first read of an unset element."""
