@@ -44,7 +44,7 @@ from leadpack.pipeline.limits import (
     MAX_SCAN_STEPS,
     SCAN_READINGS,
 )
-from leadpack.pipeline.markdown_ext.blocks import FENCE, CourseBlocksExtension, make_markdown, plain_text
+from leadpack.pipeline.markdown_ext.blocks import FENCE, page_reader, plain_text
 from leadpack.pipeline.markdown_ext.html_safety import Finding, tag_steps, unsafe_html, url_scheme
 
 CONTENT_DIR = "content"
@@ -461,10 +461,10 @@ def _page(path: Path, lines: list[str], index: int, end: int, heading: Heading, 
     body = lines[index + 1:end]
     blocks: list[model.Block] = []
     if readable and _scannable(path, body, line + 1, problems):
-        extension = CourseBlocksExtension(path, first_line=line + 1, problems=problems)
-        blocks = extension.split(make_markdown([extension]).convert("\n".join(body)))
+        reader = page_reader()
+        blocks = reader.read(path, line + 1, "\n".join(body), problems)
         _check_html(path, finder, index, end, blocks, problems)
-        if not blocks and not extension.rejected:
+        if not blocks and not reader.rejected:
             problems.add(path, line, f"the page '{title}' is empty", "write its text under the heading")
     words = len(title.split()) + sum(len(_block_text(block).split()) for block in blocks)
     return model.Page(page_id, module_id, title, tuple(blocks), line, words)
