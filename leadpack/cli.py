@@ -171,13 +171,19 @@ def main(click_ctx: click.Context) -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too: exit 1 and write nothing.")
 @click.option("--clean", is_flag=True,
               help="Remove packages and statement drafts in the output folder that this build did not write.")
+@click.option("--jobs", type=int, default=1, metavar="N", callback=lambda c, p, v: _jobs(v),
+              help="Build in N processes (0: one per core); the packages are the same, byte for byte.")
+@click.option("--shard", metavar="I/N", callback=lambda c, p, v: _shard(v),
+              help="Build only the I-th of N slices of the packages (for a CI matrix); all N together are the "
+                   "whole build.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @global_options
 @click.pass_obj
 @handles_errors
 def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], out: Path | None, sco_per: str | None,
-          templates: Path | None, strict: bool, clean: bool, as_json: bool) -> None:
-    """Build packages for every set (or the SETS named) into dist/."""
+          templates: Path | None, strict: bool, clean: bool, jobs: int, shard: tuple[int, int] | None,
+          as_json: bool) -> None:
+    """Build packages for every set (or the SETS named) into dist/, each with its LMS hand-off sheet."""
     from leadpack.pipeline.build import BuildOptions
     from leadpack.pipeline.build import build as run_build
 
@@ -188,7 +194,8 @@ def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], ou
             click.echo(f"  building {label}…", err=True)
 
     started = time.perf_counter()
-    built = run_build(ctx.root, BuildOptions(sets, format_names, out, sco_per, templates, strict, clean), progress)
+    options = BuildOptions(sets, format_names, out, sco_per, templates, strict, clean, jobs, shard or (1, 1))
+    built = run_build(ctx.root, options, progress)
     seconds = time.perf_counter() - started
     if as_json:
         report = {"ok": True, "packages": [p.summary() for p in built.packages],
@@ -209,7 +216,30 @@ def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], ou
     for path in built.removed:
         ctx.say(f"removed {display_path(path)} (this build did not write it)")
     warned = click.style(_count(len(built.warnings), "warning"), fg="yellow") if built.warnings else "no warnings"
-    ctx.say(f"built {_count(len(built.packages), 'package')} in {seconds:.1f} s, {warned}")
+    part = f" (shard {shard[0]}/{shard[1]})" if shard else ""
+    ctx.say(f"built {_count(len(built.packages), 'package')}{part} in {seconds:.1f} s, {warned}")
+
+
+def _jobs(value: int) -> int:
+    """--jobs N: N processes, 0 for one per core; a negative number is a usage error (exit 2)."""
+    if value < 0:
+        raise click.BadParameter(f"{value} is not a number of processes: give 1 or more, or 0 for one per core")
+    if value == 0:
+        from leadpack.pipeline.parallel import core_count
+
+        return core_count()
+    return value
+
+
+def _shard(value: str | None) -> tuple[int, int] | None:
+    """--shard I/N: whole numbers with 1 <= I <= N; anything else is a usage error (exit 2)."""
+    if value is None:
+        return None
+    index, slash, count = value.partition("/")
+    if not (slash and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise click.BadParameter(f"'{value}' is not a shard: write I/N with whole numbers, 1 <= I <= N "
+                                 "(for example 2/4 for the second of four)")
+    return int(index), int(count)
 
 
 def _budgets(ctx: Context, packages: list[Package]) -> None:
