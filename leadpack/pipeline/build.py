@@ -106,7 +106,7 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
     mine = shard_of(everything, options.shard)
     job = Job(series, sco_per, out, options.templates)
     if options.jobs > 1 and len({course_set.id for course_set, _ in mine}) > 1:
-        job.shared_renderer().template()  # compiled once, before the workers are forked
+        job.warm(names)
         result = build_in_processes(job, mine, options.jobs, progress)
         packages = result.packages
         for stage, seconds in result.stages.items():

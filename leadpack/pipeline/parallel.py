@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from leadpack import formats
 from leadpack.errors import LeadpackError
 from leadpack.pipeline import model
-from leadpack.pipeline.render import Renderer
+from leadpack.pipeline.render import Renderer, runtime_file, runtime_scripts
 
 if TYPE_CHECKING:
     from leadpack.formats.base import Format
@@ -68,6 +68,13 @@ class Job:
         if self.renderer is None:
             self.renderer = Renderer(self.series, self.templates)
         return self.renderer
+
+    def warm(self, format_names: tuple[str, ...]) -> None:
+        """Compile the templates and read the runtime scripts once, before workers are forked with them."""
+        self.shared_renderer().template()
+        for name in format_names:
+            for path in runtime_scripts(formats.get(name)).values():
+                runtime_file(path)
 
 
 @dataclass
