@@ -501,6 +501,43 @@ def diff(ctx: Context, old: Path, new: Path, as_json: bool) -> None:
         sys.exit(1)
 
 
+@main.command(name="release")
+@click.argument("old_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("new_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write release-notes.md (one per edition folder) and the index packages.json into this folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the index of packages as JSON.")
+@global_options
+@click.pass_obj
+@handles_errors
+def release_command(ctx: Context, old_dir: Path, new_dir: Path, out: Path | None, as_json: bool) -> None:
+    """Release notes for every set (and edition) between two release folders, and an index of the new packages.
+
+    Exit 0 when every package is safe for learners, 1 when any change affects them, 2 when the folders cannot
+    be compared.
+    """
+    from leadpack.pipeline.archive import write_files_atomically
+    from leadpack.tools.release import CannotCompare, notes_files, release, render_text
+
+    try:
+        report = release(old_dir, new_dir)
+    except CannotCompare as exc:
+        echo_error(str(exc))
+        sys.exit(2)
+    written = notes_files(report, out) if out else []
+    write_files_atomically(written)
+    if as_json:
+        click.echo(json.dumps({**report.as_dict(), "written": [str(path) for path, _ in written]}, indent=2,
+                              ensure_ascii=False))
+    else:
+        for line in render_text(report):
+            click.echo(line)
+        for path, _ in written:
+            ctx.say(f"wrote {display_path(path)}")
+    if not report.safe:
+        sys.exit(1)
+
+
 def _size(size: int) -> str:
     return f"{size / 1024:.1f} KB"
 
