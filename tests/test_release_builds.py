@@ -1,16 +1,21 @@
 """Issue 17, point 3: ``build --jobs N`` in parallel processes and ``build --shard I/N`` slices give exactly the
-serial build, byte for byte; bad values are usage errors (exit 2)."""
+serial build, byte for byte; bad values are usage errors (exit 2); docs/releasing.md's commands and CI files work."""
 
 from __future__ import annotations
 
 import pickle
+import re
+import shlex
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
+import yaml
 
+from leadpack import cli
+from leadpack.cli import main
 from leadpack.errors import ProblemsFound, SourceError
 from leadpack.pipeline.build import BuildOptions, build
 from tests.conftest import FIXTURE_COURSE, REPO, run_cli
@@ -113,3 +118,40 @@ def test_errors_from_a_worker_come_back_whole():
     assert again.problem == error.problem and str(again) == str(error)
     found = pickle.loads(pickle.dumps(ProblemsFound([error.problem])))
     assert found.problems == [error.problem]
+
+
+def commands_in(text: str) -> list[list[str]]:
+    """Every ``leadpack ...`` command in a document's code, with CI placeholders given sample values."""
+    text = text.replace("${{ matrix.shard }}", "1").replace("$CI_NODE_INDEX", "1").replace("$CI_NODE_TOTAL", "4")
+    found = []
+    for line in text.splitlines():
+        line = line.strip().removeprefix("- ").removeprefix("run: ")
+        if line.startswith("leadpack "):
+            found.append(shlex.split(line.split(" || ")[0].split("  #")[0]))
+    return found
+
+
+def test_the_release_guide_gives_working_commands_and_a_ready_workflow():
+    """docs/releasing.md: every leadpack command names options the CLI has, with values it accepts; the GitHub
+    Actions workflow is valid YAML with a shard matrix whose size every shard's --shard names; GitLab's too."""
+    text = (REPO / "docs" / "releasing.md").read_text("utf-8")
+    commands = commands_in(text)
+    assert {command[1] for command in commands} >= {"check", "build", "validate", "release"}
+    for command in commands:
+        params = main.commands[command[1]].params
+        options = {name for param in params for name in param.opts}
+        for token in command[2:]:
+            if token.startswith("-"):
+                assert token in options, (command, token)
+        if "--shard" in command:
+            assert cli._shard(command[command.index("--shard") + 1]) is not None
+    blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    github, gitlab = (yaml.safe_load(block) for block in blocks)
+    shards = github["jobs"]["build"]["strategy"]["matrix"]["shard"]
+    build_step = next(step["run"] for step in github["jobs"]["build"]["steps"]
+                      if "leadpack build" in step.get("run", ""))
+    assert f"--shard ${{{{ matrix.shard }}}}/{len(shards)}" in build_step and shards == list(range(1, len(shards) + 1))
+    assert github["jobs"]["release"]["needs"] == "build"
+    release_steps = " ".join(step.get("run", "") for step in github["jobs"]["release"]["steps"])
+    assert "leadpack release previous dist" in release_steps
+    assert gitlab["build"]["parallel"] == 4 and gitlab["release"]["needs"] == ["build"]
