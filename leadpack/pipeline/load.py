@@ -121,14 +121,16 @@ def _check_set_order(config: Path | None, order: tuple[str, ...], known: set[str
     if config is None:
         return
     lines = read_text(config).split("\n")
+    suggested = set()  # a set named in a "did you mean" is not also reported as missing from the order
     for name in order:
         if name not in known:
             near = difflib.get_close_matches(name, sorted(known), n=1)
+            suggested.update(near)
             line, col = locate(lines, 0, len(lines), [f'"{name}"', f"'{name}'", name]) or (1, 1)
             problems.add(config, line, f"sets lists '{name}', which is not a set folder in content/",
                          f"did you mean '{near[0]}'?" if near else "sets are: " + ", ".join(sorted(known)), col)
     if order:
-        for name in sorted(known - set(order)):
+        for name in sorted(known - set(order) - suggested):
             line, col = locate(lines, 0, len(lines), ["sets"]) or (1, 1)
             problems.add(config, line, f"the set '{name}' is not in sets, so it comes after the listed sets",
                          f'add "{name}" to sets where it belongs in the series', col, severity="warning")
