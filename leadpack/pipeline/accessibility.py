@@ -6,19 +6,31 @@ hold, the standard tested against, the checks that ran, the theme's contrast and
 short (video without captions, unchecked downloads). Everything only the publisher can say (contact details, dates,
 who tested) is left as a marked [placeholder]. No dates are filled in, so builds stay byte-reproducible.
 
-One small document model (blocks of text with links) renders to both formats, so they never disagree.
+The statement is written in the document model of ``document.py``, which renders both formats, so they never
+disagree.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from leadpack import formats
 from leadpack.pipeline import model
 from leadpack.pipeline.colours import MIN_CONTRAST, contrast
+from leadpack.pipeline.document import (
+    Block,
+    Inline,
+    Link,
+    Name,
+    _inline,
+    bullets,
+    heading,
+    note,
+    para,
+    to_html,
+    to_markdown,
+)
 
 STANDARD = "Web Content Accessibility Guidelines version 2.2 AA standard"
 WCAG_URL = "https://www.w3.org/TR/WCAG22/"
@@ -28,50 +40,6 @@ EASS_URL = "https://www.equalityadvisoryservice.com/"
 ECNI_URL = "https://www.equalityni.org/Home"
 ABILITYNET_URL = "https://mcmw.abilitynet.org.uk/"
 AXE_TAGS = "wcag2a, wcag2aa, wcag21a, wcag21aa and wcag22aa"
-
-
-@dataclass(frozen=True)
-class Link:
-    text: str
-    url: str
-
-
-@dataclass(frozen=True)
-class Name:
-    """Text an author wrote (a title, the organisation): never Markdown syntax, however it is spelt."""
-
-    text: str
-
-
-Inline = tuple[str | Link | Name, ...]
-
-
-@dataclass(frozen=True)
-class Block:
-    """One block of the statement: a heading (h1-h3), a paragraph (p), a list (ul) or a draft note (note)."""
-
-    kind: str
-    parts: tuple[Inline, ...]
-
-
-def _inline(*parts: str | Link | Name) -> Inline:
-    return tuple(parts)
-
-
-def heading(level: int, *parts: str | Name) -> Block:
-    return Block(f"h{level}", (_inline(*parts),))
-
-
-def para(*parts: str | Link | Name) -> Block:
-    return Block("p", (_inline(*parts),))
-
-
-def note(*parts: str | Link | Name) -> Block:
-    return Block("note", (_inline(*parts),))
-
-
-def bullets(*items: Inline | str) -> Block:
-    return Block("ul", tuple(item if isinstance(item, tuple) else _inline(item) for item in items))
 
 
 @dataclass(frozen=True)
@@ -271,89 +239,6 @@ def _preparation(facts: Facts) -> list[Block]:
         para("[Name who carried out any manual testing, how (for example with JAWS, NVDA, VoiceOver and speech "
              "recognition), and how you chose the pages you tested.]"),
     ]
-
-
-# ---- rendering ----
-
-def to_markdown(blocks: list[Block]) -> str:
-    lines: list[str] = []
-    for block in blocks:
-        if block.kind.startswith("h"):
-            lines += ["#" * int(block.kind[1]) + " " + _md_inline(block.parts[0]), ""]
-        elif block.kind == "ul":
-            lines += [f"- {_md_inline(item)}" for item in block.parts] + [""]
-        elif block.kind == "note":
-            lines += [f"> **Draft note:** {_md_inline(block.parts[0])}", ""]
-        else:
-            lines += [_md_inline(block.parts[0]), ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def _md_inline(parts: Inline) -> str:
-    return "".join(f"[{_md_escape(p.text)}]({p.url})" if isinstance(p, Link)
-                   else _md_name(p.text) if isinstance(p, Name) else _md_escape(p) for p in parts)
-
-
-def _md_escape(text: str) -> str:
-    """Our own sentences: emphasis and HTML characters escaped; our [placeholders] stay readable as they are."""
-    for char in "\\*_`<>":
-        text = text.replace(char, "\\" + char)
-    return text
-
-
-# Brackets are escaped, so a '(' cannot follow a link's ']': parentheses stay as written.
-MARKDOWN_SYNTAX = re.compile(r"[\\`*_{}\[\]<>#!|~@]|&(?=[#A-Za-z0-9])|:(?=/)|(?<=www)\.|^[-+=]")
-
-
-def _md_name(text: str) -> str:
-    """Author text, escaped so that no spelling of a title becomes Markdown: no link, picture, heading, table,
-    list, HTML, entity or bare web address (www. and https:// become links in GitHub's Markdown); line breaks
-    fold to spaces, so a title cannot start a line of its own."""
-    text = MARKDOWN_SYNTAX.sub(lambda found: "\\" + found.group(), " ".join(text.split()))
-    return re.sub(r"^(\d+)([.)])", r"\1\\\2", text)  # an ordered list marker: 1. and 2024)
-
-
-def to_html(blocks: list[Block], title: str) -> str:
-    body = []
-    for block in blocks:
-        if block.kind.startswith("h"):
-            body.append(f"<{block.kind}>{_html_inline(block.parts[0])}</{block.kind}>")
-        elif block.kind == "ul":
-            items = "".join(f"<li>{_html_inline(item)}</li>" for item in block.parts)
-            body.append(f"<ul>{items}</ul>")
-        elif block.kind == "note":
-            body.append(f'<p class="note"><strong>Draft note:</strong> {_html_inline(block.parts[0])}</p>')
-        else:
-            body.append(f"<p>{_html_inline(block.parts[0])}</p>")
-    return HTML_PAGE.format(title=html.escape(title), body="\n".join(body))
-
-
-def _html_inline(parts: Inline) -> str:
-    return "".join(f'<a href="{html.escape(p.url)}">{html.escape(p.text)}</a>' if isinstance(p, Link)
-                   else html.escape(p.text if isinstance(p, Name) else p) for p in parts)
-
-
-HTML_PAGE = """<!DOCTYPE html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; font-size: 1.125rem;
-  line-height: 1.6; color: #1b1b1b; background: #fff; max-width: 44rem; margin: 2rem auto; padding: 0 1rem; }}
-a {{ color: #1d4f73; }}
-a:focus-visible {{ outline: 3px solid #1b1b1b; outline-offset: 2px; }}
-.note {{ border-left: 6px solid #b00020; padding: 0.5rem 1rem; background: #fff; }}
-</style>
-</head>
-<body>
-<main>
-{body}
-</main>
-</body>
-</html>
-"""
 
 
 # ---- files beside the packages ----

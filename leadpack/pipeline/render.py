@@ -59,6 +59,7 @@ class Site:
     files: FileMap
     units: tuple[model.Unit, ...]
     budgets: tuple[Budget, ...]
+    data: tuple[RuntimeData, ...] = ()  # each unit's runtime data, as its launch page embeds it
 
 
 @functools.cache
@@ -226,12 +227,14 @@ class Renderer:
             files[f"assets/{name}"] = runtime_file(path)
         strings = strings_for(course_set.language)
         units = [budget.unit for budget in budgets]
+        embedded = []
         for number, budget in enumerate(budgets):
             following = units[number + 1] if number + 1 < len(units) else None
             data = RuntimeData.for_unit(self.series, course_set, budget.unit, budget, fmt, strings, following)
             files[budget.unit.file] = _filled(self.page(course_set, budget.unit), data.to_json(),
                                               tuple(scripts)).encode("utf-8")
-        return Site(files, tuple(units), budgets)
+            embedded.append(data)
+        return Site(files, tuple(units), budgets, tuple(embedded))
 
 
 def _filled(page: str, data_json: str, scripts: tuple[str, ...]) -> str:

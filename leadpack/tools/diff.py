@@ -415,9 +415,9 @@ def _verdict(old: Release, new: Release, affecting: list[Change]) -> list[str]:
     advice: dict[str, list[str]] = {}
     for change in affecting:
         advice.setdefault(change.advice or "publish it as a new activity, or when no learner is part-way", []).append(
-            _subject(change))
+            subject_name(change))
     return lines + [f"  - {', '.join(subjects)}: {text}" for text, subjects in advice.items()]
 
 
-def _subject(change: Change) -> str:
+def subject_name(change: Change) -> str:
     return SETTING_NAMES.get(change.subject, change.subject) if change.area == "settings" else change.subject
