@@ -63,28 +63,33 @@ def stage_shares(root: Path, repeat: int) -> dict[str, float]:
     return {stage: value / whole for stage, value in totals.items()}
 
 
-def synthetic_course(folder: Path, pages: int, pages_per_module: int = 20) -> Path:
-    """A generated course with `pages` pages of ordinary prose, a reflection and a question every few pages."""
-    (folder / "content" / "synthetic").mkdir(parents=True)
+def synthetic_course(folder: Path, pages: int, pages_per_module: int = 20, sets: int = 1) -> Path:
+    """A generated course of ``sets`` sets (synthetic, synthetic-2, ...) with `pages` pages each of ordinary prose,
+    a reflection and a question every few pages."""
+    (folder / "content").mkdir(parents=True)
     (folder / "leadpack.toml").write_text(
         '[series]\ntitle = "Synthetic"\norganisation = "Bench"\nbase_iri = "https://bench.example/s/"\n'
         "[build]\nsuspend_data_limit = 65536\nreflection_max_chars = 200\n")
-    modules = []
     paragraph = ("Library staff lead from every chair. " * 12).strip()
-    for module in range(pages // pages_per_module):
-        name = f"module-{module:03d}"
-        modules.append(name)
-        body = [f'+++\ntitle = "Module {module}"\nminutes = 20\noutcomes = ["Read the pages"]\n+++\n']
-        for page in range(pages_per_module):
-            body.append(f"# Page {module}-{page}\n\n{paragraph}\n\n- one\n- two **bold**\n")
-            if page % 5 == 0:
-                body.append(f"::: reflection\nWhat did page {module}-{page} make you think?\n:::\n")
-            if page % 4 == 3:
-                body.append(f"::: question\nWhich page is this, {module}-{page}?\n\n- [x] This one\n  > Yes.\n"
-                            "- [ ] Another\n  > No.\n:::\n")
-        (folder / "content" / "synthetic" / f"{name}.md").write_text("\n".join(body))
-    (folder / "content" / "synthetic" / "set.toml").write_text(
-        'title = "Synthetic"\nversion = "1.0.0"\nmodules = [' + ", ".join(f'"{m}"' for m in modules) + "]\n")
+    for number in range(1, sets + 1):
+        set_folder = folder / "content" / ("synthetic" if number == 1 else f"synthetic-{number}")
+        set_folder.mkdir()
+        modules = []
+        for module in range(pages // pages_per_module):
+            name = f"module-{module:03d}"
+            modules.append(name)
+            body = [f'+++\ntitle = "Module {module}"\nminutes = 20\noutcomes = ["Read the pages"]\n+++\n']
+            for page in range(pages_per_module):
+                body.append(f"# Page {module}-{page}\n\n{paragraph}\n\n- one\n- two **bold**\n")
+                if page % 5 == 0:
+                    body.append(f"::: reflection\nWhat did page {module}-{page} make you think?\n:::\n")
+                if page % 4 == 3:
+                    body.append(f"::: question\nWhich page is this, {module}-{page}?\n\n- [x] This one\n  > Yes.\n"
+                                "- [ ] Another\n  > No.\n:::\n")
+            (set_folder / f"{name}.md").write_text("\n".join(body))
+        (set_folder / "set.toml").write_text(
+            f'title = "Synthetic {number}"\nversion = "1.0.0"\nmodules = ['
+            + ", ".join(f'"{m}"' for m in modules) + "]\n")
     return folder
 
 

@@ -171,6 +171,11 @@ def main(click_ctx: click.Context) -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too: exit 1 and write nothing.")
 @click.option("--clean", is_flag=True,
               help="Remove packages and statement drafts in the output folder that this build did not write.")
+@click.option("--jobs", type=int, default=1, metavar="N", callback=lambda c, p, v: _jobs(v),
+              help="Build in N processes (0: one per core); the packages are the same, byte for byte.")
+@click.option("--shard", metavar="I/N", callback=lambda c, p, v: _shard(v),
+              help="Build only the I-th of N slices of the packages (for a CI matrix); all N together are the "
+                   "whole build.")
 @click.option("--languages", type=click.Choice(["together", "apart"]),
               help="A set in several languages: one package holding them all, or one package per language.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
@@ -178,8 +183,9 @@ def main(click_ctx: click.Context) -> None:
 @click.pass_obj
 @handles_errors
 def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], out: Path | None, sco_per: str | None,
-          templates: Path | None, strict: bool, clean: bool, languages: str | None, as_json: bool) -> None:
-    """Build packages for every set (or the SETS named) into dist/."""
+          templates: Path | None, strict: bool, clean: bool, jobs: int, shard: tuple[int, int] | None,
+          languages: str | None, as_json: bool) -> None:
+    """Build packages for every set (or the SETS named) into dist/, each with its LMS hand-off sheet."""
     from leadpack.pipeline.build import BuildOptions
     from leadpack.pipeline.build import build as run_build
 
@@ -190,8 +196,9 @@ def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], ou
             click.echo(f"  building {label}…", err=True)
 
     started = time.perf_counter()
-    built = run_build(ctx.root, BuildOptions(sets, format_names, out, sco_per, templates, strict, clean,
-                                             languages=languages), progress)
+    options = BuildOptions(sets, format_names, out, sco_per, templates, strict, clean, jobs, shard or (1, 1),
+                           languages=languages)
+    built = run_build(ctx.root, options, progress)
     seconds = time.perf_counter() - started
     if as_json:
         report = {"ok": True, "packages": [p.summary() for p in built.packages],
@@ -213,7 +220,30 @@ def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], ou
     for path in built.removed:
         ctx.say(f"removed {display_path(path)} (this build did not write it)")
     warned = click.style(_count(len(built.warnings), "warning"), fg="yellow") if built.warnings else "no warnings"
-    ctx.say(f"built {_count(len(built.packages), 'package')} in {seconds:.1f} s, {warned}")
+    part = f" (shard {shard[0]}/{shard[1]})" if shard else ""
+    ctx.say(f"built {_count(len(built.packages), 'package')}{part} in {seconds:.1f} s, {warned}")
+
+
+def _jobs(value: int) -> int:
+    """--jobs N: N processes, 0 for one per core; a negative number is a usage error (exit 2)."""
+    if value < 0:
+        raise click.BadParameter(f"{value} is not a number of processes: give 1 or more, or 0 for one per core")
+    if value == 0:
+        from leadpack.pipeline.parallel import core_count
+
+        return core_count()
+    return value
+
+
+def _shard(value: str | None) -> tuple[int, int] | None:
+    """--shard I/N: whole numbers with 1 <= I <= N; anything else is a usage error (exit 2)."""
+    if value is None:
+        return None
+    index, slash, count = value.partition("/")
+    if not (slash and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise click.BadParameter(f"'{value}' is not a shard: write I/N with whole numbers, 1 <= I <= N "
+                                 "(for example 2/4 for the second of four)")
+    return int(index), int(count)
 
 
 def _budgets(ctx: Context, packages: list[Package]) -> None:
@@ -482,6 +512,43 @@ def diff(ctx: Context, old: Path, new: Path, as_json: bool) -> None:
         for line in render_text(before, after, changes):
             click.echo(line)
     if any(change.affects_progress for change in changes):
+        sys.exit(1)
+
+
+@main.command(name="release")
+@click.argument("old_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("new_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write release-notes.md (one per edition folder) and the index packages.json into this folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the index of packages as JSON.")
+@global_options
+@click.pass_obj
+@handles_errors
+def release_command(ctx: Context, old_dir: Path, new_dir: Path, out: Path | None, as_json: bool) -> None:
+    """Release notes for every set (and edition) between two release folders, and an index of the new packages.
+
+    Exit 0 when every package is safe for learners, 1 when any change affects them, 2 when the folders cannot
+    be compared.
+    """
+    from leadpack.pipeline.archive import write_files_atomically
+    from leadpack.tools.release import CannotCompare, notes_files, release, render_text
+
+    try:
+        report = release(old_dir, new_dir)
+    except CannotCompare as exc:
+        echo_error(str(exc))
+        sys.exit(2)
+    written = notes_files(report, out) if out else []
+    write_files_atomically(written)
+    if as_json:
+        click.echo(json.dumps({**report.as_dict(), "written": [str(path) for path, _ in written]}, indent=2,
+                              ensure_ascii=False))
+    else:
+        for line in render_text(report):
+            click.echo(line)
+        for path, _ in written:
+            ctx.say(f"wrote {display_path(path)}")
+    if not report.safe:
         sys.exit(1)
 
 

@@ -51,6 +51,10 @@ class SourceError(LeadpackError):
         self.problem = Problem(display_path(path), max(line, 1), message, hint, max(col, 1))
         super().__init__(str(self.problem))
 
+    def __reduce__(self):  # noqa: ANN204 - a build process sends it back whole (pickle knows only ``args``)
+        problem = self.problem
+        return type(self), (problem.path, problem.line, problem.message, problem.hint, problem.col)
+
 
 class ProblemsFound(LeadpackError):
     """The checks found errors; the build writes nothing."""
@@ -58,6 +62,9 @@ class ProblemsFound(LeadpackError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+    def __reduce__(self):  # noqa: ANN204 - as SourceError's
+        return type(self), (self.problems,)
 
 
 class Problems(list):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -14,6 +15,9 @@ from leadpack.cli import main
 
 # Fixtures for end-to-end tests with real components: browser, page, site, lrs.
 pytest_plugins = ["tests.support.fixtures"]
+
+# Compiled templates go to a cache of the test run's own, not the user's (subprocesses inherit it).
+os.environ.setdefault("LEADPACK_CACHE", tempfile.mkdtemp(prefix="leadpack-test-cache-"))
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"

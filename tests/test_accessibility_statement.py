@@ -56,7 +56,8 @@ def test_statement_drafts_are_written_beside_the_packages_and_listed(tmp_path):
     assert {p["format"]: p["accessibility_statement"] for p in summary["packages"]} == {
         fmt: {"html": str(html_path), "markdown": str(md_path)} for fmt in formats.names()}
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [html_path.name, md_path.name, *(f"every-block-1.2.0-{fmt}.zip" for fmt in formats.names())])
+        [html_path.name, md_path.name, *(f"every-block-1.2.0-{fmt}{end}" for fmt in formats.names()
+                                         for end in (".zip", "-handoff.html", "-handoff.md"))])
 
     markdown = md_path.read_text("utf-8")
     assert markdown_headings(markdown) == [(level, title) for level, title in SECTIONS]

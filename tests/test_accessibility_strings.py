@@ -201,7 +201,7 @@ def test_no_interface_string_is_hard_coded_in_templates_or_runtime(page, site, p
     frame.wait_for_function("document.getElementById('lp-notice').textContent.length > 0")
     collect()
     assert leaks(texts, sources) == []
-    assert any("⟦resume_title⟧" in t for t in texts) and any("⟦browse_mode⟧" in t for t in texts)  # a browse launch
+    assert any("⟦resume_title⟧" in t for t in texts) and any("⟦browse_mode⟧" in t for t in texts)
     assert any("⟦start_failed⟧" in t for t in texts) and any("⟦standalone⟧" in t for t in texts)
     again.close()
 

@@ -179,6 +179,51 @@ def test_templates_can_be_overridden(tmp_path):
         assert 'content="custom-theme"' in archive.read("index.html").decode()
 
 
+@pytest.fixture
+def template_cache_at(monkeypatch):
+    """Point the compiled-template cache at a folder (or a file, or nowhere) for one test."""
+    from leadpack.pipeline.render import template_cache
+
+    def point(place: Path | str) -> None:
+        monkeypatch.setenv("LEADPACK_CACHE", str(place))
+        template_cache.cache_clear()
+
+    yield point
+    template_cache.cache_clear()
+
+
+def test_compiled_templates_are_kept_and_an_edited_template_is_compiled_afresh(tmp_path, template_cache_at):
+    cache = tmp_path / "cache"
+    template_cache_at(cache)
+    override = tmp_path / "templates"
+    override.mkdir()
+    base = (REPO / "templates" / "base.html").read_text()
+    marked = '<meta name="generator" content="leadpack">'
+    written = []
+    for name in ("first", "second"):
+        (override / "base.html").write_text(base.replace(marked, f'<meta name="generator" content="{name}">'))
+        out = tmp_path / name
+        assert run_cli("build", "--out", out, "--templates", override, "--format", "scorm12",
+                       root=FIXTURE_COURSE).exit_code == 0
+        with zipfile.ZipFile(next(out.glob("*.zip"))) as archive:
+            assert f'content="{name}"' in archive.read("index.html").decode()
+        written.append({path.name: (path.stat().st_mtime_ns, path.read_bytes()) for path in cache.rglob("*.cache")})
+    assert len(written[0]) == len(list((REPO / "templates").glob("*.html"))), "each template compiled once"
+    rewritten = [name for name in written[0] if written[0][name] != written[1][name]]
+    assert len(rewritten) == 1, "only the edited template was compiled again; the others came from the cache"
+
+
+@pytest.mark.parametrize("place", ["file", ""], ids=["not-a-folder", "turned-off"])
+def test_a_template_cache_that_cannot_be_used_changes_nothing(tmp_path, template_cache_at, fixture_build, place):
+    if place == "file":
+        place = tmp_path / "a-file"
+        place.write_text("not a folder")
+    template_cache_at(place)
+    out = tmp_path / "out"
+    assert run_cli("build", "--out", out, "--format", "scorm12", root=FIXTURE_COURSE).exit_code == 0
+    assert next(out.glob("*.zip")).read_bytes() == fixture_build["set"]["scorm12"].read_bytes()
+
+
 def test_ids_survive_an_inserted_page(tmp_path):
     import shutil
 

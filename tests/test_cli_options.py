@@ -113,7 +113,7 @@ def test_verbose_shows_stage_timings_and_the_files_in_each_package(tmp_path):
     lines = run_cli("--verbose", "build", "--out", out, root=FIXTURE_COURSE).stdout.splitlines()
     stages = next(line for line in lines if line.startswith("stages: "))
     assert re.fullmatch(r"stages: load \d+\.\d\d s, check \d+\.\d\d s, render \d+\.\d\d s, package \d+\.\d\d s, "
-                        r"zip \d+\.\d\d s, write \d+\.\d\d s", stages), stages
+                        r"zip \d+\.\d\d s, handoff \d+\.\d\d s, write \d+\.\d\d s", stages), stages
     assert "links learners may follow to the web:" in lines
     for name in ZIPS:
         names = zip_names(out / name)
@@ -130,7 +130,8 @@ def test_json_is_unchanged_apart_from_a_warnings_list(warned_course, tmp_path):
     assert set(report) == {"ok", "packages", "external_links", "warnings"}
     assert report["ok"] is True and report["external_links"] == ["https://example.org/reading"]
     assert {key for package in report["packages"] for key in package} == {
-        "set", "format", "path", "size", "files", "sha256", "suspend_data", "accessibility_statement", "languages"}
+        "set", "format", "path", "size", "files", "sha256", "suspend_data", "accessibility_statement", "handoff",
+        "languages"}
     assert [(w["severity"], w["message"]) for w in report["warnings"]] == [("warning", UNLISTED),
                                                                           ("warning", UNUSED)]
     assert report["warnings"][1]["path"].endswith("every-block/media/unused.svg")
@@ -140,9 +141,10 @@ def test_clean_removes_only_leadpack_outputs_this_build_did_not_write(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     stale = ["every-block-1.1.0-scorm12.zip", "every-block-1.1.0-accessibility.html",
-             "every-block-1.1.0-accessibility.md", "old-set-2.0-xapi.zip"]
+             "every-block-1.1.0-accessibility.md", "old-set-2.0-xapi.zip", "every-block-1.1.0-scorm12-handoff.md",
+             "old-set-2.0-cmi5-handoff.html"]
     kept = ["notes.txt", "every-block-1.1.0-scorm12.zip.bak", "photo.zip", "every-block-1.1.0-scorm2005.zip",
-            "Every-Block-1.1.0-xapi.zip"]
+            "Every-Block-1.1.0-xapi.zip", "every-block-1.1.0-handoff.md", "every-block-1.1.0-scorm12-handoff.txt"]
     for name in stale + kept:
         (out / name).write_bytes(b"x")
     (tmp_path / "elsewhere.zip").write_bytes(b"the target of a link")
@@ -153,7 +155,8 @@ def test_clean_removes_only_leadpack_outputs_this_build_did_not_write(tmp_path):
     for name in stale:
         assert f"removed {out / name} (this build did not write it)" in result.stdout
         assert not (out / name).exists()
-    written = ZIPS + ["every-block-1.2.0-accessibility.html", "every-block-1.2.0-accessibility.md"]
+    written = ZIPS + ["every-block-1.2.0-accessibility.html", "every-block-1.2.0-accessibility.md"] + [
+        name.replace(".zip", f"-handoff.{end}") for name in ZIPS for end in ("html", "md")]
     assert sorted(p.name for p in out.iterdir()) == sorted(kept + written + ["linked-1.0.0-xapi.zip"])
     assert (tmp_path / "elsewhere.zip").read_bytes() == b"the target of a link"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -255,6 +256,42 @@ def test_a_relaunch_with_the_registration_resumes_at_the_bookmark(browser, site,
     finally:
         first_context.close()
         second_context.close()
+
+
+def test_statements_for_a_session_the_lms_has_closed_are_dropped_not_retried_for_ever(context, site, lms):
+    """A tab closed while the LRS was out of reach leaves statements in the outbox. By the next launch the LMS has
+    closed that session (abandoned) and answers 403 for them, and always will: they are dropped with a warning,
+    once, and the new session's statements get through."""
+    actor = learner()
+    first = launch_au(lms, site, "fixture", actor)
+    page = open_au(context, lms, first)
+    page.wait_saved()
+    key = page.page.evaluate("LP.app.adapter.outboxKey")
+    initialized = next(s for s in page.sent if verb(s) == "initialized")
+    page.page.close()  # no exit: the LMS marks the session abandoned at the next launch
+    lms.wait_for(lambda: initialized["id"] in {s["id"] for s in lms.statements(first.registration)},
+                 "the first session's statements reached the LRS")
+    left = {**initialized, "id": str(uuid.uuid4()), "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced",
+                                                             "display": {"en-US": "experienced"}}}
+    left.pop("result", None)
+    context.add_init_script(f"localStorage.setItem({json.dumps(key)}, "
+                            f"{json.dumps(json.dumps({'statements': [left], 'state': None}))})")
+
+    try:
+        second = launch_au(lms, site, "fixture", actor, first.registration)
+        again = open_au(context, lms, second)
+        again.wait_saved()
+        stored = {s["id"] for s in lms.statements(first.registration)}
+        assert left["id"] not in stored and "initialized" in {verb(s) for s in again.sent if s["id"] in stored}
+        assert {s["id"] for s in again.sent if s["id"] != left["id"]} <= stored
+        refused = [r for r in lms.refused if left["id"] in r]  # in its batch, then alone; never again
+        assert refused[0] == f"statement {left['id']} for abandoned session {first.session_id}" and len(refused) <= 2
+        warned = f"statement {left['id']} not stored: the LRS answered 403"
+        assert again.page.evaluate("LP.app.adapter.errors") == [warned]
+        assert again.page.evaluate(f"localStorage.getItem({json.dumps(key)})") in (None, json.dumps(
+            {"statements": [], "state": None}))
+    finally:
+        lms.refused.clear()  # the LMS fixture is shared: other tests expect no refusal
 
 
 def test_completed_and_passed_go_once_per_registration(browser, site, lms):

@@ -129,6 +129,7 @@ def test_renaming_a_module_affects_progress(old_release, tmp_path):
     result = diff(old_release["module"]["scorm12"], per_module["scorm12"])
     assert result.exit_code == 1
     assert "the item 'ITEM-first-steps' (First steps) is gone" in result.stdout
+    assert "the launchable resource 'RES-first-steps' (first-steps.html) is gone" in result.stdout
 
 
 def test_pinning_the_old_module_id_makes_the_rename_safe(old_release, tmp_path):

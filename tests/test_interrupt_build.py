@@ -156,10 +156,11 @@ def replace(source, target, *args, **kwargs):
 
 os.replace = replace
 '''
-# What a build of the fixture writes, in the order it renames them into place: a package per format, then the
-# accessibility statement drafts.
+# What a build of the fixture writes, in the order it renames them into place: a package per format, their LMS
+# hand-off sheets, then the accessibility statement drafts.
 OUTPUTS = [f"every-block-1.2.0-{formats.get(name).suffix}.zip" for name in formats.DEFAULT] + \
-          ["every-block-1.2.0-accessibility.html", "every-block-1.2.0-accessibility.md"]
+          [f"every-block-1.2.0-{formats.get(name).suffix}-handoff.{end}" for name in formats.DEFAULT
+           for end in ("html", "md")] + ["every-block-1.2.0-accessibility.html", "every-block-1.2.0-accessibility.md"]
 
 
 @pytest.mark.parametrize("position", range(1, len(OUTPUTS) + 1))

@@ -13,27 +13,13 @@ import pytest
 from tests.conftest import FIXTURE_COURSE, run_cli, unzip
 from tests.support.http import StaticServer
 from tests.support.learner_page import press_next, visible_page
-from tests.support.scorm_lms import SCORM12, SCORM2004, LmsRun, install_package
+from tests.support.scorm_lms import DIALECTS, launch
 from tests.support.state_lrs import StateLRS
 from tests.support.xapi_learner import Learner, TinCanLaunch
 
 SETS = ["introduction", "leading-for-resilience", "leading-for-dialogue", "leading-for-inclusion",
         "leading-for-innovation"]
-DIALECTS = {"scorm12": SCORM12, "scorm2004": SCORM2004}
-
-
-def launch(page, site, zip_path, fmt="scorm12", stored=None, launch_file="index.html") -> LmsRun:
-    install_package(zip_path, site)
-    run = LmsRun(page, site, launch=launch_file, stored=stored, dialect=DIALECTS[fmt])
-    run.open()
-    return run
-
-
-def status_history(run: LmsRun, fmt: str) -> list[str]:
-    """Every pass/fail status the package set in the LMS, in order."""
-    element = "cmi.core.lesson_status" if fmt == "scorm12" else "cmi.success_status"
-    return [entry[2] for entry in run.log() if entry[0] in ("LMSSetValue", "SetValue") and entry[1] == element
-            and entry[2] in ("passed", "failed")]
+BOTH = pytest.mark.parametrize("dialect", DIALECTS.values(), ids=DIALECTS.keys())
 
 
 def answer(run_frame, question: dict, keys: str) -> None:
@@ -51,9 +37,9 @@ def go(frame, page_id: str) -> None:
 
 # ---- results and retries, told to the LMS in every format ----
 
-@pytest.mark.parametrize("fmt", sorted(DIALECTS))
-def test_a_failed_learner_retries_and_the_lms_hears_failed_then_passed(page, site, fixture_build, fmt):
-    run = launch(page, site, fixture_build["set"][fmt], fmt)
+@BOTH
+def test_a_failed_learner_retries_and_the_lms_hears_failed_then_passed(page, site, fixture_build, dialect):
+    run = launch(page, site, fixture_build["set"][dialect.name], dialect)
     frame, course = run.frame, run.course_data()
     assert "the pass mark is 50%" in frame.locator("form.lp-question .lp-hint").first.text_content()
     run.walk(correct=False)  # every page read, every question answered wrongly
@@ -75,18 +61,37 @@ def test_a_failed_learner_retries_and_the_lms_hears_failed_then_passed(page, sit
     assert "You passed, with a score of 100%." in frame.locator("#lp-finish-result").text_content()
     assert frame.locator("#lp-retry").is_hidden() and frame.locator("#lp-certificate").is_visible()
     run.close()
-    assert status_history(run, fmt) == ["failed", "passed"]
-    data = run.last_data()
-    assert (data["core"]["lesson_status"] if fmt == "scorm12" else data["success_status"]) == "passed"
+    assert run.success_history() == ["failed", "passed"]
+    assert run.outcome().success == "passed"
     assert run.flags() == []
 
 
-def test_attempts_limit_the_tries_and_then_the_answers_are_shown(page, site, tmp_path):
+@BOTH
+def test_a_failed_learner_back_in_review_mode_is_sent_to_a_new_attempt_not_offered_a_retry(page, site, fixture_build,
+                                                                                         browser, dialect):
+    """Moodle reopens a failed attempt in review mode: a retry there would be recorded nowhere."""
+    package = fixture_build["set"][dialect.name]
+    first = launch(page, site, package, dialect)
+    first.walk(correct=False)
+    go(first.frame, "finish")
+    assert first.frame.locator("#lp-retry").is_visible()
+    first.close()
+    assert first.outcome().success == "failed"
+    stored = dialect.model.stored_in_mode("review", first.stored_for_relaunch())
+    run = launch(browser.new_page(), site, package, dialect, stored=stored)
+    go(run.frame, "finish")
+    result = run.frame.locator("#lp-finish-result").text_content()
+    assert "Your score is 0%." in result and "start a new attempt from your learning platform" in result
+    assert run.frame.locator("#lp-retry").is_hidden()
+
+
+@BOTH
+def test_attempts_limit_the_tries_and_then_the_answers_are_shown(page, site, tmp_path, dialect):
     course = shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
     settings = course / "content" / "every-block" / "set.toml"
     settings.write_text(settings.read_text().replace("pass_mark = 50", "pass_mark = 50\nattempts = 1"))
-    assert run_cli("-q", "build", "--format", "scorm12", "--out", tmp_path / "out", root=course).exit_code == 0
-    run = launch(page, site, next((tmp_path / "out").glob("*.zip")))
+    assert run_cli("-q", "build", "--format", dialect.name, "--out", tmp_path / "out", root=course).exit_code == 0
+    run = launch(page, site, next((tmp_path / "out").glob("*.zip")), dialect)
     frame, questions = run.frame, run.course_data()["questions"]
     assert "You have one try at each question." in frame.locator("#page-start").text_content()
     run.walk(correct=False)
@@ -96,7 +101,8 @@ def test_attempts_limit_the_tries_and_then_the_answers_are_shown(page, site, tmp
     shown = frame.locator(f'form[data-question="{questions[0]["id"]}"] .lp-feedback').text_content()
     assert "The correct answer" in shown
     run.close()
-    assert status_history(run, "scorm12") == ["failed"]
+    assert run.success_history() == ["failed"]
+    assert run.outcome().exit == dialect.model.ended_exit, "no tries left: the attempt is over"
 
 
 def test_an_xapi_learner_retries_and_the_lrs_gets_failed_then_passed(browser, fixture_build, tmp_path):
@@ -126,9 +132,9 @@ def test_an_xapi_learner_retries_and_the_lrs_gets_failed_then_passed(browser, fi
 
 # ---- the start page, the end page and the certificate ----
 
-@pytest.mark.parametrize("fmt", sorted(DIALECTS))
-def test_the_start_page_says_what_the_set_is_and_how_it_counts(page, site, course_build, fmt):
-    run = launch(page, site, course_build[("leading-for-resilience", fmt)], fmt)
+@BOTH
+def test_the_start_page_says_what_the_set_is_and_how_it_counts(page, site, course_build, dialect):
+    run = launch(page, site, course_build[("leading-for-resilience", dialect.name)], dialect)
     start = run.frame.locator("#page-start")
     assert run.current_page() == "start" and start.locator("h1").text_content() == "Leading for Resilience"
     text = start.text_content()
@@ -145,11 +151,9 @@ def test_the_start_page_says_what_the_set_is_and_how_it_counts(page, site, cours
     assert run.current_page() == run.course_data()["pages"][0]["id"]
 
 
-@pytest.mark.parametrize("fmt", sorted(DIALECTS))
-def test_the_end_says_what_is_missing_then_gives_the_certificate_with_the_lms_name(page, site, fixture_build, fmt):
-    named = {"core": {"student_name": "Jones, Ffion", "student_id": "s1"}} if fmt == "scorm12" else \
-        {"learner_name": "Jones, Ffion", "learner_id": "s1"}
-    run = launch(page, site, fixture_build["set"][fmt], fmt, stored=named)
+@BOTH
+def test_the_end_says_what_is_missing_then_gives_the_certificate_with_the_lms_name(page, site, fixture_build, dialect):
+    run = launch(page, site, fixture_build["set"][dialect.name], dialect, stored=dialect.model.learner())
     frame = run.frame
     run.walk(stop_after=2)
     go(frame, "finish")
@@ -228,8 +232,7 @@ def test_the_action_plan_is_saved_and_restored_after_a_relaunch(page, site, cour
     first.close()
     cmi = first.last_data()
     assert all(text in cmi["suspend_data"] for text in answers)
-    stored = {"core": {"lesson_location": cmi["core"]["lesson_location"], "lesson_status": "incomplete",
-                       "entry": "resume"}, "suspend_data": cmi["suspend_data"]}
+    stored = first.stored_for_relaunch()
     again = launch(browser.new_page(), site, package, stored=stored)  # a fresh browser: only the LMS has it
     box = again.frame.locator(f'[data-reflection="{plan["id"]}"]')
     assert [box.locator("textarea").nth(i).input_value() for i in range(5)] == answers
@@ -250,8 +253,7 @@ def test_a_280_character_reflection_fits_every_scorm12_set(page, site, course_bu
     assert "characters left" in box.locator(".lp-counter").text_content()
     first.close()
     cmi = first.last_data()
-    stored = {"core": {"lesson_location": cmi["core"]["lesson_location"], "entry": "resume",
-                       "lesson_status": "incomplete"}, "suspend_data": cmi["suspend_data"]}
+    stored = first.stored_for_relaunch()
     assert len(cmi["suspend_data"]) <= 4096
     again = launch(browser.new_page(), site, package, stored=stored)
     assert again.frame.locator(f'[data-reflection="{reflection["id"]}"] textarea').input_value() == text
@@ -281,8 +283,7 @@ def test_text_beyond_the_record_stays_on_the_device_and_a_lower_cap_cuts_nothing
     first.close()
     cmi = first.last_data()
     assert long_text[:cap] in cmi["suspend_data"] and long_text not in cmi["suspend_data"]
-    stored = {"core": {"lesson_location": cmi["core"]["lesson_location"], "entry": "resume",
-                       "lesson_status": "incomplete"}, "suspend_data": cmi["suspend_data"]}
+    stored = first.stored_for_relaunch()
 
     same_device = launch(first.page.context.new_page(), site, next(old.glob("*.zip")), stored=stored)
     assert same_device.frame.locator(f'[data-reflection="{reflection["id"]}"] textarea').input_value() == long_text

@@ -21,7 +21,10 @@ from leadpack.formats.package import PackageView, Report
 from leadpack.pipeline import model
 
 if TYPE_CHECKING:
+    from leadpack.pipeline.document import Inline
     from leadpack.pipeline.render import FileMap, Site
+    from leadpack.pipeline.runtime_data import QuestionEntry
+    from leadpack.pipeline.state import Budget
 
 
 def package_identifier(series: model.Series, course_set: model.CourseSet) -> str:
@@ -55,6 +58,61 @@ class LaunchUnit:
     href: str
     mastery_score: str = ""
     activity_id: str = ""
+
+
+# What the hand-off sheet says, for every LMS, about the settings that make tracking work; in this order.
+LMS_SETTINGS = ("Display", "Attempts", "Grading", "Completion", "Pass mark", "Standards mode")
+
+
+@dataclass(frozen=True)
+class HandoffFacts:
+    """What a format's part of the LMS hand-off sheet may depend on: the set, the package and its units."""
+
+    series: model.Series
+    course_set: model.CourseSet
+    package: str  # the zip's file name
+    budgets: tuple[Budget, ...]  # each launchable unit, with its saved-state budget
+    identity: Identity  # what the LMS keys tracking on, read from the package's manifest
+
+    @property
+    def pass_mark(self) -> int | None:
+        """The set's pass mark, where it has questions to be judged by."""
+        return self.course_set.completion.pass_mark if self.course_set.questions else None
+
+    @property
+    def units(self) -> tuple[model.Unit, ...]:
+        return tuple(budget.unit for budget in self.budgets)
+
+    @property
+    def reflection_cap(self) -> int:
+        """The most saved characters a reflection keeps in the learner's record, in every unit."""
+        return min(budget.reflection_cap for budget in self.budgets)
+
+    @property
+    def per_module(self) -> bool:
+        """True when each module is launched on its own (sco_per = "module")."""
+        whole = self.units[0]
+        return len(self.units) > 1 or whole.id != self.course_set.id or whole.modules != self.course_set.modules
+
+
+@dataclass(frozen=True)
+class LmsSettings:
+    """How to set one LMS up for the package: how to add it, then a value for each of ``LMS_SETTINGS``."""
+
+    lms: str  # "Moodle", "Totara", "Any SCORM 1.2 LMS"
+    steps: Inline
+    values: dict[str, Inline]
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A format's part of the LMS hand-off sheet (pipeline/handoff.py writes the sheet around it)."""
+
+    why: Inline  # why this format, and for which LMS
+    lms: tuple[LmsSettings, ...]  # Moodle, Totara, then any LMS of the standard
+    records: tuple[Inline, ...]  # each thing the package writes to, or reads from, the learner's record
+    reflections: Inline  # where reflections go when the set keeps them in the learner's record
+    republish: tuple[Inline, ...]  # what keeps learners' progress when a new release replaces this one
 
 
 class Format:
@@ -99,6 +157,18 @@ class Format:
         """The id an LMS records a question's answers under (and shows in its reports): never cut, as ids are at
         most limits.MAX_ID_CHARS, so module--question fits SCORM 1.2's 255 characters."""
         return f"{module.id}--{question.id}"
+
+    def reported_id(self, question: QuestionEntry) -> str:
+        """The id the LMS's reports list a question's answers under: the interaction id the adapter records."""
+        return question.cmi_id
+
+    def reported_response(self, letters: str) -> str:
+        """Option letters as the LMS's reports show a response ("ac" → "a[,]c", the xAPI and SCORM 2004 form)."""
+        return "[,]".join(letters)
+
+    def handoff(self, facts: HandoffFacts) -> Handoff:
+        """This format's part of the LMS hand-off sheet: why it, the LMS settings, what it records."""
+        raise NotImplementedError
 
     def package(self, series: model.Series, course_set: model.CourseSet, site: Site) -> FileMap:
         """The files this format adds to the rendered site: its manifest and any control files."""

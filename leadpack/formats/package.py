@@ -71,6 +71,16 @@ class PackageView:
         return self.read(name).decode("utf-8", "replace")
 
 
+class FilesPackage(PackageView):
+    """A package still in memory (a build's files by name), read as a finished one is."""
+
+    def __init__(self, files: dict[str, bytes], label: str):
+        self.files, self.label, self.names = files, label, set(files)
+
+    def read(self, name: str) -> bytes:
+        return self.files[name]
+
+
 class ZipPackage(PackageView):
     """A zip read safely: a bomb is refused before anything is unpacked, a damaged member is a clear error."""
 

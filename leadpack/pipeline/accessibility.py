@@ -6,13 +6,13 @@ hold, the standard tested against, the checks that ran, the theme's contrast and
 short (video without captions, unchecked downloads). Everything only the publisher can say (contact details, dates,
 who tested) is left as a marked [placeholder]. No dates are filled in, so builds stay byte-reproducible.
 
-One small document model (blocks of text with links) renders to both formats, so they never disagree.
+The statement is written in the document model of ``document.py``, which renders both formats, so they never
+disagree; its sentences come from a phrasebook per language (``locales/statement/``).
 """
 
 from __future__ import annotations
 
 import functools
-import html
 import re
 import tomllib
 from dataclasses import dataclass
@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from leadpack import formats
 from leadpack.pipeline import model
 from leadpack.pipeline.colours import MIN_CONTRAST, contrast
+from leadpack.pipeline.document import Block, Inline, Link, Name, bullets, heading, note, para, to_html, to_markdown
 from leadpack.pipeline.render import strings_for
 
 WCAG_URL = "https://www.w3.org/TR/WCAG22/"
@@ -31,46 +32,6 @@ ABILITYNET_URL = "https://mcmw.abilitynet.org.uk/"
 AXE_TAGS = "wcag2a, wcag2aa, wcag21a, wcag21aa and wcag22aa"
 PHRASES_DIR = Path(__file__).resolve().parent.parent / "locales" / "statement"
 PLACE = re.compile(r"(\{\w+\})")
-
-
-@dataclass(frozen=True)
-class Link:
-    text: str
-    url: str
-
-
-@dataclass(frozen=True)
-class Name:
-    """Text an author wrote (a title, the organisation): never Markdown syntax, however it is spelt."""
-
-    text: str
-
-
-Inline = tuple[str | Link | Name, ...]
-
-
-@dataclass(frozen=True)
-class Block:
-    """One block of the statement: a heading (h1-h3), a paragraph (p), a list (ul) or a draft note (note)."""
-
-    kind: str
-    parts: tuple[Inline, ...]
-
-
-def heading(level: int, parts: Inline) -> Block:
-    return Block(f"h{level}", (parts,))
-
-
-def para(parts: Inline) -> Block:
-    return Block("p", (parts,))
-
-
-def note(parts: Inline) -> Block:
-    return Block("note", (parts,))
-
-
-def bullets(*items: Inline) -> Block:
-    return Block("ul", items)
 
 
 @functools.cache
@@ -147,15 +108,15 @@ def _opening(facts: Facts) -> list[Block]:
             say("package", article=_article(title), format=title, file=name))
     reflections = strings_for(course_set.language)["reflections_title"]
     return [
-        heading(1, say("title", course=Name(course_set.title))),
-        note(say("intro_note")),
-        para(say("applies", course=Name(course_set.title), version=course_set.version, series=Name(series.title),
+        heading(1, *say("title", course=Name(course_set.title))),
+        note(*say("intro_note")),
+        para(*say("applies", course=Name(course_set.title), version=course_set.version, series=Name(series.title),
                  packages=tuple(packages))),
-        para(say("run_by", organisation=Name(series.organisation))),
+        para(*say("run_by", organisation=Name(series.organisation))),
         bullets(*(say(key, reflections_page=reflections) for key in (
             "able_colours", "able_zoom", "able_keyboard", "able_speech", "able_screen_reader", "able_reflections"))),
-        para(say("simple")),
-        para(say("abilitynet", link=Link(say.book["abilitynet_link"], ABILITYNET_URL))),
+        para(*say("simple")),
+        para(*say("abilitynet", link=Link(say.book["abilitynet_link"], ABILITYNET_URL))),
     ]
 
 
@@ -166,12 +127,12 @@ def _article(word: str) -> str:
 
 def _how_accessible(facts: Facts) -> list[Block]:
     say = facts.say
-    blocks = [heading(2, say("how_heading"))]
+    blocks = [heading(2, *say("how_heading"))]
     problems = _known_problems(facts)
     if problems:
-        blocks += [para(say("known_some")), bullets(*problems)]
+        blocks += [para(*say("known_some")), bullets(*problems)]
     else:
-        blocks.append(para(say("known_none")))
+        blocks.append(para(*say("known_none")))
     return blocks
 
 
@@ -182,22 +143,22 @@ def _known_problems(facts: Facts) -> list[Inline]:
 def _feedback(facts: Facts) -> list[Block]:
     say = facts.say
     return [
-        heading(2, say("feedback_heading")),
-        para(say("other_format")),
+        heading(2, *say("feedback_heading")),
+        para(*say("other_format")),
         bullets(say("email"), say("call")),
-        para(say("reply")),
-        heading(3, say("reporting_heading")),
-        para(say("reporting", organisation=Name(facts.series.organisation))),
+        para(*say("reply")),
+        heading(3, *say("reporting_heading")),
+        para(*say("reporting", organisation=Name(facts.series.organisation))),
     ]
 
 
 def _enforcement(facts: Facts) -> list[Block]:
     say = facts.say
     return [
-        heading(2, say("enforcement_heading")),
-        para(say("enforcement", regulations=Link(say.book["regulations"], REGULATIONS_URL),
+        heading(2, *say("enforcement_heading")),
+        para(*say("enforcement", regulations=Link(say.book["regulations"], REGULATIONS_URL),
                  eass=Link(say.book["eass_link"], EASS_URL))),
-        para(say("northern_ireland", ecni=Link(say.book["ecni_link"], ECNI_URL))),
+        para(*say("northern_ireland", ecni=Link(say.book["ecni_link"], ECNI_URL))),
     ]
 
 
@@ -206,52 +167,52 @@ def _technical(facts: Facts) -> list[Block]:
     partial = bool(_known_problems(facts)) or facts.custom_templates
     standard = Link(say.book["standard"], WCAG_URL)
     blocks = [
-        heading(2, say("technical_heading")),
-        para(say("committed", organisation=Name(facts.series.organisation), regulations=say.book["regulations"])),
-        heading(3, say("compliance_heading")),
-        para(say("partial" if partial else "full", standard=standard)),
+        heading(2, *say("technical_heading")),
+        para(*say("committed", organisation=Name(facts.series.organisation), regulations=say.book["regulations"])),
+        heading(3, *say("compliance_heading")),
+        para(*say("partial" if partial else "full", standard=standard)),
     ]
     if not partial:
-        blocks.append(note(say("full_note")))
+        blocks.append(note(*say("full_note")))
     return blocks
 
 
 def _non_accessible(facts: Facts) -> list[Block]:
     say = facts.say
-    blocks = [heading(2, say("non_accessible_heading"))]
+    blocks = [heading(2, *say("non_accessible_heading"))]
     items = [say("video_item", video=Name(title), page=Name(page)) for title, page in facts.videos]
     if facts.custom_templates:
         items.append(say("custom_templates"))
     if items:
-        blocks.append(para(say("listed_reasons")))
-    blocks.append(heading(3, say("non_compliance_heading")))
-    blocks.append(bullets(*items) if items else para(say("none_known")))
+        blocks.append(para(*say("listed_reasons")))
+    blocks.append(heading(3, *say("non_compliance_heading")))
+    blocks.append(bullets(*items) if items else para(*say("none_known")))
     if facts.downloads:
         files: list[str | Link | Name] = []
         for title, name in facts.downloads:
             files += ([say.book["downloads_joiner"]] if files else []) + list(
                 say("download", title=Name(title), file=Name(name)))
-        blocks.append(note(say("downloads", files=tuple(files))))
+        blocks.append(note(*say("downloads", files=tuple(files))))
     blocks += [
-        heading(3, say("burden_heading")),
-        para(say("burden")),
-        heading(3, say("scope_heading")),
-        para(say("scope")),
+        heading(3, *say("burden_heading")),
+        para(*say("burden")),
+        heading(3, *say("scope_heading")),
+        para(*say("scope")),
     ]
     return blocks
 
 
 def _improving(facts: Facts) -> list[Block]:
     say = facts.say
-    return [heading(2, say("improving_heading")), para(say("improving"))]
+    return [heading(2, *say("improving_heading")), para(*say("improving"))]
 
 
 def _preparation(facts: Facts) -> list[Block]:
     theme, say, course_set = facts.series.theme, facts.say, facts.course_set
     return [
-        heading(2, say("preparation_heading")),
-        para(say("prepared")),
-        para(say("tested", standard=say.book["standard"], course=Name(course_set.title), version=course_set.version)),
+        heading(2, *say("preparation_heading")),
+        para(*say("prepared")),
+        para(*say("tested", standard=say.book["standard"], course=Name(course_set.title), version=course_set.version)),
         bullets(
             say("check_content", language=", ".join(facts.languages)),
             say("check_colours", primary=theme.primary, primary_ratio=f"{contrast(theme.primary, '#ffffff'):.1f}",
@@ -259,93 +220,8 @@ def _preparation(facts: Facts) -> list[Block]:
                 minimum=f"{MIN_CONTRAST}"),
             say("check_tests", tags=AXE_TAGS),
         ),
-        para(say("manual")),
+        para(*say("manual")),
     ]
-
-
-# ---- rendering ----
-
-def to_markdown(blocks: list[Block], language: str = "en-GB") -> str:
-    draft = Phrases(language).book["draft_note"]
-    lines: list[str] = []
-    for block in blocks:
-        if block.kind.startswith("h"):
-            lines += ["#" * int(block.kind[1]) + " " + _md_inline(block.parts[0]), ""]
-        elif block.kind == "ul":
-            lines += [f"- {_md_inline(item)}" for item in block.parts] + [""]
-        elif block.kind == "note":
-            lines += [f"> **{_md_escape(draft)}** {_md_inline(block.parts[0])}", ""]
-        else:
-            lines += [_md_inline(block.parts[0]), ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def _md_inline(parts: Inline) -> str:
-    return "".join(f"[{_md_escape(p.text)}]({p.url})" if isinstance(p, Link)
-                   else _md_name(p.text) if isinstance(p, Name) else _md_escape(p) for p in parts)
-
-
-def _md_escape(text: str) -> str:
-    """Our own sentences: emphasis and HTML characters escaped; our [placeholders] stay readable as they are."""
-    for char in "\\*_`<>":
-        text = text.replace(char, "\\" + char)
-    return text
-
-
-# Brackets are escaped, so a '(' cannot follow a link's ']': parentheses stay as written.
-MARKDOWN_SYNTAX = re.compile(r"[\\`*_{}\[\]<>#!|~@]|&(?=[#A-Za-z0-9])|:(?=/)|(?<=www)\.|^[-+=]")
-
-
-def _md_name(text: str) -> str:
-    """Author text, escaped so that no spelling of a title becomes Markdown: no link, picture, heading, table,
-    list, HTML, entity or bare web address (www. and https:// become links in GitHub's Markdown); line breaks
-    fold to spaces, so a title cannot start a line of its own."""
-    text = MARKDOWN_SYNTAX.sub(lambda found: "\\" + found.group(), " ".join(text.split()))
-    return re.sub(r"^(\d+)([.)])", r"\1\\\2", text)  # an ordered list marker: 1. and 2024)
-
-
-def to_html(blocks: list[Block], title: str, language: str = "en-GB") -> str:
-    draft = html.escape(Phrases(language).book["draft_note"])
-    body = []
-    for block in blocks:
-        if block.kind.startswith("h"):
-            body.append(f"<{block.kind}>{_html_inline(block.parts[0])}</{block.kind}>")
-        elif block.kind == "ul":
-            items = "".join(f"<li>{_html_inline(item)}</li>" for item in block.parts)
-            body.append(f"<ul>{items}</ul>")
-        elif block.kind == "note":
-            body.append(f'<p class="note"><strong>{draft}</strong> {_html_inline(block.parts[0])}</p>')
-        else:
-            body.append(f"<p>{_html_inline(block.parts[0])}</p>")
-    return HTML_PAGE.format(title=html.escape(title), body="\n".join(body), language=html.escape(language))
-
-
-def _html_inline(parts: Inline) -> str:
-    return "".join(f'<a href="{html.escape(p.url)}">{html.escape(p.text)}</a>' if isinstance(p, Link)
-                   else html.escape(p.text if isinstance(p, Name) else p) for p in parts)
-
-
-HTML_PAGE = """<!DOCTYPE html>
-<html lang="{language}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; font-size: 1.125rem;
-  line-height: 1.6; color: #1b1b1b; background: #fff; max-width: 44rem; margin: 2rem auto; padding: 0 1rem; }}
-a {{ color: #1d4f73; }}
-a:focus-visible {{ outline: 3px solid #1b1b1b; outline-offset: 2px; }}
-.note {{ border-left: 6px solid #b00020; padding: 0.5rem 1rem; background: #fff; }}
-</style>
-</head>
-<body>
-<main>
-{body}
-</main>
-</body>
-</html>
-"""
 
 
 # ---- files beside the packages ----
@@ -376,8 +252,9 @@ def statement_files(series: model.Series, packages: list, custom_templates: bool
             html_name, md_name = file_names(course_set, "" if edition is course_set else edition.language)
             html_path, md_path = folder / html_name, folder / md_name
             title = facts.say.text("title", course=" ".join(edition.title.split()))
-            files += [(html_path, to_html(blocks, title, edition.language).encode("utf-8")),
-                      (md_path, to_markdown(blocks, edition.language).encode("utf-8"))]
+            draft = facts.say.book["draft_note"]
+            files += [(html_path, to_html(blocks, title, edition.language, draft).encode("utf-8")),
+                      (md_path, to_markdown(blocks, draft).encode("utf-8"))]
             if edition is course_set:
                 for package in mine:
                     package.statement = {"html": str(html_path), "markdown": str(md_path)}

@@ -9,18 +9,19 @@ import io
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from leadpack import formats
 from leadpack.errors import LeadpackError, Problem, ProblemsFound
 from leadpack.formats.base import Format
-from leadpack.pipeline import model
+from leadpack.pipeline import accessibility, handoff, model
 from leadpack.pipeline.accessibility import statement_files
 from leadpack.pipeline.archive import write_files_atomically, write_zip
 from leadpack.pipeline.checks import check_series
 from leadpack.pipeline.config import LANGUAGE_TAG, VERSION
 from leadpack.pipeline.load import read_series
+from leadpack.pipeline.parallel import Job, Planned, build_in_processes, planned, shard_of
 from leadpack.pipeline.render import Renderer, render_set
 
 
@@ -33,6 +34,8 @@ class BuildOptions:
     templates: Path | None = None
     strict: bool = False  # warnings fail the build, as errors do
     clean: bool = False  # remove leadpack's files in the out folder that this build did not write
+    jobs: int = 1  # processes that build packages (the CLI turns --jobs 0 into the number of cores)
+    shard: tuple[int, int] = (1, 1)  # (I, N): build only the I-th of N deterministic slices of the packages
     languages: str | None = None  # "together" or "apart" (default: leadpack.toml's [build] languages)
 
 
@@ -68,6 +71,7 @@ class Package:
     budgets: list[dict] = field(default_factory=list)
     statement: dict[str, str] = field(default_factory=dict)  # accessibility statement draft: html, markdown
     contents: tuple[tuple[str, int], ...] = ()  # (file in the zip, bytes) in zip order, for --verbose
+    sheets: tuple[tuple[Path, bytes], ...] = ()  # the LMS hand-off sheet beside it: HTML, then Markdown
     languages: tuple[str, ...] = ()  # the languages the package holds, in the order learners are offered them
 
     @property
@@ -77,7 +81,9 @@ class Package:
     def summary(self) -> dict:
         return {"set": self.set_id, "format": self.format, "path": str(self.path), "size": len(self.data),
                 "files": self.files, "sha256": self.sha256, "suspend_data": self.budgets,
-                "accessibility_statement": self.statement, "languages": list(self.languages)}
+                "accessibility_statement": self.statement,
+                "handoff": dict(zip(("html", "markdown"), (str(path) for path, _ in self.sheets), strict=True)),
+                "languages": list(self.languages)}
 
 
 @dataclass
@@ -93,22 +99,32 @@ class Built:
 
 def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = lambda label: None) -> Built:
     """Build every package in memory first, then write them; a mistake anywhere (with --strict, a warning too)
-    writes nothing."""
+    writes nothing. With a shard, only its slice of the packages (and their sheets and statements)."""
     stopwatch = Stopwatch()
     series, warnings = checked_series(root, options, stopwatch)
     names = options.formats or series.build.formats
     sco_per = options.sco_per or series.build.sco_per
     out = options.out or (series.root / series.build.out)
-    packages = []
-    renderer = Renderer(series, options.templates)
-    for course_set in (packaged for s in series.sets for packaged in s.packaged(options.languages or
-                                                                                series.build.languages)):
-        for fmt in map(formats.get, names):
+    if options.languages:  # the command line's choice, where every part of the build (and its workers) reads it
+        series = replace(series, build=replace(series.build, languages=options.languages))
+    everything = planned(series, names)
+    mine = shard_of(everything, options.shard)
+    job = Job(series, sco_per, out, options.templates)
+    if options.jobs > 1 and len({course_set.id for course_set, _ in mine}) > 1:
+        job.warm(names)
+        result = build_in_processes(job, mine, options.jobs, progress)
+        packages = result.packages
+        for stage, seconds in result.stages.items():
+            stopwatch.add(stage, seconds)
+    else:
+        packages = []
+        for course_set, fmt in mine:
             progress(f"{course_set.id} ({fmt.name})")
-            packages.append(make_package(series, course_set, fmt, sco_per, renderer, out, stopwatch))
+            packages.append(make_package(series, course_set, fmt, sco_per, job.shared_renderer(), out, stopwatch))
     writing = time.perf_counter()
     custom_templates = bool(options.templates or series.build.templates)
-    files = [(p.path, p.data) for p in packages] + statement_files(series, packages, custom_templates)
+    files = [(p.path, p.data) for p in packages] + [sheet for p in packages for sheet in p.sheets]
+    files += statement_files(series, _statement_listing(everything, packages, out), custom_templates)
     try:
         write_files_atomically(files)
     except OSError as exc:
@@ -120,11 +136,32 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
     removed = []
     if options.clean:
         with stopwatch.stage("clean"):
-            removed = stale_outputs(out, {path.name for path, _ in files},
+            removed = stale_outputs(out, planned_names(everything),
                                     tuple(s.id for s in series.sets) if options.sets else ())
             for path in removed:
                 path.unlink(missing_ok=True)
     return Built(series, packages, warnings, removed, stopwatch.seconds)
+
+
+def _statement_listing(everything: list[Planned], packages: list[Package], out: Path) -> list[Package]:
+    """What each built set's statement lists: every package of the set the whole build makes, in its order (the
+    ones another shard builds stand in by name), so every shard writes the serial build's statement."""
+    built = {p.path.name: p for p in packages}  # one set may have a package per language ("apart")
+    sets = {p.set_id for p in packages}
+    return [built.get(formats.package_file_name(course_set, fmt))
+            or Package(course_set.id, fmt.name, out / formats.package_file_name(course_set, fmt), b"", 0)
+            for course_set, fmt in everything if course_set.id in sets]
+
+
+def planned_names(everything: list[Planned]) -> set[str]:
+    """The names of every file the whole build writes (all its shards together): what --clean keeps."""
+    names = set()
+    for course_set, fmt in everything:
+        package = formats.package_file_name(course_set, fmt)
+        names |= {package, *handoff.file_names(package), *accessibility.file_names(course_set),
+                  *(name for edition in course_set.editions for name in
+                    accessibility.file_names(course_set, edition.language))}
+    return names
 
 
 def checked_series(root: Path, options: BuildOptions, stopwatch: Stopwatch) -> tuple[model.Series, list[Problem]]:
@@ -147,12 +184,14 @@ def checked_series(root: Path, options: BuildOptions, stopwatch: Stopwatch) -> t
 
 def output_name(set_ids: tuple[str, ...] = ()) -> re.Pattern[str]:
     """The names of the files a build writes: <set>-<version>-<format suffix>.zip for every format in the
-    registry, and the accessibility statement drafts <set>-<version>-accessibility.html and .md; a language of the
-    set packaged on its own, or a statement in a translation's language, has the language before the suffix."""
+    registry with its hand-off sheet (<...>-handoff.html and .md), and the accessibility statement drafts
+    <set>-<version>-accessibility.html and .md; a language of the set packaged on its own, or a statement in a
+    translation's language, has the language before the suffix."""
     set_id = "|".join(map(re.escape, set_ids)) if set_ids else model.ID_PATTERN.pattern.strip("^$")
     suffixes = "|".join(re.escape(fmt.suffix) for fmt in formats.every())
     version, language = VERSION.pattern.strip("^$"), LANGUAGE_TAG.pattern.strip("^$")
-    return re.compile(rf"(?:{set_id})-{version}(?:-{language})?-(?:(?:{suffixes})\.zip|accessibility\.(?:html|md))")
+    package = rf"(?:{suffixes})(?:\.zip|{re.escape(handoff.SUFFIX)}\.(?:html|md))"
+    return re.compile(rf"(?:{set_id})-{version}(?:-{language})?-(?:{package}|accessibility\.(?:html|md))")
 
 
 def stale_outputs(out: Path, written: set[str], set_ids: tuple[str, ...] = ()) -> list[Path]:
@@ -179,7 +218,9 @@ def make_package(series: model.Series, course_set: model.CourseSet, fmt: Format,
         write_zip(buffer, files)
     budgets = [{"unit": b.unit.id, "worst_case": b.worst_case, "limit": b.limit,
                 "reflection_max": b.reflection_cap} for b in site.budgets]
-    return Package(course_set.id, fmt.name, out / formats.package_file_name(course_set, fmt),
-                   buffer.getvalue(), len(files), budgets,
-                   contents=tuple((name, len(files[name])) for name in sorted(files)),
+    path, data = out / formats.package_file_name(course_set, fmt), buffer.getvalue()
+    with stopwatch.stage("handoff"):
+        sheets = handoff.sheet_files(series, course_set, fmt, site, files, path, data)
+    return Package(course_set.id, fmt.name, path, data, len(files), budgets,
+                   contents=tuple((name, len(files[name])) for name in sorted(files)), sheets=tuple(sheets),
                    languages=tuple(e.language for e in course_set.editions))

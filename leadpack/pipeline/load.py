@@ -46,7 +46,7 @@ from leadpack.pipeline.limits import (
     MAX_SCAN_STEPS,
     SCAN_READINGS,
 )
-from leadpack.pipeline.markdown_ext.blocks import FENCE, CourseBlocksExtension, make_markdown, plain_text
+from leadpack.pipeline.markdown_ext.blocks import FENCE, page_reader, plain_text
 from leadpack.pipeline.markdown_ext.html_safety import Finding, tag_steps, unsafe_html, url_scheme
 
 CONTENT_DIR = "content"
@@ -123,14 +123,16 @@ def _check_set_order(config: Path | None, order: tuple[str, ...], known: set[str
     if config is None:
         return
     lines = read_text(config).split("\n")
+    suggested = set()  # a set named in a "did you mean" is not also reported as missing from the order
     for name in order:
         if name not in known:
             near = difflib.get_close_matches(name, sorted(known), n=1)
+            suggested.update(near)
             line, col = locate(lines, 0, len(lines), [f'"{name}"', f"'{name}'", name]) or (1, 1)
             problems.add(config, line, f"sets lists '{name}', which is not a set folder in content/",
                          f"did you mean '{near[0]}'?" if near else "sets are: " + ", ".join(sorted(known)), col)
     if order:
-        for name in sorted(known - set(order)):
+        for name in sorted(known - set(order) - suggested):
             line, col = locate(lines, 0, len(lines), ["sets"]) or (1, 1)
             problems.add(config, line, f"the set '{name}' is not in sets, so it comes after the listed sets",
                          f'add "{name}" to sets where it belongs in the series', col, severity="warning")
@@ -502,10 +504,10 @@ def _page(path: Path, lines: list[str], index: int, end: int, heading: Heading, 
     body = lines[index + 1:end]
     blocks: list[model.Block] = []
     if readable and _scannable(path, body, line + 1, problems):
-        extension = CourseBlocksExtension(path, first_line=line + 1, problems=problems)
-        blocks = extension.split(make_markdown([extension]).convert("\n".join(body)))
+        reader = page_reader()
+        blocks = reader.read(path, line + 1, "\n".join(body), problems)
         _check_html(path, finder, index, end, blocks, problems)
-        if not blocks and not extension.rejected:
+        if not blocks and not reader.rejected:
             problems.add(path, line, f"the page '{title}' is empty", "write its text under the heading")
     words = len(title.split()) + sum(len(_block_text(block).split()) for block in blocks)
     return model.Page(page_id, module_id, title, tuple(blocks), line, words)

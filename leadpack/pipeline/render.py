@@ -10,6 +10,7 @@ files, runtime files and interface strings are read once.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import os
 import tomllib
@@ -22,6 +23,7 @@ import jinja2
 import jinja2.sandbox
 import rjsmin
 
+from leadpack import __version__
 from leadpack.errors import LeadpackError, SourceError
 from leadpack.pipeline import model
 from leadpack.pipeline.colours import lightened
@@ -58,6 +60,7 @@ class Site:
     files: FileMap
     units: tuple[model.Unit, ...]
     budgets: tuple[Budget, ...]
+    data: tuple[RuntimeData, ...] = ()  # each unit's runtime data, as its launch page embeds it
 
 
 @functools.cache
@@ -165,10 +168,32 @@ def template_environment(series: model.Series, override: Path | None) -> jinja2.
         BUILTIN_TEMPLATES,
     ) if folder is not None and folder.is_dir()]
     return jinja2.sandbox.SandboxedEnvironment(
-        loader=TemplateLoader(folders),
-        autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
+        loader=TemplateLoader(folders), undefined=jinja2.StrictUndefined, bytecode_cache=template_cache(),
+        **TEMPLATE_OPTIONS)
+
+
+TEMPLATE_OPTIONS = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
+
+
+@functools.cache
+def template_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs: compiling them is most of a small build's work. Jinja keys each on
+    the template's file and source (an edited or overriding template is compiled afresh); the folder is keyed on
+    what else the compiled code depends on (Jinja's and leadpack's versions, the options above). In
+    $LEADPACK_CACHE, else the user's cache folder; none where that cannot be written (LEADPACK_CACHE="" turns
+    it off)."""
+    folder = os.environ.get("LEADPACK_CACHE")
+    if folder is None:
+        folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "leadpack")
+    if not folder:
+        return None
+    compiled_by = repr((jinja2.__version__, __version__, sorted(TEMPLATE_OPTIONS.items()), "sandboxed", "strict"))
+    path = Path(folder) / "templates" / hashlib.sha256(compiled_by.encode()).hexdigest()[:16]
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(path)) if os.access(path, os.W_OK) else None
 
 
 # Where a format's own parts go in a unit's shared page: its runtime data, and one script line per runtime file.
@@ -239,6 +264,7 @@ class Renderer:
             files[f"assets/{name}"] = runtime_file(path)
         strings = strings_for(course_set.language)
         units = [budget.unit for budget in budgets]
+        embedded = []
         for number, budget in enumerate(budgets):
             following = units[number + 1] if number + 1 < len(units) else None
             languages = tuple(LanguageEntry.of(edition, budget.unit, following, strings_for(edition.language),
@@ -248,7 +274,8 @@ class Renderer:
                                         languages)
             files[budget.unit.file] = _filled(self.page(course_set, budget.unit), data.to_json(),
                                               tuple(scripts)).encode("utf-8")
-        return Site(files, tuple(units), budgets)
+            embedded.append(data)
+        return Site(files, tuple(units), budgets, tuple(embedded))
 
 
 def _filled(page: str, data_json: str, scripts: tuple[str, ...]) -> str:

@@ -9,6 +9,7 @@
   "use strict";
   var d = LP.data, t = LP.t, pages = d.pages, $ = function (id) { return document.getElementById(id); };
   var state = LP.newState(), adapter = null, current = null, shownAt = Date.now(), ended = false, learnerName = "";
+  var recording = true; /* false in an LMS's browse or review mode: nothing the learner does is recorded */
   var sections = {}, store = LP.storage(), lms = d.storage === "lms", fullText = {};
   var live = document.querySelector(".lp-edition"), editions = {}, shownNotice = ["", null, false], saveKind = "";
   var ownName = "", resuming = false;
@@ -413,11 +414,12 @@
         box.appendChild(el("p", t("revisit", { modules: weak.map(function (m) { return m.title; }).join(", ") })));
       }
       if (result.score < passMark) {
-        box.appendChild(el("p", result.triesLeft ? (isFinite(result.triesLeft) ? t("tries_left", { n: result.triesLeft }) : "")
-          : t("tries_used")));
+        box.appendChild(el("p", !result.triesLeft ? t("tries_used") : !recording ? t("retry_new_attempt") :
+          isFinite(result.triesLeft) ? t("tries_left", { n: result.triesLeft }) : ""));
       }
     }
-    $("lp-retry").hidden = !(passMark !== null && result.scored && result.score < passMark && result.triesLeft && !ended);
+    $("lp-retry").hidden = !(passMark !== null && result.scored && result.score < passMark && result.triesLeft &&
+      recording && !ended);
     var earned = result.complete && (passMark === null || result.status === "passed");
     $("lp-certificate").hidden = $("lp-certificate-actions").hidden = !earned;
     if (earned) {
@@ -550,7 +552,8 @@
 
   function begin(launch) {
     learnerName = launch.learnerName || "";
-    if (launch.mode !== "normal") notice(launch.mode === "browse" ? "browse_mode" : "review_mode");
+    recording = launch.mode === "normal";
+    if (!recording) notice(launch.mode === "browse" ? "browse_mode" : "review_mode");
     if (typeof launch.passMark === "number") d.completion.passMark = launch.passMark; /* the LMS's own mark wins */
     if (launch.state) state = launch.state;
     var several = LP.languages.length > 1;

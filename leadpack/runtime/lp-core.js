@@ -198,6 +198,10 @@
     if (data.completion.passMark !== null && result.scored && complete) {
       result.status = result.score >= data.completion.passMark ? "passed" : "failed";
     }
+    /* Ended: nothing is left to do in this attempt (passed, completed without a pass mark, or failed with no tries
+       left), so the LMS may close it; until then the attempt stays open for the learner's return. */
+    result.ended = result.status === "passed" || result.status === "completed" && data.completion.passMark === null ||
+      result.status === "failed" && !result.triesLeft;
     return result;
   }
 

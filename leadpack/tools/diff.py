@@ -41,7 +41,7 @@ class Release:
     kind: str  # the format's name
     identity: dict[str, str] = field(default_factory=dict)  # manifest/organization/launch activity ids
     items: dict[str, str] = field(default_factory=dict)  # launchable item identifier → title
-    scos: dict[str, str] = field(default_factory=dict)  # launchable resource identifier → href
+    resources: dict[str, str] = field(default_factory=dict)  # launchable resource identifier → href
     mastery: dict[str, str] = field(default_factory=dict)  # item identifier → mastery score
     data: RuntimeData | None = None  # the runtime data of every launch page, merged
 
@@ -134,9 +134,10 @@ def _identity(old: Release, new: Release) -> list[Change]:
     for added in sorted(set(new.items) - set(old.items)):
         changes.append(Change("identifiers", "added", added, f"a new item '{added}' ({new.items[added]})",
                               False, "learners who finished the old items will find a new one to do"))
-    for removed in sorted(set(old.scos) - set(new.scos)):
-        changes.append(Change("identifiers", "removed", removed, f"the SCO resource '{removed}' is gone", True,
-                              "keep SCO identifiers stable between releases"))
+    for removed in sorted(set(old.resources) - set(new.resources)):
+        changes.append(Change("identifiers", "removed", removed, f"the launchable resource '{removed}' "
+                              f"({old.resources[removed]}) is gone", True,
+                              "keep resource identifiers stable between releases: they follow the module ids"))
     for name in sorted(set(old.mastery) & set(new.mastery)):
         if old.mastery[name] != new.mastery[name]:
             changes.append(Change("settings", "changed", name, f"masteryscore of '{name}' changed from "
@@ -414,9 +415,9 @@ def _verdict(old: Release, new: Release, affecting: list[Change]) -> list[str]:
     advice: dict[str, list[str]] = {}
     for change in affecting:
         advice.setdefault(change.advice or "publish it as a new activity, or when no learner is part-way", []).append(
-            _subject(change))
+            subject_name(change))
     return lines + [f"  - {', '.join(subjects)}: {text}" for text, subjects in advice.items()]
 
 
-def _subject(change: Change) -> str:
+def subject_name(change: Change) -> str:
     return SETTING_NAMES.get(change.subject, change.subject) if change.area == "settings" else change.subject

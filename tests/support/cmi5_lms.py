@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
+from tests.support.http import LoopbackService
 from tests.support.ralph import RalphLRS
 from tests.support.state_lrs import Problem, StateLRS, agent_key
 
@@ -85,7 +86,9 @@ class Session:
     abandoned: bool = False
 
 
-class Cmi5LMS:
+class Cmi5LMS(LoopbackService):
+    handler_class, service_name = None, "lms"  # the handler is set below, once defined
+
     def __init__(self, lrs: RalphLRS, *, cors_origins: Sequence[str] = (), grace: float = 10.0):
         self.lrs = lrs
         self.cors_origins = list(cors_origins)
@@ -100,31 +103,6 @@ class Cmi5LMS:
         self.requests: list[tuple[str, str, dict[str, str], int, str]] = []
         self.refused: list[str] = []
         self.lock = threading.Lock()
-        self._httpd: http.server.ThreadingHTTPServer | None = None
-
-    # -- lifecycle --------------------------------------------------------------------------------
-    def start(self) -> Cmi5LMS:
-        handler = type("Handler", (_Handler,), {"lms": self})
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-
-    def __enter__(self) -> Cmi5LMS:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def origin(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
     @property
     def endpoint(self) -> str:
@@ -364,3 +342,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return status
 
     do_GET = do_POST = do_PUT = do_DELETE = _handle  # noqa: N815
+
+
+Cmi5LMS.handler_class = _Handler

@@ -139,3 +139,35 @@ class StaticServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class LoopbackService:
+    """A test service (an LRS, an LMS) on ``http://127.0.0.1:<free port>``, answering from a background thread with
+    ``handler_class``, which sees the service as its attribute ``service_name``."""
+
+    handler_class: type[http.server.BaseHTTPRequestHandler]
+    service_name: str
+    _httpd: http.server.ThreadingHTTPServer | None = None
+
+    def start(self):  # noqa: ANN201 - the service itself
+        handler = type("Handler", (self.handler_class,), {self.service_name: self})
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def __enter__(self):  # noqa: ANN204
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"

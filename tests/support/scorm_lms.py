@@ -16,19 +16,123 @@ Stored data for a relaunch is passed through ``window.__lmsStored`` (an init scr
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from tests.conftest import unzip
 from tests.support import SCORM12_JS, SCORM2004_JS
 from tests.support.learner_page import READY, press_next, visible_page
 
 
+class Outcome(NamedTuple):
+    """What a session left in the LMS, in SCORM 2004's words (SCORM 1.2's one lesson_status read as both)."""
+
+    completion: str
+    success: str
+    score_raw: str
+    exit: str  # as the version spells it: an ended attempt is "" in 1.2, "normal" in 2004
+    location: str
+
+
+class Scorm12Model:
+    """Where SCORM 1.2 keeps each tracked fact (cmi.core.*) and what an LMS hands back on relaunch."""
+
+    tracking_elements = frozenset({"cmi.core.lesson_status", "cmi.core.score.raw", "cmi.core.exit"})
+    success_element = "cmi.core.lesson_status"
+    ended_exit = ""
+    wrong_result = "wrong"  # cmi.interactions.n.result
+
+    def outcome(self, cmi: dict) -> Outcome:
+        core = cmi["core"]
+        status = core["lesson_status"]
+        completion = "completed" if status in ("passed", "failed", "completed") else status
+        success = status if status in ("passed", "failed") else "unknown"
+        return Outcome(completion, success, core["score"]["raw"], core.get("exit", ""),
+                       core.get("lesson_location", ""))
+
+    def interactions(self, cmi: dict) -> list[dict]:
+        return _listed(cmi.get("interactions", {}))
+
+    def learner(self) -> dict:
+        """The LMS's record for a first launch by a named learner."""
+        return {"core": {"student_name": LEARNER_NAME, "student_id": LEARNER_ID}}
+
+    def stored_after(self, cmi: dict, before: dict | None) -> dict:
+        """The LMS's record for a new session after this one (launched with ``before``): the same learner, the
+        bookmark, status, saved state and entry."""
+        core = cmi["core"]
+        same = {key: value for key, value in (before or {}).get("core", {}).items() if key in ("student_id",
+                                                                                             "student_name")}
+        return {"core": {**same, "lesson_location": core.get("lesson_location", ""),
+                         "lesson_status": core["lesson_status"],
+                         "entry": "resume" if core.get("exit") == "suspend" else ""},
+                "suspend_data": cmi.get("suspend_data", "")}
+
+    def stored_in_mode(self, mode: str, record: dict | None = None) -> dict:
+        """A launch in ``mode`` ("browse", "review"), of ``record`` or of a course never attempted."""
+        record = record or {"core": {"lesson_status": "not attempted"}, "suspend_data": ""}
+        return {**record, "core": {**record["core"], "lesson_mode": mode}}
+
+    def is_error(self, entry: list) -> bool:
+        return entry[3] == "false"
+
+
+class Scorm2004Model:
+    """Where SCORM 2004 keeps each tracked fact (cmi.*) and what an LMS hands back on relaunch."""
+
+    tracking_elements = frozenset({"cmi.completion_status", "cmi.success_status", "cmi.score.scaled", "cmi.exit"})
+    success_element = "cmi.success_status"
+    ended_exit = "normal"
+    wrong_result = "incorrect"
+    # Reading an element the LMS has not set yet answers 403 ("not initialized"): normal on a first launch.
+    unset = re.compile(r"^cmi\.(location|suspend_data|score\.\w+|scaled_passing_score|progress_measure)$")
+
+    def outcome(self, cmi: dict) -> Outcome:
+        return Outcome(cmi["completion_status"], cmi["success_status"], cmi["score"]["raw"], cmi.get("exit", ""),
+                       cmi.get("location", ""))
+
+    def interactions(self, cmi: dict) -> list[dict]:
+        return _listed(cmi.get("interactions", {}))
+
+    def learner(self) -> dict:
+        """The LMS's record for a first launch by a named learner."""
+        return {"learner_name": LEARNER_NAME, "learner_id": LEARNER_ID}
+
+    def stored_after(self, cmi: dict, before: dict | None) -> dict:
+        """The LMS's record for a new session after this one (launched with ``before``): the same learner, and
+        "resume" after an exit with "suspend"."""
+        same = {key: value for key, value in (before or {}).items() if key in ("learner_id", "learner_name")}
+        kept = {key: cmi[key] for key in ("location", "suspend_data", "completion_status", "success_status",
+                                          "interactions") if cmi.get(key)}
+        return {**same, **kept, "entry": "resume" if cmi.get("exit") == "suspend" else ""}
+
+    def stored_in_mode(self, mode: str, record: dict | None = None) -> dict:
+        """A launch in ``mode`` ("browse", "review"), of ``record`` or of a course never attempted."""
+        return {**(record or {}), "mode": mode}
+
+    def is_error(self, entry: list) -> bool:
+        """A refused call, or an error code other than a first read of an unset element."""
+        return entry[3] == "false" or entry[4] != "0" and not (
+            entry[0] == "GetValue" and entry[4] == "403" and self.unset.match(entry[1] or ""))
+
+
+def _listed(interactions: dict | list) -> list[dict]:
+    """scorm-again renders interactions as an object keyed by index or as a list, depending on the version."""
+    return list(interactions.values()) if isinstance(interactions, dict) else list(interactions)
+
+
+LEARNER_ID = "learner-1"
+LEARNER_NAME = "Jones, Ffion"
+
+
 @dataclass(frozen=True)
 class Dialect:
     """One SCORM version as the test LMS page speaks it."""
 
+    name: str  # the leadpack format that speaks it
     script: Path  # scorm-again's build of that version
     api: str  # the global the content looks for
     api_class: str
@@ -40,6 +144,7 @@ class Dialect:
     last_error: str
     others: tuple[str, ...]
     suspend_limit: int
+    model: Scorm12Model | Scorm2004Model
 
     def config(self) -> str:
         return json.dumps({"api": self.api, "apiClass": self.api_class, "initialize": self.initialize,
@@ -48,10 +153,14 @@ class Dialect:
                            "suspendLimit": self.suspend_limit})
 
 
-SCORM12 = Dialect(SCORM12_JS, "API", "Scorm12API", "LMSInitialize", "LMSFinish", "LMSGetValue", "LMSSetValue",
-                  "LMSCommit", "LMSGetLastError", ("LMSGetErrorString", "LMSGetDiagnostic"), 4096)
-SCORM2004 = Dialect(SCORM2004_JS, "API_1484_11", "Scorm2004API", "Initialize", "Terminate", "GetValue", "SetValue",
-                    "Commit", "GetLastError", ("GetErrorString", "GetDiagnostic"), 64000)
+SCORM12 = Dialect("scorm12", SCORM12_JS, "API", "Scorm12API", "LMSInitialize", "LMSFinish", "LMSGetValue",
+                  "LMSSetValue", "LMSCommit", "LMSGetLastError", ("LMSGetErrorString", "LMSGetDiagnostic"), 4096,
+                  Scorm12Model())
+SCORM2004 = Dialect("scorm2004", SCORM2004_JS, "API_1484_11", "Scorm2004API", "Initialize", "Terminate", "GetValue",
+                    "SetValue", "Commit", "GetLastError", ("GetErrorString", "GetDiagnostic"), 64000,
+                    Scorm2004Model())
+DIALECTS = {dialect.name: dialect for dialect in (SCORM12, SCORM2004)}
+
 
 LMS_HTML = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Test LMS</title>
@@ -159,6 +268,25 @@ class LmsRun:
         assert commits, "nothing was committed"
         return commits[-1]["data"]["cmi"]
 
+    def outcome(self) -> Outcome:
+        return self.dialect.model.outcome(self.last_data())
+
+    def success_history(self) -> list[str]:
+        """Every pass/fail status the package set in the LMS, in order."""
+        return [entry[2] for entry in self.log() if entry[0] == self.dialect.set
+                and entry[1] == self.dialect.model.success_element and entry[2] in ("passed", "failed")]
+
+    def interactions(self) -> list[dict]:
+        return self.dialect.model.interactions(self.last_data())
+
+    def stored_for_relaunch(self) -> dict:
+        return self.dialect.model.stored_after(self.last_data(), self.stored)
+
+    def assert_clean(self) -> None:
+        """Every call succeeded and the LMS flagged nothing (no call after finish, no oversized suspend_data)."""
+        assert self.flags() == []
+        assert [entry for entry in self.log() if self.dialect.model.is_error(entry)] == []
+
     def close(self) -> None:
         """The LMS removes the frame, as Moodle does when the learner leaves the player (or the learner closes
         the content's window)."""
@@ -226,6 +354,15 @@ class LmsRun:
 def _wrong(question: dict) -> str:
     wrong = [key for key in question["options"] if key not in question["correct"]]
     return wrong[0]
+
+
+def launch(page, site, zip_path: Path, dialect: Dialect = SCORM12, stored: dict | None = None,
+           launch_file: str = "index.html") -> LmsRun:
+    """Install a package on the test site and open it in the test LMS, past the package's first page load."""
+    install_package(zip_path, site)
+    run = LmsRun(page, site, launch=launch_file, stored=stored, dialect=dialect)
+    run.open()
+    return run
 
 
 def install_package(zip_path: Path, site) -> Path:

@@ -49,6 +49,8 @@ from datetime import UTC, datetime
 from hashlib import sha1
 from urllib.parse import parse_qs, urlsplit
 
+from tests.support.http import LoopbackService
+
 XAPI_VERSION = "1.0.3"
 PREFIX = "/xapi/"
 EQUIVALENCE_FIELDS = ("actor", "verb", "object", "result", "context", "timestamp", "attachments")
@@ -86,8 +88,10 @@ def activities_of(statement: dict, related: bool) -> set[str]:
     return ids
 
 
-class StateLRS:
+class StateLRS(LoopbackService):
     """Statements and State API in memory, served from a background thread (see the module docstring)."""
+
+    handler_class, service_name = None, "lrs"  # the handler is set below, once defined
 
     def __init__(self, *, cors_origins: Sequence[str] = (), username: str = "state-lrs",
                  password: str = "state-lrs-secret"):
@@ -100,31 +104,10 @@ class StateLRS:
         self.refuse_writes: dict[str, int] = {}
         self._races: dict[tuple[tuple[str, str, str], str], bytes] = {}
         self.lock = threading.Lock()
-        self._httpd: http.server.ThreadingHTTPServer | None = None
-
-    # -- lifecycle --------------------------------------------------------------------------------
-    def start(self) -> StateLRS:
-        handler = type("Handler", (_Handler,), {"lrs": self})
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-
-    def __enter__(self) -> StateLRS:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     @property
     def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}{PREFIX}"
+        return self.origin + PREFIX
 
     @property
     def auth_header(self) -> str:
@@ -383,3 +366,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             raise Problem(405, "method not allowed")
 
     do_GET = do_POST = do_PUT = do_DELETE = _handle  # noqa: N815
+
+
+StateLRS.handler_class = _Handler

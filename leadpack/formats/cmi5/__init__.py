@@ -27,6 +27,15 @@ class Cmi5(Format):
         """The xAPI LRS client cmi5 builds on (it lives with the xAPI format), then the cmi5 adapter."""
         return (self.folder.parent / "xapi" / "lp-xapi.js", self.folder / self.adapter)
 
+    def reported_id(self, question):  # noqa: ANN001, ANN201 - see Format.reported_id
+        """The question's activity IRI: the id of the object of its "answered" statements."""
+        return question.iri
+
+    def handoff(self, facts):  # noqa: ANN001, ANN201 - see Format.handoff
+        from leadpack.formats.cmi5.handoff import handoff
+
+        return handoff(facts)
+
     def package(self, series, course_set, site):  # noqa: ANN001, ANN201 - see Format.package
         from leadpack.formats.cmi5.structure import package
 

@@ -150,6 +150,7 @@
       var client = X.Client(p.endpoint.replace(/\/?$/, "/"), "Basic " + token);
       track = X.Tracker({ client: client, agent: agent, registration: registration, courseIri: au,
         key: "leadpack:cmi5:", status: status,
+        refusals: { 403: 1 }, /* the LMS's "never": a statement for a session it has closed (9.3.6, 9.3.8) */
         statement: function (verb, object, result, parentIri) { return statement(verb, object, result, parentIri); } });
       adapter.errors = track.errors;
       adapter.outboxKey = track.outboxKey;

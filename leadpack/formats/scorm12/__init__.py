@@ -30,6 +30,15 @@ class Scorm12(Format):
         """The SCORM API session both SCORM versions share, then the 1.2 adapter."""
         return (self.folder / "lp-scorm.js", self.folder / self.adapter)
 
+    def reported_response(self, letters: str) -> str:
+        """SCORM 1.2's choice response: the letters with commas ("ac" → "a,c")."""
+        return ",".join(letters)
+
+    def handoff(self, facts):  # noqa: ANN001, ANN201 - see Format.handoff
+        from leadpack.formats.scorm12.handoff import handoff
+
+        return handoff(facts)
+
     def package(self, series, course_set, site):  # noqa: ANN001, ANN201 - see Format.package
         from leadpack.formats.scorm12.manifest import package
 

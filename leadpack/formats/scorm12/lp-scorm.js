@@ -89,6 +89,18 @@
 
     session.newView = function () { committedThisView = false; };
 
+    /* A new interaction record, after those the LMS holds and those this session wrote (an LMS that cannot count
+       them is fine): its element prefix once its id is set, else null. */
+    var interactions = 0;
+    session.interaction = function (id) {
+      var n = parseInt(session.get("cmi.interactions._count"), 10);
+      n = isNaN(n) ? interactions : Math.max(n, interactions);
+      var prefix = "cmi.interactions." + n + ".";
+      if (!session.set(prefix + "id", id)) return null;
+      interactions = n + 1;
+      return prefix;
+    };
+
     session.flush = function () { if (session.dirty && !finished) session.commit(); };
 
     /* The last commit and the end of the session, once. */

@@ -9,7 +9,7 @@
       initialize: "LMSInitialize", terminate: "LMSFinish", getValue: "LMSGetValue", setValue: "LMSSetValue",
       commit: "LMSCommit", lastError: "LMSGetLastError" });
     if (!s) return null;
-    var mode = "normal", status = "", interactions = 0, preference = "";
+    var mode = "normal", status = "", preference = "";
     var adapter = LP.adapter("scorm12", { errors: s.errors });
     s.onStatus = function (kind) { adapter.onStatus(kind); };
 
@@ -46,11 +46,8 @@
 
     adapter.answered = function (question, response, correct, latency, state) {
       if (mode !== "normal") return;
-      var n = parseInt(s.get("cmi.interactions._count"), 10);
-      n = isNaN(n) ? interactions : Math.max(n, interactions);
-      var prefix = "cmi.interactions." + n + ".";
-      if (s.set(prefix + "id", question.cmiId)) {
-        interactions = n + 1;
+      var prefix = s.interaction(question.cmiId);
+      if (prefix) {
         s.set(prefix + "type", "choice");
         s.set(prefix + "student_response", response.split("").join(","));
         s.set(prefix + "correct_responses.0.pattern", question.correct.split("").join(","));
@@ -82,7 +79,7 @@
       if (s.set("cmi.core.lesson_status", next)) {
         status = next;
         state.done = next.charAt(0);
-        s.set("cmi.core.exit", "");
+        s.set("cmi.core.exit", result.ended ? "" : "suspend");
         writeState(state);
         s.commitSoon();
       }
@@ -102,7 +99,8 @@
     adapter.finish = function (state) {
       if (s.finished() || !s.started) return;
       writeState(state);
-      if (mode === "normal") s.set("cmi.core.exit", FINISHED[status] ? "" : "suspend");
+      var over = status === "passed" || status === "completed" || LP.evaluate(state).ended;
+      if (mode === "normal") s.set("cmi.core.exit", over ? "" : "suspend");
       s.set("cmi.core.session_time", LP.cmiTimespan(Date.now() - s.started));
       s.terminate();
     };

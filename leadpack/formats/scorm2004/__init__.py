@@ -30,6 +30,11 @@ class Scorm2004(Format):
         """The SCORM API session both SCORM versions share (it lives with SCORM 1.2), then the 2004 adapter."""
         return (self.folder.parent / "scorm12" / "lp-scorm.js", self.folder / self.adapter)
 
+    def handoff(self, facts):  # noqa: ANN001, ANN201 - see Format.handoff
+        from leadpack.formats.scorm2004.handoff import handoff
+
+        return handoff(facts)
+
     def package(self, series, course_set, site):  # noqa: ANN001, ANN201 - see Format.package
         from leadpack.formats.scorm2004.manifest import package
 

@@ -12,7 +12,7 @@
       initialize: "Initialize", terminate: "Terminate", getValue: "GetValue", setValue: "SetValue",
       commit: "Commit", lastError: "GetLastError" });
     if (!s) return null;
-    var d = LP.data, mode = "normal", completion = "", success = "", interactions = 0, request = "", preference = "";
+    var d = LP.data, mode = "normal", completion = "", success = "", request = "", preference = "";
     var adapter = LP.adapter("scorm2004", { errors: s.errors });
     s.onStatus = function (kind) { adapter.onStatus(kind); };
 
@@ -20,9 +20,11 @@
       s.set("cmi.suspend_data", LP.encodeState(state, d.storage === "lms"));
     }
 
-    /* Finished: nothing more to do in this attempt, so it may end. A failed attempt stays open for a retry. */
-    function finished() {
-      return completion === "completed" && (d.completion.passMark === null || success === "passed");
+    /* Finished: nothing more to do in this attempt, so it may end. A failed attempt stays open while a retry is
+       left. */
+    function finished(state) {
+      return completion === "completed" && (d.completion.passMark === null || success === "passed" ||
+        LP.evaluate(state).ended);
     }
 
     function decimal(value) { return String(Math.round(value * 10000) / 10000); }
@@ -61,11 +63,8 @@
 
     adapter.answered = function (question, response, correct, latency, state) {
       if (mode !== "normal") return;
-      var n = parseInt(s.get("cmi.interactions._count"), 10);
-      n = isNaN(n) ? interactions : Math.max(n, interactions);
-      var prefix = "cmi.interactions." + n + ".";
-      if (s.set(prefix + "id", question.cmiId)) {
-        interactions = n + 1;
+      var prefix = s.interaction(question.cmiId);
+      if (prefix) {
         s.set(prefix + "type", "choice");
         s.set(prefix + "description", question.text.replace(CLEAN_TEXT, " ").replace(/^\{/, "(").slice(0, 250));
         s.set(prefix + "learner_response", response.split("").sort().join("[,]"));
@@ -130,7 +129,7 @@
     adapter.finish = function (state) {
       if (s.finished() || !s.started) return;
       writeState(state);
-      if (mode === "normal") s.set("cmi.exit", finished() ? "normal" : "suspend");
+      if (mode === "normal") s.set("cmi.exit", finished(state) ? "normal" : "suspend");
       s.set("cmi.session_time", LP.isoDuration(Date.now() - s.started));
       if (request) s.set("adl.nav.request", request);
       s.terminate();

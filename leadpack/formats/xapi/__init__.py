@@ -18,6 +18,15 @@ class Xapi(Format):
     schemas = ((TINCAN, "tincan.xsd"),)
     namespace = TINCAN
 
+    def reported_id(self, question):  # noqa: ANN001, ANN201 - see Format.reported_id
+        """The question's activity IRI: the id of the object of its "answered" statements."""
+        return question.iri
+
+    def handoff(self, facts):  # noqa: ANN001, ANN201 - see Format.handoff
+        from leadpack.formats.xapi.handoff import handoff
+
+        return handoff(facts)
+
     def package(self, series, course_set, site):  # noqa: ANN001, ANN201 - see Format.package
         from leadpack.formats.xapi.tincan import package
 

@@ -207,8 +207,9 @@
   /* Delivers the outbox: one request at a time, statements first (in the order they were made), then the latest
      document, retried with backoff. `status` hears "saving", "failed" (not yet saved: a retry is due) and "saved",
      which means the LRS confirmed everything and `busy()` has nothing else waiting either. */
-  function Sender(client, outbox, doc, status, busy) {
+  function Sender(client, outbox, doc, status, busy, refusals) {
     var sender = { errors: [] }, sending = false, failures = 0, retryTimer = null, shown = "";
+    var never = Object.assign({ 400: 1, 409: 1, 413: 1 }, refusals);
 
     sender.report = function () {
       var waiting = outbox.statements.length || outbox.state !== null || busy();
@@ -222,13 +223,14 @@
       if (window.console) console.warn("leadpack: " + message);
     }
 
-    /* 200 stored; 204 every one already stored. A 400/409/413 for a batch is resolved one statement at a time: for
-       one statement, 409 means a statement with that id is already stored and 400/413 that it can never be. Other
-       answers (401, 403, 404, 429, 5xx) and network errors keep the statements for a later try. */
+    /* 200 stored; 204 every one already stored. A refusal (400/409/413, and those the profile adds) for a batch is
+       resolved one statement at a time: for one statement, 409 means a statement with that id is already stored and
+       the others that it can never be. Other answers (401, 403, 404, 429, 5xx) and network errors keep the
+       statements for a later try. */
     function post(batch, keepalive) {
       return client.request("POST", "statements", JSON.stringify(batch), null, keepalive).then(function (r) {
         if (r.ok) { outbox.remove(batch); return true; }
-        if (r.status === 400 || r.status === 409 || r.status === 413) {
+        if (never[r.status]) {
           if (batch.length > 1) return postEach(batch.slice(), keepalive);
           warn("statement " + batch[0].id + " not stored: the LRS answered " + r.status +
             (r.status === 409 ? " (it holds a different statement with this id)" : ""));
@@ -353,7 +355,7 @@
   /* What every xAPI-based adapter does alike, around the statements it makes (`o.statement(verb, object, result,
      parentIri)`): the outbox, the State API document "leadpack-progress" beside the course activity, resume, and
      the statements for pages, answers and reflections. `o`: client, agent, registration, courseIri, key (the
-     outbox's prefix), statement, status (hears the save status). */
+     outbox's prefix), statement, status (hears the save status), refusals (more answers meaning "never stored"). */
   function Tracker(o) {
     var d = LP.data, where = { activityId: o.courseIri, agent: JSON.stringify(o.agent), registration: o.registration };
     var track = { outboxKey: o.key + hash(JSON.stringify(o.agent) + "|" + o.registration + "|" + o.courseIri),
@@ -364,7 +366,8 @@
     var live = null, withReflections = d.storage === "lms", reflectionTimers = {}, sentReflections = {};
     var moduleIri = {};
     d.modules.forEach(function (m) { moduleIri[m.id] = m.iri; });
-    var sender = Sender(o.client, outbox, doc, o.status, function () { return Object.keys(reflectionTimers).length > 0; });
+    var sender = Sender(o.client, outbox, doc, o.status, function () { return Object.keys(reflectionTimers).length > 0; },
+      o.refusals);
     track.errors = sender.errors;
     track.report = sender.report;
 

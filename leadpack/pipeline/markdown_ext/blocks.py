@@ -11,6 +11,7 @@ import difflib
 import hashlib
 import html
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -177,12 +178,16 @@ class CourseBlocksExtension(Extension):
     def __init__(self, path: Path, first_line: int = 1, body_converter: Callable[[str], str] | None = None,
                  problems: Problems | None = None):
         super().__init__()
+        self._convert = body_converter or _default_converter()
+        self.start(path, first_line, problems)
+
+    def start(self, path: Path, first_line: int = 1, problems: Problems | None = None) -> None:
+        """Forget the last page: the next conversion reads ``path`` from ``first_line``."""
         self.path, self.first_line = path, first_line
         self.blocks: list[model.Block] = []
         self.problems = problems if problems is not None else Problems()
         self.rejected = 0  # blocks left out because of a mistake: their page is not empty
         self.nonce = ""  # set from the page's source when the preprocessor runs
-        self._convert = body_converter or _default_converter()
 
     def report(self, line: int, message: str, hint: str = "", col: int = 1) -> None:
         self.problems.add(self.path, line, message, hint, col)
@@ -373,3 +378,33 @@ def _default_converter() -> Callable[[str], str]:
         return converter.convert(text)
 
     return convert
+
+
+class PageReader:
+    """Reads pages into blocks with one Markdown converter, reset between pages: building Python-Markdown's
+    parser costs more than converting a page with it. One per thread (``page_reader``): a converter is not
+    reentrant."""
+
+    def __init__(self) -> None:
+        self.extension = CourseBlocksExtension(Path())
+        self.markdown = make_markdown([self.extension])
+
+    def read(self, path: Path, first_line: int, text: str, problems: Problems) -> list[model.Block]:
+        """One page's blocks, its mistakes recorded in ``problems``."""
+        self.extension.start(path, first_line, problems)
+        self.markdown.reset()
+        return self.extension.split(self.markdown.convert(text))
+
+    @property
+    def rejected(self) -> int:
+        """How many blocks of the last page were left out for a mistake."""
+        return self.extension.rejected
+
+
+_readers = threading.local()
+
+
+def page_reader() -> PageReader:
+    if not hasattr(_readers, "reader"):
+        _readers.reader = PageReader()
+    return _readers.reader

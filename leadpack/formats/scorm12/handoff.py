@@ -1,0 +1,139 @@
+"""SCORM 1.2's part of the LMS hand-off sheet: the settings of Moodle's and Totara's SCORM activity (the README's
+"Uploading to Moodle or Totara"), and the data model elements the adapter (lp-scorm12.js) reads and writes."""
+
+from __future__ import annotations
+
+from leadpack.formats.base import Handoff, HandoffFacts, LmsSettings
+from leadpack.pipeline.document import Code, Inline
+
+
+def handoff(facts: HandoffFacts) -> Handoff:
+    moodle = moodle_settings(facts, "SCORM 1.2", "cmi.core.score.raw", standards=(
+        "Off, unless your site requires it: the package fits the 4,096 characters of ", Code("cmi.suspend_data"),
+        f" that Standards mode enforces (worst case {worst_case(facts)})."))
+    return Handoff(
+        why=("SCORM 1.2 is the standard Moodle's and Totara's built-in SCORM activity supports fully, and nearly "
+             "every LMS imports it. It keeps 4,096 characters of saved progress for each SCO, so a reflection keeps "
+             f"up to {facts.reflection_cap:,} characters in the learner's record; where the LMS supports "
+             "SCORM 2004 and longer reflections matter, upload the SCORM 2004 package instead."),
+        lms=(moodle, LmsSettings("Totara", totara_steps(facts), moodle.values), LmsSettings(
+            "Any SCORM 1.2 LMS", ("Import ", Code(facts.package), " as a SCORM 1.2 course: the LMS reads ",
+                                  Code("imsmanifest.xml"), " at the zip's root."), {
+                "Display": display_any(facts),
+                "Attempts": ("Let a learner return to the same attempt: the package resumes from ",
+                             Code("cmi.suspend_data"), " and ", Code("cmi.core.lesson_location"),
+                             ". Do not start a new attempt at each launch."),
+                "Grading": grading(facts, "cmi.core.score.raw"),
+                "Completion": (Code("cmi.core.lesson_status"), " becomes ", *status_words(facts), "."),
+                "Pass mark": pass_mark(facts, ("the manifest gives the same value as ", Code("adlcp:masteryscore"),
+                                               ", so an LMS that judges from it agrees")),
+                "Standards mode": ("Strict SCORM 1.2 works: 4,096 characters of ", Code("cmi.suspend_data"),
+                                   f" (worst case {worst_case(facts)}), interaction ids of at most 255 characters."),
+            })),
+        records=(
+            (Code("cmi.core.lesson_status"), ": incomplete, then ", *status_words(facts), "."),
+            (Code("cmi.core.score.raw"), " (with ", Code("min"), " 0 and ", Code("max"), " 100): the share of "
+             "knowledge-check questions answered right."),
+            (Code("cmi.core.lesson_location"), ": the page the learner is on (its id)."),
+            (Code("cmi.suspend_data"), ": the saved progress: pages read, the option letters of each answer, tries "
+             "at the checks, the finished status and, as set below, reflections."),
+            (Code("cmi.interactions.n"), ": one record per answer: ", Code("id"), ", ", Code("type"), " choice, ",
+             Code("student_response"), ", ", Code("correct_responses"), ", ", Code("result"), ", ", Code("time"),
+             " and ", Code("latency"), "."),
+            (Code("cmi.core.exit"), " and ", Code("cmi.core.session_time"), ": whether the learner will come back, "
+             "and how long the session took."),
+            ("Read only: ", Code("cmi.core.student_name"), " (printed on the learner's own certificate, never sent "
+             "anywhere), ", Code("cmi.core.student_id"), " (to keep one learner's notes on a shared computer apart "
+             "from another's), ", Code("cmi.core.lesson_mode"), " and ", Code("cmi.core.entry"), "."),
+        ),
+        reflections=("in ", Code("cmi.suspend_data"), f", up to {facts.reflection_cap:,} characters "
+                     "each"),
+        republish=republish(facts),
+    )
+
+
+def worst_case(facts: HandoffFacts) -> str:
+    worst = max(facts.budgets, key=lambda budget: budget.worst_case)
+    return f"{worst.worst_case:,} of {worst.limit:,} characters"
+
+
+def status_words(facts: HandoffFacts) -> Inline:
+    if facts.pass_mark is not None:
+        return (Code("passed"), " or ", Code("failed"), f" once every page is read and every question answered "
+                f"(pass mark {facts.pass_mark}%); a retry can turn failed into passed, never back")
+    return (Code("completed"), " once ", rule_words(facts))
+
+
+def rule_words(facts: HandoffFacts) -> str:
+    if facts.course_set.completion.rule == "all-pages-and-checks":
+        return "every page is read and every question answered"
+    return "every page is read"
+
+
+def completion(facts: HandoffFacts) -> Inline:
+    """Moodle's and Totara's activity completion, for both SCORM versions."""
+    if facts.pass_mark is not None:
+        return ("Completion tracking: Show activity as complete when conditions are met; Require status: ",
+                "Passed (the set has a pass mark); optionally Require minimum score.")
+    return ("Completion tracking: Show activity as complete when conditions are met; Require status: Completed "
+            f"(the set has no pass mark: it is complete once {rule_words(facts)}).")
+
+
+def grading(facts: HandoffFacts, element: str) -> Inline:
+    if not facts.course_set.questions:
+        return ("The set has no knowledge-check questions, so the package sends no score: grade on completion "
+                "(Moodle and Totara: Grading method: Learning objects), or not at all.")
+    return ("Grading method: Highest grade; Maximum grade: 100. The package sends ", Code(element),
+            " from 0 to 100 (the share of questions answered right).")
+
+
+def pass_mark(facts: HandoffFacts, agreeing: Inline) -> Inline:
+    if facts.pass_mark is None:
+        return ("None: the set is complete once ", rule_words(facts), ".")
+    attempts = facts.course_set.completion.attempts
+    tries = (f"; the package allows {attempts} tr{'y' if attempts == 1 else 'ies'} at the checks in all"
+             if attempts else "; a failed learner may retry the questions they got wrong until they pass")
+    return (f"{facts.pass_mark}%, judged by the package; ", *agreeing, tries, ".")
+
+
+def moodle_settings(facts: HandoffFacts, title: str, score: str, standards: Inline) -> LmsSettings:
+    """The SCORM package activity of Moodle, which Totara shares: only the standards line differs by version."""
+    return LmsSettings("Moodle", ("Add an activity or resource → SCORM package; upload ", Code(facts.package),
+                                  f" (Moodle reads it as {title} from its manifest)."), {
+        "Display": display_moodle(facts),
+        "Attempts": ("Number of attempts: Unlimited; Force new attempt: No; Lock after final attempt: No (the "
+                     "package counts its own tries at the checks, and resumes the open attempt)."),
+        "Grading": grading(facts, score),
+        "Completion": completion(facts),
+        "Pass mark": pass_mark(facts, ("the manifest carries the same mastery score, so the LMS agrees",)),
+        "Standards mode": standards,
+    })
+
+
+def display_moodle(facts: HandoffFacts) -> Inline:
+    if facts.per_module:
+        return ("Display package: Current window (or New window); Student skip content structure page: Never; "
+                "Display course structure in player: To the side, so learners move from module to module "
+                f"({len(facts.units)} SCOs, one per module); Show navigation: Under content.")
+    return ("Display package: Current window (or New window); Student skip content structure page: Always; "
+            "Display course structure in player: Hidden; Show navigation: No (the package has its own contents "
+            "and navigation).")
+
+
+def display_any(facts: HandoffFacts) -> Inline:
+    if facts.per_module:
+        return (f"{len(facts.units)} SCOs, one per module: show the LMS's course structure so learners can move "
+                "between them; a frame or a new window both work.")
+    return ("One SCO with its own contents and navigation: hide the LMS's course structure and navigation; a frame "
+            "or a new window both work.")
+
+
+def totara_steps(facts: HandoffFacts) -> Inline:
+    return ("Add an activity → SCORM package; upload ", Code(facts.package), ". Totara's SCORM activity has "
+            "Moodle's settings, below; in a program or certification, the course completes with this activity.")
+
+
+def republish(facts: HandoffFacts) -> tuple[Inline, ...]:
+    """How to replace a SCORM package in the LMS without losing attempts, for both versions."""
+    return (("Replace the package of the existing activity (Moodle and Totara: the activity's settings → Package "
+             "file) rather than adding a new activity: the LMS keeps learners' attempts and their saved progress."),)

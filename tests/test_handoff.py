@@ -1,0 +1,153 @@
+"""Issue 17, point 2: an LMS hand-off sheet beside each package (HTML and Markdown), in every format of the
+registry: the file and its sha256, the settings for Moodle, Totara and any LMS of the standard, what the package
+records about learners, republishing, and a question key that matches the package's own interaction ids."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from leadpack import formats
+from leadpack.formats.base import LMS_SETTINGS
+from leadpack.tools.diff import read_release
+from tests.conftest import FIXTURE_COURSE, run_cli
+
+KEY_LINE = re.compile(r"^`(?P<id>[^`]+)` \(right: `(?P<right>[^`]+)`(?P<several>; more than one option is right)?\): "
+                      r"(?P<text>.+)$")
+OPTION_LINE = re.compile(r"^- `(?P<letter>[a-j])` (?P<tick>✓ )?(?P<text>.+)$")
+
+
+def sheets_of(zip_path: Path) -> tuple[Path, Path]:
+    stem = zip_path.name.removesuffix(".zip")
+    return zip_path.with_name(f"{stem}-handoff.html"), zip_path.with_name(f"{stem}-handoff.md")
+
+
+def unescaped(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def section(markdown: str, title: str) -> str:
+    """The Markdown from the level-two heading ``title`` to the next level-two heading."""
+    found = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", markdown, re.M | re.S)
+    assert found, title
+    return found.group(1)
+
+
+def question_key(markdown: str) -> dict[str, tuple[str, str, bool, dict[str, tuple[str, bool]]]]:
+    """id → (question text, right response as recorded, several right, {letter: (option text, ticked)})."""
+    key: dict = {}
+    current = None
+    for line in section(markdown, "Question key").splitlines():
+        found = KEY_LINE.match(line)
+        if found:
+            current = {}
+            key[found["id"]] = (unescaped(found["text"]), found["right"], bool(found["several"]), current)
+        elif current is not None and OPTION_LINE.match(line):
+            option = OPTION_LINE.match(line)
+            current[option["letter"]] = (unescaped(option["text"]), bool(option["tick"]))
+    return key
+
+
+@pytest.mark.parametrize("mode", ["set", "module"])
+@pytest.mark.parametrize("fmt", formats.names())
+def test_the_sheet_names_the_file_its_checksum_and_the_settings_of_every_lms(fixture_build, fmt, mode):
+    zip_path = fixture_build[mode][fmt]
+    html_path, md_path = sheets_of(zip_path)
+    markdown, document = md_path.read_text("utf-8"), lxml.html.fromstring(html_path.read_bytes())
+    data = zip_path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    for text in (markdown, document.text_content()):
+        assert f"sha256: {digest}".replace(" ", "") in text.replace("`", "").replace(" ", "")
+        assert f"Size: {len(data):,} bytes" in text and zip_path.name in text
+    assert document.findtext(".//h1").startswith("LMS hand-off: Every Block (version 1.2.0), ")
+    assert document.get("lang") == "en-GB"
+
+    settings = section(markdown, "Settings that make tracking work")
+    lms_names = re.findall(r"^### (.+)$", settings, re.M)
+    assert lms_names[:2] == ["Moodle", "Totara"] and len(lms_names) == 3, lms_names
+    for block in re.split(r"^### .+$", settings, flags=re.M)[1:]:
+        rows = dict(re.findall(r"^\| ([^|]+?) \| (.+) \|$", block, re.M))
+        assert [name for name in rows if name not in ("Setting", "---")] == list(LMS_SETTINGS)
+        assert "50%" in rows["Pass mark"] or "0.5 (50%)" in rows["Pass mark"]  # the fixture's pass mark
+        assert all(value.strip() for value in rows.values())
+    tables = document.xpath("//h2[.='Settings that make tracking work']/following::table")
+    assert len(tables) >= 3
+    for table in tables[:3]:
+        assert [row.findtext("td") for row in table.iter("tr")][1:] == list(LMS_SETTINGS)
+
+
+@pytest.mark.parametrize("fmt", formats.names())
+def test_the_privacy_summary_says_what_is_recorded_and_that_reflections_leave_the_device(fixture_build, fmt):
+    markdown = sheets_of(fixture_build["set"][fmt])[1].read_text("utf-8")
+    records = section(markdown, "What the package records about learners")
+    assert "Reflections and action plans leave the device" in records
+    element = formats.get(fmt).state_element
+    assert f"`{element}`" in records if element else "`leadpack-progress`" in records
+    assert len(re.findall(r"^- ", records, re.M)) >= 3
+    republish = section(markdown, "Republishing without losing progress")
+    assert f"leadpack diff {fixture_build['set'][fmt].name} NEW.zip" in republish
+
+
+@pytest.mark.parametrize("mode", ["set", "module"])
+@pytest.mark.parametrize("fmt", formats.names())
+def test_the_question_key_matches_the_package(fixture_build, fmt, mode):
+    """Every question of the package under the id its adapter records, with each option's letter and text and the
+    right ones ticked; the identifiers the LMS keys on are those of the package's manifest."""
+    zip_path = fixture_build[mode][fmt]
+    markdown = sheets_of(zip_path)[1].read_text("utf-8")
+    release, format_ = read_release(zip_path), formats.get(fmt)
+    key = question_key(markdown)
+    assert list(key) == [format_.reported_id(q) for q in release.data.questions]
+    for question in release.data.questions:
+        text, right, several, options = key[format_.reported_id(question)]
+        assert text == question.text and several == question.multiple
+        assert right == format_.reported_response(question.correct)
+        assert options == {letter: (option, letter in question.correct) for letter, option in question.options.items()}
+    republish = unescaped(section(markdown, "Republishing without losing progress"))
+    for value in (*release.identity.values(), *release.items):
+        assert f"`{value}`" in republish
+
+
+def test_responses_in_the_key_take_the_form_the_adapters_record():
+    """The forms the adapters write (lp-scorm12.js joins letters with ",", the others with "[,]"), read from the
+    shipped scripts, so the key cannot drift from the runtime."""
+    for fmt in formats.every():
+        scripts = "".join(path.read_text("utf-8") for path in fmt.scripts)
+        separator = fmt.reported_response("ab")[1:-1]
+        assert f'response.split("").join("{separator}")' in scripts or \
+            f'response.split("").sort().join("{separator}")' in scripts, fmt.name
+
+
+def test_sheets_are_listed_in_json_reproducible_escaped_and_cleaned(tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    set_file = course / "content" / "every-block" / "set.toml"
+    set_file.write_text(set_file.read_text().replace('title = "Every Block"', 'title = "Tea & <Biscuits> *now*"'))
+    (course / "leadpack.toml").write_text((course / "leadpack.toml").read_text()
+                                          + '\n[build]\nreflections = "device"\n')
+    out = tmp_path / "out"
+    first = json.loads(run_cli("build", "--out", out, "--json", root=course).stdout)
+    snapshot = {path.name: path.read_bytes() for path in out.iterdir()}
+    for package in first["packages"]:
+        html_path, md_path = sheets_of(Path(package["path"]))
+        assert package["handoff"] == {"html": str(html_path), "markdown": str(md_path)}
+        html, markdown = html_path.read_text("utf-8"), md_path.read_text("utf-8")
+        assert "LMS hand-off: Tea &amp; &lt;Biscuits&gt; *now* (version 1.2.0)" in html and "<Biscuits>" not in html
+        assert "# LMS hand-off: Tea & \\<Biscuits\\> \\*now\\* (version 1.2.0)" in markdown
+        assert "Reflections and action plans never leave the device" in markdown
+    run_cli("build", "--out", out, root=course)
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == snapshot  # byte-reproducible
+
+    set_file.write_text(set_file.read_text().replace('version = "1.2.0"', 'version = "1.3.0"'))
+    result = run_cli("build", "--out", out, "--clean", root=course)
+    assert result.exit_code == 0, result.output
+    left = sorted(path.name for path in out.iterdir())
+    assert not [name for name in left if "1.2.0" in name]
+    assert sum(name.endswith("-handoff.md") for name in left) == len(formats.names())
+    assert "every-block-1.2.0-scorm12-handoff.html (this build did not write it)" in result.stdout
