@@ -229,3 +229,39 @@ def test_welsh_from_the_platform_english_mid_module_and_back_keeps_place_answers
     assert ("answered", "en-GB") in languages and languages[0] == ("initialized", "cy")
     assert {lang for verb, lang in languages if verb != "answered"} == {"cy"}, languages
     assert ("responded", "cy") in languages and ("resumed" if fmt == "xapi" else "initialized", "cy") in languages
+
+
+WELSH_MONTHS = ["Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi", "Hydref",
+                "Tachwedd", "Rhagfyr"]
+
+
+def test_a_browser_that_prefers_welsh_gets_the_results_and_certificate_in_welsh(browser, servers, course_build):
+    """No LMS (the package opened on its own): the browser's language chooses Welsh; the results page and the
+    certificate are in Welsh, dated the Welsh way even where the browser's Intl has no Welsh."""
+    site = servers[0]
+    unzip(course_build[("introduction", "xapi")], site.directory / "alone")
+    context = browser.new_context(locale="cy-GB")
+    page = context.new_page()
+    page.goto(site.url + "alone/index.html")
+    page.wait_for_function(READY)
+    frame = page.main_frame
+    assert shown(frame)["lang"] == "cy"
+    data = json.loads(frame.locator("#lp-data").text_content())
+    for entry in data["pages"]:
+        go(frame, entry["id"])
+    for question in data["questions"]:
+        form = frame.locator(f'form[data-question="{question["id"]}"]')
+        go(frame, form.evaluate("f => f.closest('.lp-page').dataset.page"))
+        for key in question["correct"]:
+            form.locator(f'input[value="{key}"]').check()
+        form.locator("button[type=submit]").click()
+        form.locator(".lp-feedback:not(:empty)").wait_for()
+    go(frame, "finish")
+    assert frame.locator("#h-finish").text_content() == "Eich canlyniadau"
+    assert frame.locator("#lp-finish-result").text_content() == \
+        "Rydych wedi pasio, gyda sgôr o 100%. Y marc pasio yw 60%."
+    assert frame.locator("#lp-certificate-title").text_content() == "Tystysgrif cwblhau"
+    day, month, year = frame.evaluate("(d => [d.getDate(), d.getMonth(), d.getFullYear()])(new Date())")
+    dated = frame.locator("#lp-certificate-date").text_content()
+    assert dated == f"Dyddiad: {day} {WELSH_MONTHS[month]} {year}"
+    context.close()

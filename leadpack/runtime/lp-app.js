@@ -317,13 +317,20 @@
   }
 
   /* Today in the set's language; where the browser does not know that language, in the numbers every reader does. */
+  /* Today in the learner's language: by the browser's Intl where it knows the language, else by the catalogue's
+     month names (a browser built without Welsh still writes "1 Rhagfyr 2026"), else in the numbers every reader
+     does. */
   function today() {
+    var now = new Date(), months = t("months").split(",");
     try {
       if (Intl.DateTimeFormat.supportedLocalesOf([d.language]).length) {
-        return new Intl.DateTimeFormat(d.language, { dateStyle: "long" }).format(new Date());
+        return new Intl.DateTimeFormat(d.language, { dateStyle: "long" }).format(now);
       }
     } catch (e) { /* no Intl, or a language tag it refuses */ }
-    return new Date().toISOString().slice(0, 10);
+    if (months.length === 12) {
+      return t("date", { day: String(now.getDate()), month: months[now.getMonth()].trim(), year: String(now.getFullYear()) });
+    }
+    return now.toISOString().slice(0, 10);
   }
 
   function downloadReflections() {
