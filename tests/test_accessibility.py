@@ -198,9 +198,9 @@ class Launch:
         return self.doc.evaluate("name => LP.t(name)", name)
 
     def languages(self) -> dict:
-        """The lang attributes a screen reader goes by: the document's, the edition's, each language button's."""
+        """The lang attributes a screen reader goes by: the document's, the language version's, each button's."""
         return self.doc.evaluate("""() => ({ page: document.documentElement.lang,
-          edition: document.querySelector('.lp-edition').lang,
+          version: document.querySelector('.lp-language-version').lang,
           buttons: Array.from(document.querySelectorAll('.lp-language')).map(b => [b.lang, b.dataset.language]) })""")
 
     def announced(self, text: str) -> None:
@@ -239,7 +239,7 @@ def test_axe_finds_no_violations_on_any_page_in_either_format(set_id, language, 
         if language:
             for launch in (scorm, xapi):
                 found = launch.languages()
-                assert (found["page"], found["edition"]) == (language, language)
+                assert (found["page"], found["version"]) == (language, language)
                 assert found["buttons"] and all(lang == code for lang, code in found["buttons"])
         ids = scorm.sweep_ids()
         assert ids == xapi.sweep_ids()
@@ -377,7 +377,7 @@ def test_one_h1_shows_before_the_runtime_starts(course_build):
     for zip_path in course_build.values():
         with zipfile.ZipFile(zip_path) as archive:
             document = lxml.html.fromstring(archive.read("index.html"))
-        shown = [h for h in document.iter("h1")  # a <template> (another language's edition) is never shown
+        shown = [h for h in document.iter("h1")  # a <template> (another language's version) is never shown
                  if not any(a.get("hidden") is not None or a.tag == "template" for a in h.iterancestors())]
         assert len(shown) == 1, zip_path.name
         assert shown[0].getparent().get("data-page") == "start"

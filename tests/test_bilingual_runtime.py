@@ -157,10 +157,11 @@ def switch(frame, language: str) -> None:
 
 
 def shown(frame) -> dict:
-    """The language the page is in, the edition shown, the page, its heading, and the focused element."""
+    """The language the page is in, the language version shown, the page, its heading, and the focused element."""
     return frame.evaluate("""() => {
-      var page = document.querySelector('.lp-page:not([hidden])'), live = document.querySelectorAll('.lp-edition');
-      return { lang: document.documentElement.lang, editions: live.length, edition: live[0].lang,
+      var page = document.querySelector('.lp-page:not([hidden])');
+      var live = document.querySelectorAll('.lp-language-version');
+      return { lang: document.documentElement.lang, versions: live.length, version: live[0].lang,
                page: page && page.dataset.page, heading: page && page.querySelector('h1').textContent,
                focused: document.activeElement.dataset.language || '',
                pressed: document.activeElement.getAttribute('aria-pressed') };
@@ -182,7 +183,7 @@ def test_welsh_from_the_platform_english_mid_module_and_back_keeps_place_answers
     data = json.loads(frame.locator("#lp-data").text_content())
     welsh = next(entry for entry in data["languages"] if entry["code"] == "cy")
     page_title = welsh["texts"][f"page:{CHECKS_PAGE}"]
-    assert shown(frame)["lang"] == "cy" and shown(frame)["edition"] == "cy" and shown(frame)["editions"] == 1
+    assert shown(frame)["lang"] == "cy" and shown(frame)["version"] == "cy" and shown(frame)["versions"] == 1
 
     go(frame, "introduction/welcome-to-leading-libraries")
     box = frame.locator(f'[data-reflection="{REFLECTION}"] textarea')
@@ -195,7 +196,7 @@ def test_welsh_from_the_platform_english_mid_module_and_back_keeps_place_answers
 
     switch(frame, "en-GB")
     now = shown(frame)
-    assert (now["lang"], now["edition"], now["page"], now["focused"], now["pressed"]) == (
+    assert (now["lang"], now["version"], now["page"], now["focused"], now["pressed"]) == (
         "en-GB", "en-GB", CHECKS_PAGE, "en-GB", "true")
     assert now["heading"] == "Check your understanding"
     question = next(q for q in data["questions"] if q["id"] == QUESTION)

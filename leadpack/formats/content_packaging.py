@@ -246,11 +246,11 @@ def lom_general(general: etree._Element, course_set: model.CourseSet, langstring
     """The LOM general category both SCORM versions write, each in its own elements (``langstring`` writes one
     element of texts in several languages, ``language`` adds a language element): title, the set's languages,
     description and keywords, in every language of the set."""
-    editions = described(course_set)
-    langstring(general, "title", [(e.language, e.title) for e in editions])
-    for edition in editions:
-        language(general).text = edition.language
-    langstring(general, "description", [(e.language, e.description) for e in editions])
-    for edition in editions:
-        for keyword in edition.keywords:
-            langstring(general, "keyword", [(edition.language, keyword)])
+    described_texts = described(course_set)
+    langstring(general, "title", [(e.language, e.title) for e in described_texts])
+    for localised in described_texts:
+        language(general).text = localised.language
+    langstring(general, "description", [(e.language, e.description) for e in described_texts])
+    for localised in described_texts:
+        for keyword in localised.keywords:
+            langstring(general, "keyword", [(localised.language, keyword)])

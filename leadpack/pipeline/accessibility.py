@@ -243,19 +243,19 @@ def statement_files(series: model.Series, packages: list, custom_templates: bool
         mine = [p for p in packages if p.set_id == course_set.id]
         if not mine:
             continue
-        languages = tuple(edition.language for edition in course_set.editions)
+        languages = tuple(localised.language for localised in course_set.language_versions)
         folder = mine[0].path.parent
-        for edition in course_set.editions:
-            facts = gather(series.in_language(edition.language), edition, [(p.format, p.path.name) for p in mine],
+        for localised in course_set.language_versions:
+            facts = gather(series.in_language(localised.language), localised, [(p.format, p.path.name) for p in mine],
                            custom_templates, languages)
             blocks = statement(facts)
-            html_name, md_name = file_names(course_set, "" if edition is course_set else edition.language)
+            html_name, md_name = file_names(course_set, "" if localised is course_set else localised.language)
             html_path, md_path = folder / html_name, folder / md_name
-            title = facts.say.text("title", course=" ".join(edition.title.split()))
+            title = facts.say.text("title", course=" ".join(localised.title.split()))
             draft = facts.say.book["draft_note"]
-            files += [(html_path, to_html(blocks, title, edition.language, draft).encode("utf-8")),
+            files += [(html_path, to_html(blocks, title, localised.language, draft).encode("utf-8")),
                       (md_path, to_markdown(blocks, draft).encode("utf-8"))]
-            if edition is course_set:
+            if localised is course_set:
                 for package in mine:
                     package.statement = {"html": str(html_path), "markdown": str(md_path)}
     return files

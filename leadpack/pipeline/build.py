@@ -159,8 +159,8 @@ def planned_names(everything: list[Planned]) -> set[str]:
     for course_set, fmt in everything:
         package = formats.package_file_name(course_set, fmt)
         names |= {package, *handoff.file_names(package), *accessibility.file_names(course_set),
-                  *(name for edition in course_set.editions for name in
-                    accessibility.file_names(course_set, edition.language))}
+                  *(name for localised in course_set.language_versions for name in
+                    accessibility.file_names(course_set, localised.language))}
     return names
 
 
@@ -223,4 +223,4 @@ def make_package(series: model.Series, course_set: model.CourseSet, fmt: Format,
         sheets = handoff.sheet_files(series, course_set, fmt, site, files, path, data)
     return Package(course_set.id, fmt.name, path, data, len(files), budgets,
                    contents=tuple((name, len(files[name])) for name in sorted(files)), sheets=tuple(sheets),
-                   languages=tuple(e.language for e in course_set.editions))
+                   languages=tuple(e.language for e in course_set.language_versions))

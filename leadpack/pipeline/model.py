@@ -212,20 +212,22 @@ class CourseSet:
         return tuple(q for module in self.modules for q in module.questions)
 
     @property
-    def editions(self) -> tuple[CourseSet, ...]:
+    def language_versions(self) -> tuple[CourseSet, ...]:
         """The set in every language it has, in display order (``languages``); itself alone when it has one."""
         by_language = {self.language: self, **{t.language: t for t in self.translations}}
         return tuple(by_language[code] for code in self.languages or (self.language,) if code in by_language)
 
     def packaged(self, mode: str) -> tuple[CourseSet, ...]:
         """What a build packages: the set with every language ("together"), or each language on its own ("apart":
-        each edition with ``languages`` naming only its own language, which puts the language in its file names)."""
-        if mode != "apart" or len(self.editions) < 2:
+        each language version with ``languages`` naming only its own language, which puts the language in its
+        file names)."""
+        if mode != "apart" or len(self.language_versions) < 2:
             return (self,)
-        return tuple(replace(edition, languages=(edition.language,), translations=()) for edition in self.editions)
+        return tuple(replace(localised, languages=(localised.language,), translations=())
+                     for localised in self.language_versions)
 
     def unit_in(self, unit: Unit) -> Unit:
-        """``unit`` of the set's own language as this edition has it: the same id and file, these words."""
+        """``unit`` of the set's own language as this language version has it: the same id and file, these words."""
         modules = {m.id: m for m in self.modules}
         ours = tuple(modules.get(m.id, m) for m in unit.modules)
         return replace(unit, title=self.title if unit.covers == "set" else ours[0].title, modules=ours)

@@ -113,11 +113,11 @@ def described(course_set: model.CourseSet) -> tuple[Described, ...]:
     """The set's title, description and keywords in each of its languages, in its order, for the manifest or course
     structure: a draft translation's description says that it is one, until a reviewer clears it."""
     found = []
-    for edition in course_set.editions:
-        description = edition.description or edition.title
-        if edition.status == "draft":
-            description = f"{description} ({strings_for(edition.language)['draft_translation']})"
-        found.append(Described(edition.language, edition.title, description, edition.keywords))
+    for localised in course_set.language_versions:
+        description = localised.description or localised.title
+        if localised.status == "draft":
+            description = f"{description} ({strings_for(localised.language)['draft_translation']})"
+        found.append(Described(localised.language, localised.title, description, localised.keywords))
     return tuple(found)
 
 
@@ -222,7 +222,7 @@ class Renderer:
         key = (course_set.id, course_set.language)
         if key not in self._set_files:
             files: FileMap = {asset.src: read_file(asset.source, None)
-                              for edition in course_set.editions for asset in edition.assets}
+                              for localised in course_set.language_versions for asset in localised.assets}
             logo = _logo(self.series, files)
             files["assets/leadpack.css"] = runtime_file(RUNTIME_DIR / "leadpack.css")
             files["assets/theme.css"] = theme_css(self.series.theme).encode("utf-8")
@@ -231,29 +231,30 @@ class Renderer:
 
     def page(self, course_set: model.CourseSet, unit: model.Unit) -> str:
         """The unit's launch page with the marks where a format's runtime data and scripts go: the set's first
-        language as the document, every other language's edition in a <template> beside it."""
+        language as the document, every other language's version in a <template> beside it."""
         key = (course_set.id, course_set.language, unit.id, unit.file, tuple(m.id for m in unit.modules))
         if key not in self._pages:
-            first, *others = course_set.editions
-            held = "".join(f'<template class="lp-edition-template" data-language="{html.escape(edition.language)}">\n'
-                           + self._edition(course_set, edition, unit, edition_only=True) + "</template>\n"
-                           for edition in others)
-            self._pages[key] = self._edition(course_set, first, unit, other_editions=held)
+            first, *others = course_set.language_versions
+            held = "".join(f'<template class="lp-language-template" data-language="{html.escape(other.language)}">\n'
+                           + self._language_version(course_set, other, unit, version_only=True) + "</template>\n"
+                           for other in others)
+            self._pages[key] = self._language_version(course_set, first, unit, other_versions=held)
         return self._pages[key]
 
-    def _edition(self, course_set: model.CourseSet, edition: model.CourseSet, unit: model.Unit,
-                 edition_only: bool = False, other_editions: str = "") -> str:
+    def _language_version(self, course_set: model.CourseSet, localised: model.CourseSet, unit: model.Unit,
+                          version_only: bool = False, other_versions: str = "") -> str:
         series, (files, logo) = self.series, self.set_files(course_set)
-        ours, strings = edition.unit_in(unit), strings_for(edition.language)
+        ours, strings = localised.unit_in(unit), strings_for(localised.language)
         sizes = {src: _human_size(len(data), strings["bytes"]) for src, data in files.items()}
-        switch = [{"code": e.language, "name": strings_for(e.language)["language_name"]} for e in course_set.editions]
+        switch = [{"code": version.language, "name": strings_for(version.language)["language_name"]}
+                  for version in course_set.language_versions]
         return _render(
-            self.template(), series=series.in_language(edition.language), course_set=edition, title=ours.title,
+            self.template(), series=series.in_language(localised.language), course_set=localised, title=ours.title,
             modules=ours.modules, t=strings,
             storage=series.build.reflections, text_max=series.build.reflection_max_chars, logo=logo,
             series_place=series.place_of(course_set), next_set=series.next_after(course_set),
-            scripts=(SCRIPT_MARK,), file_sizes=sizes, data_json=DATA_MARK, editions=switch,
-            edition_only=edition_only, other_editions=other_editions)
+            scripts=(SCRIPT_MARK,), file_sizes=sizes, data_json=DATA_MARK, language_switch=switch,
+            version_only=version_only, other_versions=other_versions)
 
     def site(self, course_set: model.CourseSet, fmt: Format, sco_per: str) -> Site:
         budgets = budgets_for(self.series, course_set, fmt, sco_per)
@@ -267,9 +268,10 @@ class Renderer:
         embedded = []
         for number, budget in enumerate(budgets):
             following = units[number + 1] if number + 1 < len(units) else None
-            languages = tuple(LanguageEntry.of(edition, budget.unit, following, strings_for(edition.language),
-                                               edition.language == course_set.language)
-                              for edition in course_set.editions) if len(course_set.editions) > 1 else ()
+            versions = course_set.language_versions
+            languages = tuple(LanguageEntry.of(localised, budget.unit, following, strings_for(localised.language),
+                                               localised.language == course_set.language)
+                              for localised in versions) if len(versions) > 1 else ()
             data = RuntimeData.for_unit(self.series, course_set, budget.unit, budget, fmt, strings, following,
                                         languages)
             files[budget.unit.file] = _filled(self.page(course_set, budget.unit), data.to_json(),

@@ -95,14 +95,14 @@ class LanguageEntry:
     texts: dict[str, str]
 
     @classmethod
-    def of(cls, edition: model.CourseSet, unit: model.Unit, following: model.Unit | None, strings: dict[str, str],
+    def of(cls, localised: model.CourseSet, unit: model.Unit, following: model.Unit | None, strings: dict[str, str],
            own: bool) -> LanguageEntry:
         if own:
-            return cls(edition.language, strings["language_name"], "", {}, {})
-        ours = edition.unit_in(unit)
-        texts = {"set": edition.title, "set.description": edition.description, "unit": ours.title}
+            return cls(localised.language, strings["language_name"], "", {}, {})
+        ours = localised.unit_in(unit)
+        texts = {"set": localised.title, "set.description": localised.description, "unit": ours.title}
         if following is not None:
-            texts["next"] = edition.unit_in(following).title
+            texts["next"] = localised.unit_in(following).title
         for module in ours.modules:
             texts[f"module:{module.id}"] = module.title
             texts.update((f"page:{page.full_id}", page.title) for page in module.pages)
@@ -111,7 +111,7 @@ class LanguageEntry:
                 texts.update((f"option:{module.id}/{question.id}:{option.key}", option.text)
                              for option in question.options)
         texts.update((f"reflection:{rid}", reflection.prompt_text) for rid, reflection in ours.reflections)
-        return cls(edition.language, strings["language_name"], edition.status, strings, texts)
+        return cls(localised.language, strings["language_name"], localised.status, strings, texts)
 
 
 # JSON names that differ from the Python field names.

@@ -2,16 +2,17 @@
    action plans, the end page with its certificate), navigation, notices and the choice of language. It talks to one
    adapter through the interface in lp-core.js, so nothing here knows which platform it runs in.
    Languages: the launch page holds the set in each of its languages (an LMS's session ends when its document
-   unloads, so the page is never replaced): the one shown is the live .lp-edition, each other waits in a <template>
-   (inert, so its ids never meet the live one's). Switching puts another edition in its place and paints it from
-   the one state, so the learner keeps their place, answers and reflections. */
+   unloads, so the page is never replaced): the one shown is the live .lp-language-version, each other waits in a
+   <template> (inert, so its ids never meet the live one's). Switching puts another language's version in its place
+   and paints it from the one state, so the learner keeps their place, answers and reflections. */
 (function () {
   "use strict";
   var d = LP.data, t = LP.t, pages = d.pages, $ = function (id) { return document.getElementById(id); };
   var state = LP.newState(), adapter = null, current = null, shownAt = Date.now(), ended = false, learnerName = "";
   var recording = true; /* false in an LMS's browse or review mode: nothing the learner does is recorded */
   var sections = {}, store = LP.storage(), lms = d.storage === "lms", fullText = {};
-  var live = document.querySelector(".lp-edition"), editions = {}, shownNotice = ["", null, false], saveKind = "";
+  var live = document.querySelector(".lp-language-version"), versions = {};
+  var shownNotice = ["", null, false], saveKind = "";
   var ownName = "", resuming = false;
   var ORDER = ["start"].concat(pages.map(function (p) { return p.id; }), ["reflections", "finish"]);
   var PLAN = "\u241e"; /* separates an action plan's fields in its saved text */
@@ -28,9 +29,9 @@
     all(".lp-page").forEach(function (s) { sections[s.dataset.page] = s; });
   }
   collectSections();
-  if (live) editions[live.dataset.language] = { root: live, wired: false };
-  all("template.lp-edition-template").forEach(function (holder) {
-    editions[holder.dataset.language] = { root: holder.content.querySelector(".lp-edition"), wired: false };
+  if (live) versions[live.dataset.language] = { root: live, wired: false };
+  all("template.lp-language-template").forEach(function (holder) {
+    versions[holder.dataset.language] = { root: holder.content.querySelector(".lp-language-version"), wired: false };
   });
 
   function announce(text) {
@@ -455,7 +456,7 @@
     });
   }
 
-  /* The live edition drawn from the state and the session: answers, reflections, the learner's name, notices. */
+  /* The live language version drawn from the state and the session: answers, reflections, name, notices. */
   function paint() {
     d.questions.forEach(function (q) {
       var form = questionForm(q.id);
@@ -476,18 +477,18 @@
 
   /* ---- languages ---- */
   function putLive(code) {
-    var next = editions[code];
+    var next = versions[code];
     if (!next || next.root === live) return;
-    live.parentNode.replaceChild(next.root, live); /* the edition that was live waits, detached, for its turn */
+    live.parentNode.replaceChild(next.root, live); /* the version that was live waits, detached, for its turn */
     live = next.root;
     document.documentElement.lang = code;
     collectSections();
-    if (!next.wired) wireEdition();
+    if (!next.wired) wireVersion();
   }
 
   /* The learner's choice: the same page, answers and reflections in another language. */
   function switchLanguage(code) {
-    if (code === d.language || !editions[code]) return;
+    if (code === d.language || !versions[code]) return;
     state.language = LP.useLanguage(code);
     putLive(code);
     paint();
@@ -516,9 +517,9 @@
     adapter.finish(state);
   }
 
-  /* What every edition has of its own (wired when it is first live; a detached edition keeps its listeners). */
-  function wireEdition() {
-    editions[live.dataset.language].wired = true;
+  /* What every language version has of its own (wired when it is first live; a detached one keeps its listeners). */
+  function wireVersion() {
+    versions[live.dataset.language].wired = true;
     $("lp-prev").addEventListener("click", function () { step(-1); });
     $("lp-next").addEventListener("click", function () { step(1); });
     $("lp-begin").addEventListener("click", function () { go(pages[0].id); });
@@ -546,7 +547,7 @@
 
   /* What the document has once: routes, forms, the session's end. */
   function wire() {
-    wireEdition();
+    wireVersion();
     window.addEventListener("hashchange", function () { var id = route(); if (id && id !== current) show(id); });
     document.addEventListener("submit", onSubmit);
     document.addEventListener("input", onReflection);

@@ -38,8 +38,8 @@ def block_id(series: model.Series, course_set: model.CourseSet) -> str:
 
 def course_structure(series: model.Series, course_set: model.CourseSet, units: tuple[model.Unit, ...]) -> bytes:
     """cmi5.xml (schema: CourseStructure.xsd); element order follows the schema's sequences."""
-    editions = described(course_set)
-    texts = [(e.language, e.title, e.description) for e in editions]
+    described_texts = described(course_set)
+    texts = [(e.language, e.title, e.description) for e in described_texts]
     root = etree.Element(spec.tag("courseStructure"), nsmap={None: spec.NAMESPACE})
     course = etree.SubElement(root, spec.tag("course"), id=course_id(series, course_set))
     _texts(course, texts)
@@ -63,15 +63,15 @@ def _au(parent: etree._Element, series: model.Series, course_set: model.CourseSe
     attributes["launchMethod"] = spec.LAUNCH_METHOD
     au = etree.SubElement(parent, spec.tag("au"), attributes)
     texts = []
-    for edition, said in zip(course_set.editions, described(course_set), strict=True):
-        ours = edition.unit_in(unit)
+    for localised, said in zip(course_set.language_versions, described(course_set), strict=True):
+        ours = localised.unit_in(unit)
         if whole_set(course_set, unit):
             description = said.description
-        elif edition.language == course_set.language:
+        elif localised.language == course_set.language:
             description = unit.modules[0].description or f"Module {number} of {course_set.title}"
         else:
             description = ours.modules[0].description or ours.title
-        texts.append((edition.language, ours.title, description))
+        texts.append((localised.language, ours.title, description))
     _texts(au, texts)
     etree.SubElement(au, spec.tag("url")).text = unit.file
 

@@ -32,9 +32,9 @@ def activity_definitions(series: model.Series, course_set: model.CourseSet) -> l
     """The course activity first (the one the LMS launches and tracks), then each module and what it holds, each
     named in every language of the set (the same IRIs in each: one activity, one language map)."""
     merged: dict[str, tincan.Activity] = {}
-    for edition, said in zip(course_set.editions, described(course_set), strict=True):
-        own = edition.language == course_set.language
-        for activity in _activities(series, course_set.id, edition, said.description, own):
+    for localised, said in zip(course_set.language_versions, described(course_set), strict=True):
+        own = localised.language == course_set.language
+        for activity in _activities(series, course_set.id, localised, said.description, own):
             known = merged.setdefault(activity.id, activity)
             if known is activity:
                 continue
@@ -45,10 +45,10 @@ def activity_definitions(series: model.Series, course_set: model.CourseSet) -> l
     return list(merged.values())
 
 
-def _activities(series: model.Series, set_id: str, edition: model.CourseSet, description: str,
+def _activities(series: model.Series, set_id: str, localised: model.CourseSet, description: str,
                 own: bool) -> list[tincan.Activity]:
     """The activities in one language; the set's own language describes modules and pages by their place."""
-    language = edition.language
+    language = localised.language
     course_iri = series.activity_iri(set_id)
 
     def activity(iri: str, kind: str, name: str, description: str, **interaction) -> tincan.Activity:
@@ -57,10 +57,10 @@ def _activities(series: model.Series, set_id: str, edition: model.CourseSet, des
             type=ACTIVITY_TYPES[kind], **interaction)
         return tincan.Activity(id=iri, definition=definition)
 
-    activities = [activity(course_iri, "course", edition.title, description)]
-    for number, module in enumerate(edition.modules, start=1):
+    activities = [activity(course_iri, "course", localised.title, description)]
+    for number, module in enumerate(localised.modules, start=1):
         module_iri = f"{course_iri}/{module.id}"
-        place = f"Module {number} of {edition.title}" if own else ""
+        place = f"Module {number} of {localised.title}" if own else ""
         activities.append(activity(module_iri, "module", module.title, module.description or place))
         for index, page in enumerate(module.pages, start=1):
             activities.append(activity(f"{course_iri}/{page.full_id}", "page", page.title,
