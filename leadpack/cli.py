@@ -178,13 +178,16 @@ def main(click_ctx: click.Context) -> None:
                    "whole build.")
 @click.option("--languages", type=click.Choice(["together", "apart"]),
               help="A set in several languages: one package holding them all, or one package per language.")
+@click.option("--edition", "edition_names", multiple=True, metavar="ID",
+              help="Build an organisation's edition (content/editions/ID.toml) into OUT/ID/; repeat for several, "
+                   "or 'all' for the series' own and every edition (default: the series' own only).")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @global_options
 @click.pass_obj
 @handles_errors
 def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], out: Path | None, sco_per: str | None,
           templates: Path | None, strict: bool, clean: bool, jobs: int, shard: tuple[int, int] | None,
-          languages: str | None, as_json: bool) -> None:
+          languages: str | None, edition_names: tuple[str, ...], as_json: bool) -> None:
     """Build packages for every set (or the SETS named) into dist/, each with its LMS hand-off sheet."""
     from leadpack.pipeline.build import BuildOptions
     from leadpack.pipeline.build import build as run_build
@@ -197,7 +200,7 @@ def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], ou
 
     started = time.perf_counter()
     options = BuildOptions(sets, format_names, out, sco_per, templates, strict, clean, jobs, shard or (1, 1),
-                           languages=languages)
+                           languages=languages, editions=edition_names)
     built = run_build(ctx.root, options, progress)
     seconds = time.perf_counter() - started
     if as_json:
@@ -210,7 +213,8 @@ def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], ou
     if not ctx.quiet:
         for warning in built.warnings:
             echo_problem(warning)
-    rows = [(p.path.name, _size(len(p.data)), str(p.files), p.sha256[:12]) for p in built.packages]
+    rows = [(f"{p.edition}/{p.path.name}" if p.edition else p.path.name, _size(len(p.data)), str(p.files),
+             p.sha256[:12]) for p in built.packages]
     _table(ctx, ("package", "size", "files", "sha256"), rows)
     _budgets(ctx, built.packages)
     _translation_status(ctx, built.series)
@@ -250,7 +254,9 @@ def _budgets(ctx: Context, packages: list[Package]) -> None:
     for package in packages:
         element = formats.get(package.format).state_element
         for budget in package.budgets if element else []:
-            ctx.say(f"{element.removeprefix('cmi.')} worst case {package.set_id}/{budget['unit']} ({package.format}): "
+            edition = f"{package.edition}: " if package.edition else ""
+            ctx.say(f"{edition}{element.removeprefix('cmi.')} worst case {package.set_id}/{budget['unit']} "
+                    f"({package.format}): "
                     f"{budget['worst_case']} of {budget['limit']} characters (reflections up to "
                     f"{budget['reflection_max']})")
 

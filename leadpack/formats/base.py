@@ -29,10 +29,12 @@ if TYPE_CHECKING:
 
 def package_identifier(series: model.Series, course_set: model.CourseSet) -> str:
     """The manifest identifier of a set's package: a reverse-domain name from the base IRI, globally unique,
-    stable across releases, and a valid XML ID."""
+    stable across releases, and a valid XML ID; an edition's has the edition's id in it, so two editions on one
+    host (or on one LMS) never share one."""
     host = urlsplit(series.base_iri).hostname or "leadpack"
     reverse = ".".join(reversed(host.split(".")))
-    return f"{reverse}.{course_set.id}".replace("..", ".")
+    edition = f".{series.edition}" if series.edition else ""
+    return f"{reverse}{edition}.{course_set.id}".replace("..", ".")
 
 
 DOCUMENT_LIMIT = 64_000  # the most saved state we put in one State API document

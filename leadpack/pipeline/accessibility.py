@@ -4,7 +4,8 @@ Public bodies must publish an accessibility statement that follows the GOV.UK mo
 Accessibility Regulations 2018). The build knows facts a publisher would otherwise dig out by hand: what the packages
 hold, the standard tested against, the checks that ran, the theme's contrast and the content leadpack knows falls
 short (video without captions, unchecked downloads). Everything only the publisher can say (contact details, dates,
-who tested) is left as a marked [placeholder]. No dates are filled in, so builds stay byte-reproducible.
+who tested) comes from [accessibility] in leadpack.toml or the edition's file, or is left as a marked
+[placeholder]. Dates come only from there, never from the clock, so builds stay byte-reproducible.
 
 The statement is written in the document model of ``document.py``, which renders both formats, so they never
 disagree; its sentences come from a phrasebook per language (``locales/statement/``).
@@ -145,10 +146,12 @@ def _feedback(facts: Facts) -> list[Block]:
     return [
         heading(2, *say("feedback_heading")),
         para(*say("other_format")),
-        bullets(say("email"), say("call")),
+        bullets(say("email", email=_email(facts) or say.book["email_unknown"]),
+                say("call", phone=facts.series.accessibility.phone or say.book["phone_unknown"])),
         para(*say("reply")),
         heading(3, *say("reporting_heading")),
-        para(*say("reporting", organisation=Name(facts.series.organisation))),
+        para(*say("reporting", organisation=Name(facts.series.organisation),
+                  contact=_email(facts) or say.book["contact_unknown"])),
     ]
 
 
@@ -207,12 +210,29 @@ def _improving(facts: Facts) -> list[Block]:
     return [heading(2, *say("improving_heading")), para(*say("improving"))]
 
 
+def _email(facts: Facts) -> Link | None:
+    """The publisher's accessibility contact from [accessibility] (an edition's own), as a link."""
+    email = facts.series.accessibility.email
+    return Link(email, f"mailto:{email}") if email else None
+
+
+def _date(facts: Facts, which: str) -> str:
+    """A date from [accessibility], written as the statement's language writes dates, or its [placeholder]."""
+    value = getattr(facts.series.accessibility, which)
+    if not value:
+        return facts.say.book["date_unknown"]
+    year, month, day = (int(part) for part in value.split("-"))
+    strings = strings_for(facts.course_set.language)
+    return strings["date"].format(day=day, month=strings["months"].split(",")[month - 1], year=year)
+
+
 def _preparation(facts: Facts) -> list[Block]:
     theme, say, course_set = facts.series.theme, facts.say, facts.course_set
     return [
         heading(2, *say("preparation_heading")),
-        para(*say("prepared")),
-        para(*say("tested", standard=say.book["standard"], course=Name(course_set.title), version=course_set.version)),
+        para(*say("prepared", prepared=_date(facts, "prepared"), reviewed=_date(facts, "reviewed"))),
+        para(*say("tested", tested=_date(facts, "tested"), standard=say.book["standard"], course=Name(course_set.title),
+                  version=course_set.version)),
         bullets(
             say("check_content", language=", ".join(facts.languages)),
             say("check_colours", primary=theme.primary, primary_ratio=f"{contrast(theme.primary, '#ffffff'):.1f}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import errno
 import hashlib
 import io
@@ -15,13 +16,14 @@ from pathlib import Path
 from leadpack import formats
 from leadpack.errors import LeadpackError, Problem, ProblemsFound
 from leadpack.formats.base import Format
-from leadpack.pipeline import accessibility, handoff, model
+from leadpack.pipeline import accessibility, editions, handoff, model
 from leadpack.pipeline.accessibility import statement_files
 from leadpack.pipeline.archive import write_files_atomically, write_zip
 from leadpack.pipeline.checks import check_series
 from leadpack.pipeline.config import LANGUAGE_TAG, VERSION
+from leadpack.pipeline.editions import edition_series
 from leadpack.pipeline.load import read_series
-from leadpack.pipeline.parallel import Job, Planned, build_in_processes, planned, shard_of
+from leadpack.pipeline.parallel import Job, Planned, build_in_processes, out_folder, planned, shard_of
 from leadpack.pipeline.render import Renderer, render_set
 
 
@@ -37,7 +39,7 @@ class BuildOptions:
     jobs: int = 1  # processes that build packages (the CLI turns --jobs 0 into the number of cores)
     shard: tuple[int, int] = (1, 1)  # (I, N): build only the I-th of N deterministic slices of the packages
     languages: str | None = None  # "together" or "apart" (default: leadpack.toml's [build] languages)
-
+    editions: tuple[str, ...] = ()  # editions to build into out/<id>/ ("all": with the series' own); () its own
 
 class WarningsAsErrors(ProblemsFound):
     """--strict found warnings: the build stops before writing, as for errors."""
@@ -73,6 +75,7 @@ class Package:
     contents: tuple[tuple[str, int], ...] = ()  # (file in the zip, bytes) in zip order, for --verbose
     sheets: tuple[tuple[Path, bytes], ...] = ()  # the LMS hand-off sheet beside it: HTML, then Markdown
     languages: tuple[str, ...] = ()  # the languages the package holds, in the order learners are offered them
+    edition: str = ""  # the edition it is for ('' for the series' own)
 
     @property
     def sha256(self) -> str:
@@ -83,7 +86,7 @@ class Package:
                 "files": self.files, "sha256": self.sha256, "suspend_data": self.budgets,
                 "accessibility_statement": self.statement,
                 "handoff": dict(zip(("html", "markdown"), (str(path) for path, _ in self.sheets), strict=True)),
-                "languages": list(self.languages)}
+                "languages": list(self.languages), "edition": self.edition}
 
 
 @dataclass
@@ -107,10 +110,11 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
     out = options.out or (series.root / series.build.out)
     if options.languages:  # the command line's choice, where every part of the build (and its workers) reads it
         series = replace(series, build=replace(series.build, languages=options.languages))
-    everything = planned(series, names)
+    published = tuple(edition_series(series, edition) for edition in editions.chosen(series, options.editions))
+    everything = planned(published, names)
     mine = shard_of(everything, options.shard)
-    job = Job(series, sco_per, out, options.templates)
-    if options.jobs > 1 and len({course_set.id for course_set, _ in mine}) > 1:
+    job = Job(published, sco_per, out, options.templates)
+    if options.jobs > 1 and len({(edition, course_set.id) for edition, course_set, _ in mine}) > 1:
         job.warm(names)
         result = build_in_processes(job, mine, options.jobs, progress)
         packages = result.packages
@@ -118,13 +122,18 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
             stopwatch.add(stage, seconds)
     else:
         packages = []
-        for course_set, fmt in mine:
-            progress(f"{course_set.id} ({fmt.name})")
-            packages.append(make_package(series, course_set, fmt, sco_per, job.shared_renderer(), out, stopwatch))
+        for edition, course_set, fmt in mine:
+            progress(f"{_label(published[edition])}{course_set.id} ({fmt.name})")
+            packages.append(make_package(published[edition], course_set, fmt, sco_per, job.renderer(edition),
+                                         out_folder(out, published[edition]), stopwatch))
     writing = time.perf_counter()
     custom_templates = bool(options.templates or series.build.templates)
     files = [(p.path, p.data) for p in packages] + [sheet for p in packages for sheet in p.sheets]
-    files += statement_files(series, _statement_listing(everything, packages, out), custom_templates)
+    for number, edition in enumerate(published):
+        files += statement_files(edition, _statement_listing(
+            [planned for planned in everything if planned.edition == number],
+            [p for p in packages if p.edition == edition.edition], out_folder(out, edition)),
+            custom_templates)
     try:
         write_files_atomically(files)
     except OSError as exc:
@@ -136,11 +145,17 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
     removed = []
     if options.clean:
         with stopwatch.stage("clean"):
-            removed = stale_outputs(out, planned_names(everything),
-                                    tuple(s.id for s in series.sets) if options.sets else ())
+            for number, edition in enumerate(published):
+                removed += stale_outputs(out_folder(out, edition), planned_names(
+                    [planned for planned in everything if planned.edition == number]),
+                    tuple(s.id for s in series.sets) if options.sets else ())
             for path in removed:
                 path.unlink(missing_ok=True)
     return Built(series, packages, warnings, removed, stopwatch.seconds)
+
+
+def _label(series: model.Series) -> str:
+    return f"{series.edition}: " if series.edition else ""
 
 
 def _statement_listing(everything: list[Planned], packages: list[Package], out: Path) -> list[Package]:
@@ -150,13 +165,13 @@ def _statement_listing(everything: list[Planned], packages: list[Package], out: 
     sets = {p.set_id for p in packages}
     return [built.get(formats.package_file_name(course_set, fmt))
             or Package(course_set.id, fmt.name, out / formats.package_file_name(course_set, fmt), b"", 0)
-            for course_set, fmt in everything if course_set.id in sets]
+            for _, course_set, fmt in everything if course_set.id in sets]
 
 
 def planned_names(everything: list[Planned]) -> set[str]:
     """The names of every file the whole build writes (all its shards together): what --clean keeps."""
     names = set()
-    for course_set, fmt in everything:
+    for _, course_set, fmt in everything:
         package = formats.package_file_name(course_set, fmt)
         names |= {package, *handoff.file_names(package), *accessibility.file_names(course_set),
                   *(name for localised in course_set.language_versions for name in
@@ -171,8 +186,11 @@ def checked_series(root: Path, options: BuildOptions, stopwatch: Stopwatch) -> t
     if found.errors:
         raise ProblemsFound(found.errors)
     with stopwatch.stage("check"):
+        unknown = editions.unknown(series, options.editions)
+        if unknown:
+            raise _unknown_edition(series, unknown[0])
         checked = check_series(series, options.sco_per or series.build.sco_per,
-                               options.formats or series.build.formats)
+                               options.formats or series.build.formats, options.editions)
     problems = [p for p in checked if p.severity == "error"]
     if problems:
         raise ProblemsFound(problems)
@@ -180,6 +198,14 @@ def checked_series(root: Path, options: BuildOptions, stopwatch: Stopwatch) -> t
     if options.strict and warnings:
         raise WarningsAsErrors(warnings)
     return series, warnings
+
+
+def _unknown_edition(series: model.Series, name: str) -> LeadpackError:
+    known = [edition.id for edition in series.editions]
+    near = difflib.get_close_matches(name, known, n=1)
+    return LeadpackError(f"no edition '{name}': " + (f"did you mean '{near[0]}'?" if near else
+                         "editions are " + ", ".join(known + [editions.ALL]) if known else
+                         "the course has none (add content/editions/<id>.toml)"))
 
 
 def output_name(set_ids: tuple[str, ...] = ()) -> re.Pattern[str]:
@@ -221,6 +247,6 @@ def make_package(series: model.Series, course_set: model.CourseSet, fmt: Format,
     path, data = out / formats.package_file_name(course_set, fmt), buffer.getvalue()
     with stopwatch.stage("handoff"):
         sheets = handoff.sheet_files(series, course_set, fmt, site, files, path, data)
-    return Package(course_set.id, fmt.name, path, data, len(files), budgets,
+    return Package(course_set.id, fmt.name, path, data, len(files), budgets, edition=series.edition,
                    contents=tuple((name, len(files[name])) for name in sorted(files)), sheets=tuple(sheets),
                    languages=tuple(e.language for e in course_set.language_versions))

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 from leadpack import formats
 from leadpack.errors import LeadpackError, Problem, Problems, SourceError
-from leadpack.pipeline import model
+from leadpack.pipeline import editions, model
 from leadpack.pipeline.active_content import active_content
 from leadpack.pipeline.colours import MIN_CONTRAST, contrast
 from leadpack.pipeline.config import SET_CONFIG_NAME, links_out, not_a_file, parse_toml, read_text
@@ -22,10 +23,18 @@ from leadpack.pipeline.state import check_key_collisions, plan
 SKIPPED_FILES = re.compile(r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)", re.I)
 
 
-def check_series(series: model.Series, sco_per: str | None = None, format_names: tuple[str, ...] = ()
-                 ) -> list[Problem]:
+def check_series(series: model.Series, sco_per: str | None = None, format_names: tuple[str, ...] = (),
+                 edition_names: tuple[str, ...] = (editions.ALL,)) -> list[Problem]:
+    """Every rule, for the editions named (by default all of them: the series' own and content/editions/)."""
     problems = Problems()
     _check_theme(series, problems)
+    chosen = editions.chosen(series, edition_names)
+    for edition in chosen:
+        if edition is not None:
+            changed = tuple(name for name in ("primary", "accent", "logo")
+                            if getattr(edition.theme, name) != getattr(series.theme, name))
+            _check_theme(replace(series, theme=edition.theme, config_path=edition.path), problems, changed)
+    editions.check_editions(series, chosen, problems)
     for course_set in series.sets:
         check_set(series, course_set, sco_per or series.build.sco_per, format_names or series.build.formats,
                   problems)
@@ -60,16 +69,19 @@ def _try_templates(series: model.Series, sco_per: str, format_names: tuple[str, 
                 return
 
 
-def _check_theme(series: model.Series, problems: Problems) -> None:
+def _check_theme(series: model.Series, problems: Problems,
+                 names: tuple[str, ...] = ("primary", "accent", "logo")) -> None:
     config = series.config_path or Path("leadpack.toml")
     for name in ("primary", "accent"):
+        if name not in names:
+            continue
         colour = getattr(series.theme, name)
         ratio = contrast(colour, "#ffffff")
         if ratio < MIN_CONTRAST:
             problems.add(config, _line(series, name), f"theme colour {name} {colour} has contrast {ratio:.2f}:1 "
                          f"against white; WCAG 2.2 AA needs {MIN_CONTRAST}:1", "choose a darker colour")
     logo = series.theme.logo
-    if not logo:
+    if not logo or "logo" not in names:
         return
     path = series.root / logo
     line = _line(series, "logo")

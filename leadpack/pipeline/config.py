@@ -19,7 +19,7 @@ from typing import Any
 from leadpack import formats
 from leadpack.errors import Problems, SourceError
 from leadpack.pipeline.limits import MAX_SOURCE_BYTES, MAX_TOML_DEPTH
-from leadpack.pipeline.model import BuildSettings, Completion, Theme
+from leadpack.pipeline.model import Accessibility, BuildSettings, Completion, Edition, Texts, Theme
 
 CONFIG_NAME = "leadpack.toml"
 SET_CONFIG_NAME = "set.toml"
@@ -363,9 +363,18 @@ class Table:
                 break
         return tuple(NOT_TEXT.sub("", item).strip() for item in value)
 
+    def date(self, key: str) -> str:
+        """A TOML date (2026-11-30, no quotes) as YYYY-MM-DD, or ''."""
+        value = self._get(key, (datetime.date,), "a date", None, False)
+        if isinstance(value, datetime.datetime):
+            self.report(key, f"'{key}' must be a date without a time", f"for example: {key} = 2026-11-30")
+            return ""
+        return value.isoformat() if value else ""
+
     def table(self, key: str) -> Table:
         value = self._get(key, (dict,), "a table", {}, False)
-        return Table(self.path, self.text, value, self.problems, key, self.line_offset, self.header_line)
+        name = f"{self.name}.{key}" if self.name else key  # as its header names it: [series.translations.cy]
+        return Table(self.path, self.text, value, self.problems, name, self.line_offset, self.header_line)
 
     def reject_unknown(self, allowed: set[str]) -> None:
         for key in self.data:
@@ -377,8 +386,8 @@ class Table:
 
 
 def _example(kind_name: str) -> str:
-    return {"text in quotes": '"..."', "a whole number": "30", "a list of texts": '["...", "..."]',
-            "a table": "[name] on its own line"}.get(kind_name, "...")
+    return {"text in quotes": '"..."', "a whole number": "30", "a date": "2026-11-30",
+            "a list of texts": '["...", "..."]', "a table": "[name] on its own line"}.get(kind_name, "...")
 
 
 def _closest(word: str, options: set[str]) -> str:
@@ -397,6 +406,8 @@ class SeriesSettings:
     path: Path | None
     set_order: tuple[str, ...] = ()
     translations: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    accessibility: Accessibility = Accessibility()
+    texts: Texts = ()
 
 
 def load_series_settings(root: Path, problems: Problems) -> SeriesSettings:
@@ -410,15 +421,10 @@ def load_series_settings(root: Path, problems: Problems) -> SeriesSettings:
     text = read_text(path)
     data = problems.attempt(lambda: parse_toml(path, text), None)
     top = Table(path, text, data or {}, problems if data is not None else Problems())
-    top.reject_unknown({"series", "theme", "build"})
+    top.reject_unknown({"series", "theme", "build", "accessibility", "texts"})
     series = top.table("series")
     series.reject_unknown({"title", "organisation", "base_iri", "description", "sets", "translations"})
-    base_iri = series.string("base_iri", "https://leadpack.invalid/", required=True)
-    if not re.match(r"^https?://[^\s/]+/\S*$", base_iri):
-        series.report("base_iri", f"base_iri '{base_iri}' is not a web address",
-                      'write a full address ending in /, e.g. "https://learning.example.org/course/"')
-    if not base_iri.endswith("/"):
-        base_iri += "/"
+    base_iri = _base_iri(series, "https://leadpack.invalid/", required=True)
     return SeriesSettings(
         title=series.string("title", "Course", required=True, max_length=LMS_TITLE_LIMIT),
         organisation=series.string("organisation", "", required=True, max_length=LMS_TITLE_LIMIT),
@@ -429,7 +435,62 @@ def load_series_settings(root: Path, problems: Problems) -> SeriesSettings:
         path=path,
         set_order=series.strings("sets"),
         translations=_series_translations(series.table("translations")),
+        accessibility=accessibility_settings(top.table("accessibility")),
+        texts=texts_settings(top.table("texts")),
     )
+
+
+def _base_iri(table: Table, default: str, required: bool = False) -> str:
+    """The address xAPI and cmi5 activity ids are made under, always ending in /."""
+    base_iri = table.string("base_iri", default, required=required) or default
+    if not re.match(r"^https?://[^\s/]+/\S*$", base_iri):
+        table.report("base_iri", f"base_iri '{base_iri}' is not a web address",
+                     'write a full address ending in /, e.g. "https://learning.example.org/course/"')
+    return base_iri if base_iri.endswith("/") else base_iri + "/"
+
+
+TEXT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # the name in a [[name]] placeholder
+MAX_TEXT_CHARS = 500  # a local text is a name, a phone number or a sentence of signposting, not a page
+
+
+def texts_settings(table: Table) -> Texts:
+    """``[texts]``: values for the [[name]] placeholders in module files, and ``[texts.<language>]`` for the
+    sets' other languages. Values are plain text: the build escapes them, so no value can add markup."""
+    found: dict[str, dict[str, str]] = {"": {}}
+    for key, value in table.data.items():
+        if isinstance(value, dict) and LANGUAGE_TAG.match(key):
+            found[key] = _text_values(table.table(key))
+        elif not TEXT_NAME.match(key):
+            table.report(key, f"'{key}' is not a name a placeholder can use", "names are lower-case letters, "
+                         "digits and _, starting with a letter (at most 40), e.g. support_contact; a table for "
+                         "a language is named after it: [texts.cy]")
+    found[""] = _text_values(table, skip_tables=True)
+    return tuple((language, tuple(sorted(values.items()))) for language, values in sorted(found.items()))
+
+
+def _text_values(table: Table, skip_tables: bool = False) -> dict[str, str]:
+    values = {}
+    for key, value in table.data.items():
+        if skip_tables and isinstance(value, dict) or not TEXT_NAME.match(key):
+            continue
+        text = table.string(key, max_length=MAX_TEXT_CHARS)
+        if "\n" in text or "[[" in text:
+            table.report(key, f"'{key}' holds a line break or [[", "a local text is one line of plain text")
+            continue
+        if isinstance(value, str):
+            values[key] = text
+    return values
+
+
+def accessibility_settings(table: Table) -> Accessibility:
+    """``[accessibility]``: the contact details and dates an accessibility statement needs from its publisher."""
+    table.reject_unknown({"email", "phone", "prepared", "reviewed", "tested"})
+    email = table.string("email", max_length=MAX_TEXT_CHARS)
+    if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
+        table.report("email", f"'{email}' is not an email address", 'for example: email = "access@library.example"')
+        email = ""
+    return Accessibility(email=email, phone=table.string("phone", max_length=40), prepared=table.date("prepared"),
+                         reviewed=table.date("reviewed"), tested=table.date("tested"))
 
 
 def _series_translations(table: Table) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
@@ -447,9 +508,12 @@ def _series_translations(table: Table) -> tuple[tuple[str, tuple[tuple[str, str]
     return tuple(found)
 
 
-def _theme(table: Table) -> Theme:
+DEFAULT_THEME = Theme()
+
+
+def _theme(table: Table, defaults: Theme = DEFAULT_THEME) -> Theme:
+    """``[theme]``; what it leaves out comes from ``defaults`` (an edition's from the series' theme)."""
     table.reject_unknown({"primary", "accent", "logo"})
-    defaults = Theme()
     colours = {}
     for key in ("primary", "accent"):
         value = table.string(key, getattr(defaults, key))
@@ -457,7 +521,7 @@ def _theme(table: Table) -> Theme:
             table.report(key, f"'{key}' colour '{value}' is not a colour code", 'write it as "#1d4f73"')
             value = getattr(defaults, key)
         colours[key] = value.lower()
-    return Theme(logo=table.string("logo"), **colours)
+    return Theme(logo=table.string("logo", defaults.logo), **colours)
 
 
 def _build(table: Table, root: Path) -> BuildSettings:
@@ -648,3 +712,52 @@ def front_matter(path: Path, text: str, problems: Problems) -> tuple[Table | Non
                 return None, index + 1
             return Table(path, block, data, problems, line_offset=1, header_line=1), index + 1
     raise SourceError(path, 1, "the settings block is never closed", "add a line +++ after the last setting")
+
+
+EDITIONS_DIR = "editions"  # in content/: one <edition id>.toml per organisation's edition
+
+
+def load_edition(path: Path, series: SeriesSettings, problems: Problems) -> Edition | None:
+    """One organisation's edition; what it leaves out of [theme] comes from the series' theme, and its texts
+    add to (and override) the series' [texts]. Its base IRI defaults to one of its own under the series'."""
+    edition_id = path.stem
+    if not ID_NAME.match(edition_id):
+        problems.add(path, 1, f"'{path.name}' cannot name an edition", "name the file with lower-case letters, "
+                     "digits and hyphens (at most 40), e.g. editions/cardiff.toml: the name is the edition's id")
+        return None
+    try:
+        text = read_text(path)
+        data = parse_toml(path, text)
+    except SourceError as exc:
+        problems.append(exc.problem)
+        return None
+    top = Table(path, text, data, problems)
+    top.reject_unknown({"edition", "theme", "accessibility", "texts"})
+    edition = top.table("edition")
+    edition.reject_unknown({"organisation", "base_iri", "translations"})
+    if "edition" not in data:
+        problems.add(path, 1, "the file has no [edition] table", 'add [edition] with organisation = "..." '
+                     "(see docs/authoring.md, Editions)")
+    translations = edition.table("translations")
+    names = []
+    for code in translations.data:
+        words = translations.table(code)
+        words.reject_unknown({"organisation"})
+        if not LANGUAGE_TAG.match(code):
+            translations.report(code, f"'{code}' is not a language tag", "name the table after a language: "
+                                "[edition.translations.cy]")
+        elif "organisation" in words.data:
+            names.append((code, words.string("organisation", max_length=LMS_TITLE_LIMIT)))
+    return Edition(
+        id=edition_id,
+        organisation=edition.string("organisation", series.organisation, required=True, max_length=LMS_TITLE_LIMIT),
+        base_iri=_base_iri(edition, f"{series.base_iri}{EDITIONS_DIR}/{edition_id}/"),
+        theme=_theme(top.table("theme"), series.theme),
+        accessibility=accessibility_settings(top.table("accessibility")),
+        texts=texts_settings(top.table("texts")),
+        path=path,
+        translations=tuple(names),
+    )
+
+
+ID_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")

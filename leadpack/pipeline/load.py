@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from leadpack.errors import Problems, ProblemsFound, SourceError, display_path
-from leadpack.pipeline import model
+from leadpack.pipeline import editions, model
 from leadpack.pipeline.active_content import active_content
 from leadpack.pipeline.config import (
     LMS_TITLE_LIMIT,
@@ -114,6 +114,8 @@ def read_series(root: Path, only: tuple[str, ...] = ()) -> tuple[model.Series, P
         description=settings.description, theme=settings.theme, build=settings.build,
         sets=tuple(sorted(sets, key=lambda s: _set_order(s.id, settings.set_order))),
         root=root, config_path=settings.path, catalogue=catalogue, translations=settings.translations,
+        accessibility=settings.accessibility, texts=settings.texts,
+        editions=editions.load_editions(root, settings, problems),
     )
     return series, problems
 
@@ -301,7 +303,7 @@ def load_module(path: Path, problems: Problems) -> model.Module | None:
     _check_unique_ids(path, pages, problems)
     title, minutes, outcomes, description = _module_settings(path, table)
     return model.Module(id=module_id, title=title, minutes=minutes, outcomes=outcomes, description=description,
-                        pages=tuple(pages), source=path)
+                        pages=tuple(pages), source=path, placeholders=editions.scan(path, lines, problems))
 
 
 def _module_settings(path: Path, table: Table | None) -> tuple[str, int, tuple[str, ...], str]:

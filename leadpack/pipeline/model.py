@@ -146,6 +146,15 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Placeholder:
+    """Where a module's source asks for an edition's text: ``[[name]]`` at a line and column."""
+
+    name: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
 class Module:
     id: str
     title: str
@@ -154,6 +163,7 @@ class Module:
     description: str
     pages: tuple[Page, ...]
     source: Path
+    placeholders: tuple[Placeholder, ...] = ()  # every [[name]] in the file, in order (see pipeline/editions.py)
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -263,6 +273,35 @@ class Theme:
     logo: str = ""
 
 
+# Named local texts for [[name]] placeholders: (language, ((name, value), ...)); language "" is every language.
+Texts = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+
+
+@dataclass(frozen=True)
+class Accessibility:
+    """What only the publisher can put in an accessibility statement; '' leaves a [placeholder] in the draft."""
+
+    email: str = ""
+    phone: str = ""
+    prepared: str = ""  # dates as YYYY-MM-DD
+    reviewed: str = ""
+    tested: str = ""
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One organisation's edition of the series (content/editions/<id>.toml): its name, look, IRIs and texts."""
+
+    id: str
+    organisation: str
+    base_iri: str
+    theme: Theme
+    accessibility: Accessibility
+    texts: Texts
+    path: Path
+    translations: tuple[tuple[str, str], ...] = ()  # (language, the organisation's name in it)
+
+
 @dataclass(frozen=True)
 class BuildSettings:
     formats: tuple[str, ...] = ()  # names in the format registry; the loader fills in its default
@@ -289,6 +328,10 @@ class Series:
     catalogue: tuple[tuple[str, str], ...] = ()  # (id, title) of every set of the series, in order, built or not
     # the series' title, organisation and description in other languages: language -> setting -> text
     translations: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    edition: str = ""  # the edition these packages are for; '' for the series' own
+    accessibility: Accessibility = Accessibility()
+    texts: Texts = ()  # the series' own values for [[name]] placeholders, which every edition inherits
+    editions: tuple[Edition, ...] = ()  # every edition in content/editions/, in id order
 
     def in_language(self, language: str) -> Series:
         """The series as a page in ``language`` names it (its own words where leadpack.toml gives none)."""

@@ -20,25 +20,36 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from leadpack import formats
 from leadpack.errors import LeadpackError
+from leadpack.formats.base import Format
 from leadpack.pipeline import model
 from leadpack.pipeline.render import Renderer, runtime_file, runtime_scripts
 
 if TYPE_CHECKING:
-    from leadpack.formats.base import Format
     from leadpack.pipeline.build import Package
 
-Planned = tuple[model.CourseSet, "Format"]  # one package of a build: (set, format), in the serial order
+class Planned(NamedTuple):
+    """One package of a build, in the serial order: which edition it is for, the set (in the language packaged)
+    and the format."""
+
+    edition: int  # index into the build's editions (Job.editions)
+    course_set: model.CourseSet
+    fmt: Format
 
 
-def planned(series: model.Series, format_names: tuple[str, ...]) -> list[Planned]:
-    """Every package the whole build makes, in the order a serial build makes them: set by set (a set in several
-    languages built "apart": language by language), format by format."""
-    return [(course_set, formats.get(name)) for each in series.sets for course_set in each.packaged(
-        series.build.languages) for name in format_names]
+def planned(editions: tuple[model.Series, ...], format_names: tuple[str, ...]) -> list[Planned]:
+    """Every package the whole build makes, in the order a serial build makes them: edition by edition, set by
+    set (a set in several languages built "apart": language by language), format by format."""
+    return [Planned(number, course_set, formats.get(name)) for number, series in enumerate(editions)
+            for each in series.sets for course_set in each.packaged(series.build.languages) for name in format_names]
+
+
+def out_folder(out: Path, series: model.Series) -> Path:
+    """Where an edition's files go: the out folder for the series' own, out/<edition id>/ for an edition."""
+    return out / series.edition if series.edition else out
 
 
 def shard_of(packages: list[Planned], shard: tuple[int, int]) -> list[Planned]:
@@ -55,25 +66,27 @@ def core_count() -> int:
 
 @dataclass
 class Job:
-    """What every worker needs: the checked course and the build's settings (and, when forked, a warm renderer)."""
+    """What every worker needs: the checked course as each edition publishes it, the build's settings (and, when
+    forked, warm renderers: one per edition, since the pages of each are its own)."""
 
-    series: model.Series
+    editions: tuple[model.Series, ...]
     sco_per: str
     out: Path
     templates: Path | None
-    renderer: Renderer | None = field(default=None, compare=False)
+    renderers: dict[int, Renderer] = field(default_factory=dict, compare=False)
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "renderer": None}  # a fresh process compiles its own templates
+        return {**self.__dict__, "renderers": {}}  # a fresh process compiles its own templates
 
-    def shared_renderer(self) -> Renderer:
-        if self.renderer is None:
-            self.renderer = Renderer(self.series, self.templates)
-        return self.renderer
+    def renderer(self, edition: int) -> Renderer:
+        if edition not in self.renderers:
+            first = next(iter(self.renderers.values()), None)  # whose compiled template every edition shares
+            self.renderers[edition] = Renderer(self.editions[edition], self.templates, first)
+        return self.renderers[edition]
 
     def warm(self, format_names: tuple[str, ...]) -> None:
         """Compile the templates and read the runtime scripts once, before workers are forked with them."""
-        self.shared_renderer().template()
+        self.renderer(0).template()
         for name in format_names:
             for path in runtime_scripts(formats.get(name)).values():
                 runtime_file(path)
@@ -96,31 +109,34 @@ def _start_worker(job: Job) -> None:
     _JOB = job
 
 
-def _build_set(set_index: int, language: str, format_names: tuple[str, ...]) -> Result:
+def _build_set(edition: int, set_index: int, language: str, format_names: tuple[str, ...]) -> Result:
     from leadpack.pipeline.build import Stopwatch, make_package
 
     assert _JOB is not None
     stopwatch = Stopwatch()
-    course_set = next(packaged for packaged in _JOB.series.sets[set_index].packaged(_JOB.series.build.languages)
+    series = _JOB.editions[edition]
+    course_set = next(packaged for packaged in series.sets[set_index].packaged(series.build.languages)
                       if packaged.language == language)
-    packages = [make_package(_JOB.series, course_set, formats.get(name), _JOB.sco_per, _JOB.shared_renderer(),
-                             _JOB.out, stopwatch) for name in format_names]
+    out = out_folder(_JOB.out, series)
+    packages = [make_package(series, course_set, formats.get(name), _JOB.sco_per, _JOB.renderer(edition), out,
+                             stopwatch) for name in format_names]
     return Result(packages, stopwatch.seconds)
 
 
-def groups(series: model.Series, packages: list[Planned]) -> list[tuple[int, str, tuple[str, ...]]]:
-    """The packages as work for one process each: (set index, the language packaged, its formats), in order."""
-    found: dict[tuple[int, str], list[str]] = {}
-    index = {course_set.id: number for number, course_set in enumerate(series.sets)}
-    for course_set, fmt in packages:
-        found.setdefault((index[course_set.id], course_set.language), []).append(fmt.name)
-    return [(number, language, tuple(names)) for (number, language), names in found.items()]
+def groups(editions: tuple[model.Series, ...], packages: list[Planned]) -> list[tuple[int, int, str, tuple[str, ...]]]:
+    """The packages as work for one process each: (edition, set index, the language packaged, its formats), in
+    order: the formats of one set share its rendered pages in whichever process builds them."""
+    found: dict[tuple[int, int, str], list[str]] = {}
+    for edition, course_set, fmt in packages:
+        index = [each.id for each in editions[edition].sets].index(course_set.id)
+        found.setdefault((edition, index, course_set.language), []).append(fmt.name)
+    return [(*key, tuple(names)) for key, names in found.items()]
 
 
 def build_in_processes(job: Job, packages: list[Planned], jobs: int,
                        progress: Callable[[str], None]) -> Result:
     """Build ``packages`` in ``jobs`` processes; the result lists them in the order given."""
-    work = groups(job.series, packages)
+    work = groups(job.editions, packages)
     safe_to_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     context = multiprocessing.get_context("fork" if safe_to_fork else "spawn")
     built: list[Package] = []
@@ -128,7 +144,7 @@ def build_in_processes(job: Job, packages: list[Planned], jobs: int,
     try:
         with ProcessPoolExecutor(min(jobs, len(work)), mp_context=context, initializer=_start_worker,
                                  initargs=(job,)) as pool:
-            futures = [pool.submit(_build_set, number, language, names) for number, language, names in work]
+            futures = [pool.submit(_build_set, *unit) for unit in work]
             try:
                 for future in futures:
                     result = future.result()

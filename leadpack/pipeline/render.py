@@ -205,9 +205,10 @@ class Renderer:
     """Renders the sets of one series for every format that asks, doing each shared part once (see the module
     docstring). One lives for one build; ``render_set`` without one makes its own."""
 
-    def __init__(self, series: model.Series, templates: Path | None = None):
+    def __init__(self, series: model.Series, templates: Path | None = None, sharing: Renderer | None = None):
+        """``sharing``: a renderer of another edition of the same build, whose compiled template this one uses."""
         self.series, self.templates = series, templates
-        self._template: jinja2.Template | None = None
+        self._template: jinja2.Template | None = sharing.template() if sharing else None
         self._set_files: dict[str, tuple[FileMap, str]] = {}
         self._pages: dict[tuple, str] = {}
 

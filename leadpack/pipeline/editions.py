@@ -1,0 +1,221 @@
+"""Editions: the series as one organisation publishes it, and the [[name]] placeholders its local texts fill.
+
+An edition (``content/editions/<id>.toml``) changes who publishes the course (name, logo, colours, the base IRI
+of its activity ids, the accessibility contact) and fills the placeholders module files use for local
+signposting, such as ``[[support_contact]]``. The series' own edition takes its values from leadpack.toml.
+
+Content stays inert: a placeholder is filled after Markdown has been converted, with the value escaped as text,
+so no value can add markup, a link or a script; and page, question and reflection ids come from the sources as
+written, so they are the same in every edition and a learner's record means the same everywhere. A placeholder
+may stand only in text (not in a link address or an HTML attribute), which ``check`` enforces.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import fields, is_dataclass, replace
+from pathlib import Path
+
+from leadpack.errors import Problems
+from leadpack.pipeline import model
+from leadpack.pipeline.config import EDITIONS_DIR, TEXT_NAME, SeriesSettings, links_out, load_edition
+
+PLACEHOLDER = re.compile(r"\[\[([^\[\]\n]{0,60})\]\]")
+IN_A_TAG = re.compile(r"<[^<>]*\[\[")
+TEXT_FIELDS = {"title", "text", "alt", "caption", "description", "outcomes", "html"}  # and every *_html, *_text
+ALL = "all"  # --edition all: the series' own edition and every edition in content/editions/
+
+
+# ---- reading ----
+
+def scan(path: Path, lines: list[str], problems: Problems) -> tuple[model.Placeholder, ...]:
+    """Every [[name]] in a module's source lines, with its place; a malformed one is an error there."""
+    found = []
+    for number, line in enumerate(lines, start=1):
+        if "[[" not in line:
+            continue
+        for match in PLACEHOLDER.finditer(line):
+            name = match.group(1)
+            if TEXT_NAME.match(name):
+                found.append(model.Placeholder(name, number, match.start() + 1))
+            else:
+                problems.add(path, number, f"'{match.group()[:70]}' is not a placeholder name",
+                             "a placeholder is [[name]] with a lower-case name of letters, digits and _ starting "
+                             "with a letter, e.g. [[support_contact]]; its value comes from [texts]",
+                             match.start() + 1)
+    return tuple(found)
+
+
+def load_editions(root: Path, settings: SeriesSettings, problems: Problems) -> tuple[model.Edition, ...]:
+    """Every edition in content/editions/, in id order."""
+    folder = root / "content" / EDITIONS_DIR
+    if not folder.is_dir() or links_out(folder, root):
+        return ()
+    found = []
+    for path in sorted(folder.glob("*.toml")):
+        if links_out(path, root):
+            problems.add(path, 1, f"{path.name} is a link to a file outside the course folder",
+                         "copy the edition's file into content/editions/ instead of linking to it")
+            continue
+        edition = load_edition(path, settings, problems)
+        if edition is not None:
+            found.append(edition)
+    return tuple(found)
+
+
+# ---- choosing ----
+
+def chosen(series: model.Series, names: tuple[str, ...]) -> tuple[model.Edition | None, ...]:
+    """The editions a build makes: none named, the series' own (None); 'all', it and every edition."""
+    if not names:
+        return (None,)
+    known = {edition.id: edition for edition in series.editions}
+    if ALL in names:
+        return (None, *series.editions)
+    return tuple(known[name] for name in dict.fromkeys(names))
+
+
+def unknown(series: model.Series, names: tuple[str, ...]) -> list[str]:
+    return [name for name in names if name != ALL and name not in {e.id for e in series.editions}]
+
+
+# ---- filling ----
+
+def edition_series(series: model.Series, edition: model.Edition | None) -> model.Series:
+    """The series as ``edition`` publishes it (None: as the series itself does), placeholders filled."""
+    texts = series.texts
+    if edition is not None:
+        words = dict(series.translations)
+        for language, organisation in edition.translations:
+            words[language] = tuple({**dict(words.get(language, ())), "organisation": organisation}.items())
+        series = replace(series, edition=edition.id, organisation=edition.organisation, base_iri=edition.base_iri,
+                         theme=edition.theme, accessibility=edition.accessibility, config_path=edition.path,
+                         translations=tuple(words.items()))
+        texts = merged(series.texts, edition.texts)
+    return replace(series, sets=tuple(_filled_set(course_set, texts) for course_set in series.sets))
+
+
+def merged(base: model.Texts, over: model.Texts) -> model.Texts:
+    """``over``'s values added to ``base``'s, language by language."""
+    tables = {language: dict(values) for language, values in base}
+    for language, values in over:
+        tables.setdefault(language, {}).update(values)
+    return tuple((language, tuple(sorted(values.items()))) for language, values in sorted(tables.items()))
+
+
+def values_for(texts: model.Texts, language: str) -> dict[str, str]:
+    """The values a page in ``language`` uses: [texts.<language>] over [texts]."""
+    tables = dict(texts)
+    return {**dict(tables.get("", ())), **dict(tables.get(language, ()))}
+
+
+def _filled_set(course_set: model.CourseSet, texts: model.Texts) -> model.CourseSet:
+    values = values_for(texts, course_set.language)
+    modules = tuple(_filled(module, values) if module.placeholders else module for module in course_set.modules)
+    translations = tuple(_filled_set(other, texts) for other in course_set.translations)
+    return replace(course_set, modules=modules, translations=translations)
+
+
+def _filled(node: object, values: dict[str, str]) -> object:
+    """A copy of a model object with every placeholder in its text fields filled (HTML fields get the value
+    escaped; plain-text fields get it as it is, since templates, JSON and XML escape those themselves)."""
+    changed = {}
+    for field in fields(node):  # type: ignore[arg-type]
+        value = getattr(node, field.name)
+        new = _field(field.name, value, values)
+        if new is not value:
+            changed[field.name] = new
+    return replace(node, **changed) if changed else node  # type: ignore[type-var]
+
+
+def _field(name: str, value: object, values: dict[str, str]) -> object:
+    if isinstance(value, str):
+        text_field = name in TEXT_FIELDS or name.endswith(("_html", "_text"))
+        return fill(value, values, name == "html" or name.endswith("_html")) if text_field and "[[" in value \
+            else value
+    if isinstance(value, tuple):
+        items = tuple(_field(name, item, values) for item in value)
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+    if is_dataclass(value) and not isinstance(value, type):
+        return _filled(value, values)
+    return value
+
+
+def fill(text: str, values: dict[str, str], as_html: bool) -> str:
+    """``text`` with each [[name]] that has a value replaced by it (escaped for HTML when ``as_html``)."""
+    def value(match: re.Match[str]) -> str:
+        found = values.get(match.group(1))
+        if found is None:
+            return match.group()
+        return html.escape(found, quote=True) if as_html else found
+    return PLACEHOLDER.sub(value, text)
+
+
+# ---- checking ----
+
+def check_editions(series: model.Series, editions: tuple[model.Edition | None, ...], problems: Problems) -> None:
+    """Every placeholder has a value in every edition checked, in every language; each stands only in text; and
+    each value an edition gives is used somewhere."""
+    modules = [(course_set, course_set is not each, module) for each in series.sets
+               for course_set in each.language_versions for module in course_set.modules if module.placeholders]
+    used = {placeholder.name for _, _, module in modules for placeholder in module.placeholders}
+    for _, _, module in modules:
+        _check_in_text(module, problems)
+    for edition in editions:
+        texts = series.texts if edition is None else merged(series.texts, edition.texts)
+        for course_set, translated, module in modules:
+            values, own = values_for(texts, course_set.language), dict(dict(texts).get(course_set.language, ()))
+            table = f"[texts.{course_set.language}]" if translated else "[texts]"
+            for placeholder in module.placeholders:
+                if placeholder.name not in values:
+                    problems.add(module.source, placeholder.line, _missing(placeholder.name, edition),
+                                 _where_to_add(placeholder.name, edition, table), placeholder.col)
+                elif translated and placeholder.name not in own:
+                    problems.add(module.source, placeholder.line, f"[[{placeholder.name}]] has no "
+                                 f"{course_set.language} value {_whose(edition)}, so the [texts] one is used",
+                                 _where_to_add(placeholder.name, edition, table), placeholder.col, severity="warning")
+        _check_unused(edition, series, used, problems)
+
+
+def _check_in_text(module: model.Module, problems: Problems) -> None:
+    for page in module.pages:
+        for block in page.blocks:
+            for field in fields(block):  # type: ignore[arg-type]
+                value = getattr(block, field.name)
+                if isinstance(value, str) and (field.name == "html" or field.name.endswith("_html")) \
+                        and IN_A_TAG.search(value):
+                    line = next((p.line for p in module.placeholders if p.line >= page.line), page.line)
+                    problems.add(module.source, line, "a [[placeholder]] stands inside a link address or an HTML "
+                                 "attribute", "placeholders stand only in text: write the link in the module, "
+                                 "and the placeholder in its words or beside it")
+                    return
+
+
+def _whose(edition: model.Edition | None) -> str:
+    return f"in the edition '{edition.id}'" if edition else "in the series' own edition"
+
+
+def _missing(name: str, edition: model.Edition | None) -> str:
+    return f"[[{name}]] has no value {_whose(edition)}"
+
+
+def _where_to_add(name: str, edition: model.Edition | None, table: str) -> str:
+    if edition is None:
+        return f'add {name} = "..." under {table} in leadpack.toml; every edition inherits it'
+    return f'add {name} = "..." under {table} in content/{EDITIONS_DIR}/{edition.path.name}, or under [texts] in ' \
+           "leadpack.toml for every edition"
+
+
+def _check_unused(edition: model.Edition | None, series: model.Series, used: set[str], problems: Problems) -> None:
+    texts = series.texts if edition is None else edition.texts
+    path = series.config_path if edition is None else edition.path
+    if path is None:
+        return
+    lines = path.read_text("utf-8", "replace").split("\n")
+    for _, values in texts:
+        for name, _value in values:
+            if name not in used:
+                line = next((n for n, text in enumerate(lines, 1) if text.lstrip().startswith(name)), 1)
+                problems.add(path, line, f"no module uses the text '{name}'", f"write [[{name}]] where it belongs "
+                             "in a module, or remove it", severity="warning")

@@ -1,0 +1,330 @@
+"""Issue 17, point 1: editions for many organisations. Each edition (content/editions/<id>.toml) has its own name,
+logo, colours, base IRI, accessibility contact and local texts filled into [[name]] placeholders; ids of pages and
+questions stay the same in every edition while package identifiers and activity IRIs are the edition's own."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from leadpack import formats
+from leadpack.pipeline.build import BuildOptions, build
+from tests.conftest import FIXTURE_COURSE, REPO, SHARED, run_cli
+
+HOSTILE = '<script>alert(1)</script> <a href="javascript:alert(2)">x</a> & "quoted"'
+NORTH_LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" '
+              'fill="#123"/></svg>')
+SOUTH_LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><circle r="4" cx="4" cy="4"/></svg>'
+HELP_PAGE = "\n# Where to get help\n\nIf you need support, contact [[support_contact]] at any time.\n"
+
+
+def edition_course(folder: Path) -> Path:
+    """The fixture course with a placeholder, the series' own value for it, and two editions."""
+    course = folder / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    with (course / "content/every-block/first-steps.md").open("a") as module:
+        module.write(HELP_PAGE)
+    with (course / "leadpack.toml").open("a") as config:
+        config.write('\n[texts]\nsupport_contact = "your line manager"\n')
+    editions = course / "content/editions"
+    editions.mkdir()
+    (editions / "north.svg").write_text(NORTH_LOGO)
+    (editions / "south.svg").write_text(SOUTH_LOGO)
+    (editions / "north.toml").write_text(f'''[edition]
+organisation = "North Libraries"
+base_iri = "https://learning.north.example/leading/"
+
+[theme]
+primary = "#22446a"
+logo = "content/editions/north.svg"
+
+[accessibility]
+email = "access@north.example"
+phone = "0300 000 0001"
+prepared = 2026-11-30
+reviewed = 2026-12-01
+
+[texts]
+support_contact = {json.dumps(HOSTILE)}
+''')
+    (editions / "south.toml").write_text('''[edition]
+organisation = "South Libraries"
+
+[theme]
+logo = "content/editions/south.svg"
+
+[accessibility]
+email = "help@south.example"
+
+[texts]
+support_contact = "the South staff helpdesk"
+''')
+    return course
+
+
+@pytest.fixture(scope="module")
+def editions_build(tmp_path_factory) -> tuple[Path, Path]:
+    """The course with editions, every edition built (--edition all): (course, out)."""
+    course = edition_course(tmp_path_factory.mktemp("editions"))
+    out = course / "dist"
+    result = run_cli("build", "--edition", "all", "--out", out, root=course)
+    assert result.exit_code == 0, result.output
+    return course, out
+
+
+def members(package: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(package) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def package(out: Path, edition: str, fmt: str) -> Path:
+    folder = out / edition if edition else out
+    return folder / f"every-block-1.2.0-{formats.get(fmt).suffix}.zip"
+
+
+EDITIONS = ("", "north", "south")
+
+
+def test_each_edition_is_built_into_its_own_folder_with_every_format(editions_build):
+    _, out = editions_build
+    for edition in EDITIONS:
+        for fmt in formats.names():
+            assert package(out, edition, fmt).is_file(), (edition, fmt)
+    assert sorted(p.name for p in (out / "north").iterdir()) == sorted(
+        p.name for p in out.iterdir() if p.is_file())  # the same files: packages, sheets, statements
+
+
+@pytest.mark.parametrize("fmt", formats.names())
+def test_each_edition_has_its_own_logo_colours_and_name(editions_build, fmt):
+    _, out = editions_build
+    north, south, own = (members(package(out, e, fmt)) for e in ("north", "south", ""))
+    assert north["assets/logo.svg"].decode() == NORTH_LOGO
+    assert south["assets/logo.svg"].decode() == SOUTH_LOGO
+    assert "assets/logo.svg" not in own
+    assert b"--lp-primary: #22446a;" in north["assets/theme.css"]
+    assert south["assets/theme.css"] == own["assets/theme.css"]  # an edition inherits the colours it leaves out
+    page = next(name for name in north if name.endswith(".html") and b"lp-data" in north[name])
+    assert b"North Libraries" in north[page] and b"North Libraries" not in own[page]
+    assert b"South Libraries" in south[page]
+
+
+@pytest.mark.parametrize("fmt", formats.names())
+def test_an_edition_value_is_text_and_cannot_add_markup(editions_build, fmt):
+    """The hostile value reaches the page escaped, as words a learner reads; no file of the package holds it as
+    markup."""
+    _, out = editions_build
+    files = members(package(out, "north", fmt))
+    pages = [data.decode() for name, data in files.items() if name.endswith(".html")]
+    assert any("contact &lt;script&gt;alert(1)&lt;/script&gt;" in page for page in pages)
+    for name, data in files.items():
+        assert b"<script>alert(1)" not in data and b'href="javascript:' not in data, name
+    south = [data.decode() for name, data in members(package(out, "south", fmt)).items() if name.endswith(".html")]
+    assert any("contact the South staff helpdesk at any time" in page for page in south)
+    own = [data.decode() for name, data in members(package(out, "", fmt)).items() if name.endswith(".html")]
+    assert any("contact your line manager at any time" in page for page in own)
+    assert not any("[[support_contact]]" in page for page in own + south + pages)
+
+
+def runtime_data(files: dict[str, bytes]) -> list[dict]:
+    found = []
+    for name, data in sorted(files.items()):
+        match = re.search(rb'<script type="application/json" id="lp-data">(.*?)</script>', data, re.S)
+        if name.endswith(".html") and match:
+            found.append(json.loads(match.group(1)))
+    return found
+
+
+def ids_in(value: object) -> list[str]:
+    """Every "id" in the runtime data, in order: pages, questions, reflections."""
+    if isinstance(value, dict):
+        return [v for k, v in value.items() if k == "id" and isinstance(v, str)] + [
+            i for v in value.values() for i in ids_in(v)]
+    if isinstance(value, list):
+        return [i for v in value for i in ids_in(v)]
+    return []
+
+
+@pytest.mark.parametrize("fmt", formats.names())
+def test_ids_stay_the_same_and_identifiers_differ_across_editions(editions_build, fmt):
+    _, out = editions_build
+    data = {edition: runtime_data(members(package(out, edition, fmt))) for edition in EDITIONS}
+    ids = {edition: ids_in(found) for edition, found in data.items()}
+    assert ids[""] and ids[""] == ids["north"] == ids["south"]
+    identifiers = {edition: _identifier(package(out, edition, fmt), fmt) for edition in EDITIONS}
+    assert len(set(identifiers.values())) == 3, identifiers
+    assert "north" in identifiers["north"] and "south" in identifiers["south"]
+
+
+def _identifier(path: Path, fmt: str) -> str:
+    """The package's identity an LMS keys on: the manifest identifier (SCORM) or the course's activity IRI."""
+    files = members(path)
+    manifest = next(name for name in ("imsmanifest.xml", "tincan.xml", "cmi5.xml") if name in files)
+    root = etree.fromstring(files[manifest])
+    if manifest == "imsmanifest.xml":
+        return root.get("identifier")
+    return root.xpath("//*[local-name()='activity' or local-name()='course']/@id")[0]
+
+
+def test_activity_iris_come_from_each_editions_base_iri(editions_build):
+    _, out = editions_build
+    north = members(package(out, "north", "xapi"))["tincan.xml"].decode()
+    south = members(package(out, "south", "xapi"))["tincan.xml"].decode()
+    assert 'id="https://learning.north.example/leading/every-block"' in north
+    # an edition without a base_iri gets one of its own under the series' address
+    assert 'id="https://learning.example.org/fixture/editions/south/every-block"' in south
+
+
+def test_every_editions_manifests_pass_the_official_schemas(editions_build):
+    _, out = editions_build
+    from leadpack.tools.validate import validate_package
+
+    for edition in ("north", "south"):
+        for fmt in formats.names():
+            report = validate_package(package(out, edition, fmt), SHARED / "schemas")
+            assert report.kinds == [fmt] and not report.problems, (edition, fmt, report.problems)
+
+
+def test_the_accessibility_statement_carries_the_editions_contact_and_dates(editions_build):
+    _, out = editions_build
+    north = (out / "north/every-block-1.2.0-accessibility.html").read_text()
+    assert 'href="mailto:access@north.example"' in north and "call 0300 000 0001" in north
+    assert "prepared on 30 November 2026. It was last reviewed on 1 December 2026." in north
+    assert "last tested on [date]" in north  # what the edition does not say stays a placeholder
+    assert "North Libraries" in north
+    south = (out / "south/every-block-1.2.0-accessibility.md").read_text()
+    assert "mailto:help@south.example" in south and "[phone number]" in south
+    own = (out / "every-block-1.2.0-accessibility.html").read_text()
+    assert "[email address]" in own and "mailto:" not in own
+
+
+def test_the_handoff_sheet_names_the_editions_own_package(editions_build):
+    _, out = editions_build
+    sheet = (out / "north/every-block-1.2.0-scorm12-handoff.md").read_text()
+    digest = hashlib.sha256(package(out, "north", "scorm12").read_bytes()).hexdigest()
+    assert digest in sheet
+    assert "north.every-block" in sheet or "North Libraries" in sheet
+
+
+def test_jobs_and_shards_build_every_edition_byte_for_byte(tmp_path, editions_build):
+    course, _ = editions_build
+    serial = _all_outputs(build(course, BuildOptions(out=tmp_path / "serial", editions=("all",))).packages)
+    parallel = _all_outputs(build(course, BuildOptions(out=tmp_path / "jobs", editions=("all",), jobs=2)).packages)
+    shards: dict[str, str] = {}
+    for index in (1, 2, 3, 4, 5):
+        built = build(course, BuildOptions(out=tmp_path / "shards", editions=("all",), shard=(index, 5)))
+        shards.update(_all_outputs(built.packages))
+    assert len(serial) == 12
+    assert parallel == serial == shards
+    for name in ("serial", "jobs", "shards"):
+        assert _folder_digest(tmp_path / name) == _folder_digest(tmp_path / "serial"), name
+
+
+def _all_outputs(packages: list) -> dict[str, str]:
+    return {f"{p.edition}/{p.path.name}": p.sha256 for p in packages}
+
+
+def _folder_digest(folder: Path) -> dict[str, str]:
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_one_edition_alone_and_the_default_build(tmp_path, editions_build):
+    course, _ = editions_build
+    built = build(course, BuildOptions(out=tmp_path / "one", editions=("south",)))
+    assert {p.edition for p in built.packages} == {"south"}
+    assert not any((tmp_path / "one").glob("*.zip")) and (tmp_path / "one/south").is_dir()
+    default = build(course, BuildOptions(out=tmp_path / "default"))
+    assert {p.edition for p in default.packages} == {""}
+    assert not (tmp_path / "default/north").exists()
+
+
+def test_an_unknown_edition_is_one_clear_error(editions_build):
+    course, _ = editions_build
+    result = run_cli("build", "--edition", "nroth", root=course)
+    assert result.exit_code == 1
+    assert "no edition 'nroth': did you mean 'north'?" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_placeholder_without_a_value_is_an_error_naming_file_and_line(tmp_path):
+    course = edition_course(tmp_path)
+    south = course / "content/editions/south.toml"
+    south.write_text(south.read_text().replace('support_contact = "the South staff helpdesk"\n', ""))
+    config = course / "leadpack.toml"
+    config.write_text(config.read_text().replace('support_contact = "your line manager"\n', ""))
+    module = course / "content/every-block/first-steps.md"
+    line = module.read_text().split("\n").index("If you need support, contact [[support_contact]] at any time.") + 1
+    result = run_cli("check", "--json", root=course)
+    assert result.exit_code == 1
+    problems = json.loads(result.output)["problems"]
+    missing = [p for p in problems if "has no value" in p["message"]]
+    col = HELP_PAGE.split("\n")[-2].index("[[") + 1
+    assert {(Path(p["path"]).name, p["line"], p["col"]) for p in missing} == {("first-steps.md", line, col)}
+    assert {p["message"] for p in missing} == {"[[support_contact]] has no value in the series' own edition",
+                                              "[[support_contact]] has no value in the edition 'south'"}
+    assert any("content/editions/south.toml" in p["hint"] for p in missing)
+    refused = run_cli("build", "--edition", "south", "--out", tmp_path / "out", root=course)
+    assert refused.exit_code == 1 and not (tmp_path / "out").exists()  # nothing written
+    assert "first-steps.md:" in refused.output and "no value in the edition 'south'" in refused.output
+    built = run_cli("build", "--edition", "north", "--out", tmp_path / "out", root=course)
+    assert built.exit_code == 0, built.output  # an edition that has every value builds on its own
+
+
+def test_malformed_placeholders_and_placeholders_in_links_are_errors(tmp_path):
+    course = edition_course(tmp_path)
+    module = course / "content/every-block/first-steps.md"
+    module.write_text(module.read_text() + "\nAsk [[Support Contact]] now.\n\nSee [the page]([[support_contact]]).\n")
+    lines = module.read_text().split("\n")
+    result = run_cli("check", "--json", root=course)
+    assert result.exit_code == 1
+    problems = {(p["line"], p["message"]) for p in json.loads(result.output)["problems"] if p["severity"] == "error"}
+    assert (lines.index("Ask [[Support Contact]] now.") + 1, "'[[Support Contact]]' is not a placeholder name") \
+        in problems
+    assert any(message.startswith("a [[placeholder]] stands inside a link address") for _, message in problems)
+
+
+def test_mistakes_in_an_edition_file_name_the_file_and_line(tmp_path):
+    course = edition_course(tmp_path)
+    north = course / "content/editions/north.toml"
+    north.write_text(north.read_text().replace('primary = "#22446a"', 'primary = "#ffee00"\ncolour = "red"')
+                     .replace("support_contact", "Support-Contact"))
+    (course / "content/editions/Bad Name.toml").write_text('[edition]\norganisation = "X"\n')
+    result = run_cli("check", "--json", root=course)
+    assert result.exit_code == 1
+    found = {(Path(p["path"]).name, p["line"], p["message"].split(";")[0])
+             for p in json.loads(result.output)["problems"]}
+    lines = north.read_text().split("\n")
+    assert ("north.toml", lines.index('colour = "red"') + 1, "unknown setting 'colour' in [theme]") in found
+    assert any(name == "north.toml" and line == lines.index('primary = "#ffee00"') + 1 and "contrast" in message
+               for name, line, message in found)
+    assert any(name == "north.toml" and "'Support-Contact' is not a name" in message for name, _, message in found)
+    assert any(name == "Bad Name.toml" and "cannot name an edition" in message for name, _, message in found)
+
+
+def test_a_text_no_module_uses_is_a_warning(tmp_path):
+    course = edition_course(tmp_path)
+    south = course / "content/editions/south.toml"
+    south.write_text(south.read_text() + 'opening_hours = "9 to 5"\n')
+    result = run_cli("check", "--json", root=course)
+    assert result.exit_code == 0, result.output
+    warnings = [p for p in json.loads(result.output)["problems"] if p["severity"] == "warning"]
+    assert [(Path(p["path"]).name, p["message"]) for p in warnings] == [
+        ("south.toml", "no module uses the text 'opening_hours'")]
+
+
+def test_the_series_resilience_set_uses_local_texts_every_edition_can_replace(tmp_path):
+    """The course's own content: the resilience modules signpost local support through placeholders, which the
+    series fills with generic words and an edition with its own."""
+    sources = "\n".join(path.read_text() for path in (REPO / "content/leading-for-resilience").glob("*.md"))
+    assert "[[employee_assistance]]" in sources and "[[wellbeing_lead]]" in sources
+    result = run_cli("build", "leading-for-resilience", "--format", "scorm12", "--out", tmp_path, root=REPO)
+    assert result.exit_code == 0, result.output
+    pages = b"".join(data for name, data in members(next(tmp_path.glob("*.zip"))).items() if name.endswith(".html"))
+    assert b"[[" not in pages and b"employee assistance service" in pages
