@@ -287,3 +287,45 @@ def test_the_scorm_12_budget_holds_the_language_and_the_worst_case_fits(course, 
     worst = state.worst_case_state(unit, budget["reflection_max"], True, introduction.languages)
     assert worst["g"] == "en-GB" and len(state.encode(worst)) == budget["worst_case"]
     assert state.parse(state.encode(worst), "copy it again").language == "en-GB"
+
+
+def test_a_placeholder_travels_as_an_xliff_placeholder_and_comes_back_as_written(course, tmp_path):
+    """Issue 17: a [[name]] in the original is an XLIFF <ph> a translation tool keeps as a tag; a target holding
+    only its id (as some tools write it) is imported as the placeholder, and the Welsh page gets the Welsh value."""
+    edit(course / ENGLISH_MODULE, "That is the starting point for this series.",
+         "That is the starting point for this series; ask [[series_contact]] for help.")
+    edit(course / "leadpack.toml", "[texts]\n", '[texts]\nseries_contact = "the series team"\n')
+    with (course / "leadpack.toml").open("a") as config:
+        config.write('\n[texts.cy]\nseries_contact = "tîm y gyfres"\n')
+    path = tmp_path / "cy.xlf"
+    root = export(course, path)
+    assert etree.XMLSchema(etree.parse(str(SCHEMA))).validate(root)
+    unit = units(root)["introduction.md/welcome-to-leading-libraries.2"]
+    source = unit.find(f"{X}segment/{X}source")
+    codes = source.findall(f"{X}ph")
+    assert [(c.get("id"), c.get("equiv"), c.get("canDelete")) for c in codes] == [("ph1", "[[series_contact]]", "no")]
+    assert "[[" not in (source.text or "") + "".join(c.tail or "" for c in codes)  # not words to translate
+    target = unit.find(f"{X}segment/{X}target")
+    for child in list(target):
+        target.remove(child)
+    target.text = "Dyma fan cychwyn y gyfres; gofynnwch i "
+    etree.SubElement(target, f"{X}ph", id="ph1").tail = " am help."
+    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    result = import_file(course, path)
+    assert result.exit_code == 0, result.output
+    welsh = (course / WELSH / "introduction.md").read_text("utf-8")
+    assert "Dyma fan cychwyn y gyfres; gofynnwch i [[series_contact]] am help." in welsh
+    built = run_cli("build", "introduction", "--format", "scorm12", "--out", tmp_path / "out", root=course)
+    assert built.exit_code == 0, built.output
+    with zipfile.ZipFile(next((tmp_path / "out").glob("*.zip"))) as archive:
+        page = archive.read("index.html").decode()
+    assert "gofynnwch i tîm y gyfres am help." in page and "ask the series team for help." in page
+
+
+def test_a_translation_that_drops_a_placeholder_is_warned_about(course):
+    edit(course / ENGLISH_MODULE, "That is the starting point for this series.",
+         "That is the starting point for this series; ask [[series_contact]] for help.")
+    edit(course / "leadpack.toml", "[texts]\n", '[texts]\nseries_contact = "the series team"\n')
+    dropped = [p for p in check(course) if "[[series_contact]]" in p["message"]]
+    assert [(p["severity"], p["path"].endswith("cy/introduction.md")) for p in dropped] == [("warning", True)]
+    assert dropped[0]["message"].startswith("the original uses [[series_contact]] (at line ")

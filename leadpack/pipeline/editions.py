@@ -21,7 +21,8 @@ from leadpack.errors import Problems
 from leadpack.pipeline import model
 from leadpack.pipeline.config import EDITIONS_DIR, TEXT_NAME, SeriesSettings, links_out, load_edition
 
-PLACEHOLDER = re.compile(r"\[\[([^\[\]\n]{0,60})\]\]")
+PLACEHOLDER = re.compile(r"\[\[([^\[\]\n]{0,60})\]\]")  # anything written as one, to report a malformed name
+NAMED = re.compile(r"\[\[(" + TEXT_NAME.pattern.strip("^$") + r")\]\]")  # a placeholder proper: [[name]]
 IN_A_TAG = re.compile(r"<[^<>]*\[\[")
 TEXT_FIELDS = {"title", "text", "alt", "caption", "description", "outcomes", "html"}  # and every *_html, *_text
 ALL = "all"  # --edition all: the series' own edition and every edition in content/editions/
@@ -149,7 +150,7 @@ def fill(text: str, values: dict[str, str], as_html: bool) -> str:
         if found is None:
             return match.group()
         return html.escape(found, quote=True) if as_html else found
-    return PLACEHOLDER.sub(value, text)
+    return NAMED.sub(value, text)
 
 
 # ---- checking ----
@@ -162,6 +163,9 @@ def check_editions(series: model.Series, editions: tuple[model.Edition | None, .
     used = {placeholder.name for _, _, module in modules for placeholder in module.placeholders}
     for _, _, module in modules:
         _check_in_text(module, problems)
+    for each in series.sets:
+        for translation in each.translations:
+            check_translated(each, translation, problems)
     for edition in editions:
         texts = series.texts if edition is None else merged(series.texts, edition.texts)
         for course_set, translated, module in modules:
@@ -175,7 +179,23 @@ def check_editions(series: model.Series, editions: tuple[model.Edition | None, .
                     problems.add(module.source, placeholder.line, f"[[{placeholder.name}]] has no "
                                  f"{course_set.language} value {_whose(edition)}, so the [texts] one is used",
                                  _where_to_add(placeholder.name, edition, table), placeholder.col, severity="warning")
-        _check_unused(edition, series, used, problems)
+        if len(series.sets) == len(series.catalogue):  # with only some sets loaded, the others may use a text
+            _check_unused(edition, series, used, problems)
+
+
+def check_translated(original: model.CourseSet, translation: model.CourseSet, problems: Problems) -> None:
+    """A translation uses the placeholders its original uses, so every language shows the edition's words."""
+    theirs = {module.id: module for module in translation.modules}
+    for module in original.modules:
+        translated = theirs.get(module.id)
+        if translated is None:
+            continue
+        missing = sorted({p.name for p in module.placeholders} - {p.name for p in translated.placeholders})
+        for name in missing:
+            line = next(p.line for p in module.placeholders if p.name == name)
+            problems.add(translated.source, 1, f"the original uses [[{name}]] (at line {line}) and this "
+                         "translation does not", f"write [[{name}]] where it belongs in the translation: the "
+                         "translation tool shows it as a tag to keep", severity="warning")
 
 
 def _check_in_text(module: model.Module, problems: Problems) -> None:

@@ -20,6 +20,7 @@ from leadpack.formats.package import FolderPackage, ZipPackage
 from leadpack.pipeline import model
 from leadpack.pipeline.build import make_package
 from leadpack.pipeline.checks import check_series
+from leadpack.pipeline.editions import edition_series
 from leadpack.pipeline.load import CONTENT_DIR, load_series
 from leadpack.pipeline.render import Renderer
 from leadpack.pipeline.runtime_data import RuntimeData, read_html
@@ -86,9 +87,10 @@ class Builder:
             started = time.perf_counter()
             series = load_series(self.root, set_ids or self.only)
             self.format = self.format or formats.get(self.format_name or series.build.formats[0])
-            problems = [p for p in check_series(series, None, (self.format.name,)) if p.severity == "error"]
+            problems = [p for p in check_series(series, None, (self.format.name,), ()) if p.severity == "error"]
             if problems:
                 raise ProblemsFound(problems)
+            series = edition_series(series, None)  # the series' own edition, its [[placeholders]] filled
             built = [self._build_set(series, course_set) for course_set in series.sets]
             for item in built:
                 item.seconds = time.perf_counter() - started  # loading and checking count too

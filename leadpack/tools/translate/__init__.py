@@ -26,6 +26,7 @@ from leadpack.errors import LeadpackError, Problem, Problems, ProblemsFound, Sou
 from leadpack.pipeline import model
 from leadpack.pipeline.archive import write_files_atomically
 from leadpack.pipeline.config import SET_CONFIG_NAME, load_translation_settings, read_file, read_text
+from leadpack.pipeline.editions import NAMED
 from leadpack.pipeline.limits import MAX_XLIFF_BYTES
 from leadpack.pipeline.load import load_module, read_series
 from leadpack.pipeline.parity import LOCK_NAME, Lock, lock_text, original_segments, read_lock
@@ -105,13 +106,35 @@ def _unit(parent: etree._Element, segment: Segment, target: str | None, state: s
                      "update.")
     _notes(unit, *notes)
     element = etree.SubElement(unit, _x("segment"), state=state)
-    source = etree.SubElement(element, _x("source"))
-    source.set(XML_SPACE, "preserve")
-    source.text = segment.text
+    _inline(etree.SubElement(element, _x("source")), segment.text)
     if target is not None:
-        written = etree.SubElement(element, _x("target"))
-        written.set(XML_SPACE, "preserve")
-        written.text = target
+        _inline(etree.SubElement(element, _x("target")), target)
+
+
+def _inline(element: etree._Element, text: str) -> None:
+    """A source or target: the text, with each [[name]] placeholder as an XLIFF placeholder (<ph>) that
+    translation tools show as a tag to keep, not words to translate."""
+    element.set(XML_SPACE, "preserve")
+    pieces = NAMED.split(text)  # text, name, text, name, ..., text
+    element.text = pieces[0]
+    for number in range(1, len(pieces), 2):
+        written = f"[[{pieces[number]}]]"
+        code = etree.SubElement(element, _x("ph"), id=f"ph{number // 2 + 1}", disp=written, equiv=written)
+        code.set("canDelete", "no")
+        code.tail = pieces[number + 1]
+
+
+def _inline_text(element: etree._Element, placeholders: dict[str, str]) -> str:
+    """The text of a source or target, each <ph> back as the placeholder it stands for (found by its id in the
+    source when a tool kept only the id)."""
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag == _x("ph"):
+            parts.append(placeholders.get(child.get("id", ""), child.get("equiv") or ""))
+        else:
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _original(root: Path, set_id: str, language: str) -> model.CourseSet:
@@ -278,9 +301,10 @@ def _units(path: Path, root: etree._Element) -> dict[str, tuple[str, dict[str, _
             segment = unit.find(_x("segment"))
             if segment is None:
                 continue
-            target = segment.find(_x("target"))
-            units[unit.get("id")] = _Unit("".join(segment.find(_x("source")).itertext()),
-                                          None if target is None else "".join(target.itertext()),
+            source, target = segment.find(_x("source")), segment.find(_x("target"))
+            placeholders = {code.get("id", ""): code.get("equiv") or "" for code in source.iter(_x("ph"))}
+            units[unit.get("id")] = _Unit(_inline_text(source, placeholders),
+                                          None if target is None else _inline_text(target, placeholders),
                                           segment.get("state") or "initial", unit.sourceline or 1)
         found[file_element.get("id")] = (original, units)
     return found
