@@ -345,30 +345,35 @@ def _links(series) -> list[str]:
 @click.pass_obj
 @handles_errors
 def list_command(ctx: Context, sets: tuple[str, ...], as_json: bool) -> None:
-    """List sets and modules with page, word and question counts."""
+    """List sets and modules with page, word and question counts, each set's languages, and the editions."""
     from leadpack.pipeline.load import load_series
 
     series = load_series(ctx.root, sets)
     data = [{
         "id": s.id, "title": s.title, "version": s.version,
+        "languages": [version.language for version in s.language_versions],
         "modules": [{"id": m.id, "title": m.title, "pages": len(m.pages), "words": m.words,
                      "questions": len(m.questions), "reflections": len(m.reflections)} for m in s.modules],
     } for s in series.sets]
+    editions = [{"id": e.id, "organisation": e.organisation, "base_iri": e.base_iri} for e in series.editions]
     if as_json:
-        click.echo(json.dumps({"sets": data}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({"sets": data, "editions": editions}, indent=2, ensure_ascii=False))
         return
     rows = []
     for course_set in data:
         modules = course_set["modules"]
-        rows.append((course_set["id"], course_set["title"], str(len(modules)),
+        rows.append((course_set["id"], course_set["title"], ", ".join(course_set["languages"]), str(len(modules)),
                      str(sum(m["pages"] for m in modules)), str(sum(m["words"] for m in modules)),
                      str(sum(m["questions"] for m in modules))))
         for module in modules:
-            rows.append(("", f"  {module['title']}", "", str(module["pages"]), str(module["words"]),
+            rows.append(("", f"  {module['title']}", "", "", str(module["pages"]), str(module["words"]),
                          str(module["questions"])))
-    _table(ctx, ("set", "title", "modules", "pages", "words", "questions"), rows)
+    _table(ctx, ("set", "title", "languages", "modules", "pages", "words", "questions"), rows)
     total_modules = sum(len(s["modules"]) for s in data)
     ctx.say(f"{len(data)} sets, {total_modules} modules")
+    if editions:
+        ctx.say(f"{len(editions)} edition(s) in content/editions/: "
+                + ", ".join(f"{e['id']} ({e['organisation']})" for e in editions))
 
 
 @main.command()

@@ -131,7 +131,7 @@ def test_json_is_unchanged_apart_from_a_warnings_list(warned_course, tmp_path):
     assert report["ok"] is True and report["external_links"] == ["https://example.org/reading"]
     assert {key for package in report["packages"] for key in package} == {
         "set", "format", "path", "size", "files", "sha256", "suspend_data", "accessibility_statement", "handoff",
-        "languages"}
+        "languages", "edition"}
     assert [(w["severity"], w["message"]) for w in report["warnings"]] == [("warning", UNLISTED),
                                                                           ("warning", UNUSED)]
     assert report["warnings"][1]["path"].endswith("every-block/media/unused.svg")

@@ -328,3 +328,15 @@ def test_the_series_resilience_set_uses_local_texts_every_edition_can_replace(tm
     assert result.exit_code == 0, result.output
     pages = b"".join(data for name, data in members(next(tmp_path.glob("*.zip"))).items() if name.endswith(".html"))
     assert b"[[" not in pages and b"employee assistance service" in pages
+
+
+def test_list_names_every_edition_and_each_sets_languages(editions_build):
+    course, _ = editions_build
+    listed = json.loads(run_cli("list", "--json", root=course).stdout)
+    assert [(e["id"], e["organisation"]) for e in listed["editions"]] == [("north", "North Libraries"),
+                                                                         ("south", "South Libraries")]
+    assert listed["sets"][0]["languages"] == ["en-GB"]
+    text = run_cli("list", root=course).output
+    assert "2 edition(s) in content/editions/: north (North Libraries), south (South Libraries)" in text
+    welsh = json.loads(run_cli("list", "introduction", "--json", root=REPO).stdout)["sets"][0]
+    assert welsh["languages"] == ["en-GB", "cy"]
