@@ -340,3 +340,19 @@ def test_list_names_every_edition_and_each_sets_languages(editions_build):
     assert "2 edition(s) in content/editions/: north (North Libraries), south (South Libraries)" in text
     welsh = json.loads(run_cli("list", "introduction", "--json", root=REPO).stdout)["sets"][0]
     assert welsh["languages"] == ["en-GB", "cy"]
+
+
+def test_a_placeholder_in_the_front_matter_fills_the_module_title(tmp_path):
+    course = edition_course(tmp_path)
+    module = course / "content/every-block/first-steps.md"
+    module.write_text(module.read_text().replace('title = "First steps"', 'title = "First steps at [[place]]"', 1))
+    config = course / "leadpack.toml"
+    config.write_text(config.read_text().replace("[texts]\n", '[texts]\nplace = "the library"\n'))
+    north = course / "content/editions/north.toml"
+    north.write_text(north.read_text().replace("[texts]\n", '[texts]\nplace = "North & co"\n'))
+    built = build(course, BuildOptions(out=tmp_path / "out", editions=("all",), formats=("scorm12",),
+                                       sco_per="module"))
+    titles = {p.edition: etree.fromstring(members(p.path)["imsmanifest.xml"]).xpath(
+        "//*[local-name()='item']/*[local-name()='title']/text()") for p in built.packages}
+    assert titles[""] == titles["south"] == ["First steps at the library", "Second steps"]
+    assert titles["north"] == ["First steps at North & co", "Second steps"]  # XML escapes it, as any title

@@ -30,18 +30,20 @@ ALL = "all"  # --edition all: the series' own edition and every edition in conte
 
 # ---- reading ----
 
-def scan(path: Path, lines: list[str], problems: Problems) -> tuple[model.Placeholder, ...]:
-    """Every [[name]] in a module's source lines, with its place; a malformed one is an error there."""
+def scan(path: Path, lines: list[str], body_start: int, problems: Problems) -> tuple[model.Placeholder, ...]:
+    """Every [[name]] in a module's source lines, with its place; a malformed one in the body is an error there.
+    In the front matter (TOML, where [[...]] also writes nested lists and table headers) only a well-formed
+    placeholder counts, and a line that starts with [[ is TOML's own."""
     found = []
-    for number, line in enumerate(lines, start=1):
-        if "[[" not in line:
+    for index, line in enumerate(lines):
+        if "[[" not in line or index < body_start and line.lstrip().startswith("[["):
             continue
-        for match in PLACEHOLDER.finditer(line):
+        for match in (NAMED if index < body_start else PLACEHOLDER).finditer(line):
             name = match.group(1)
             if TEXT_NAME.match(name):
-                found.append(model.Placeholder(name, number, match.start() + 1))
+                found.append(model.Placeholder(name, index + 1, match.start() + 1))
             else:
-                problems.add(path, number, f"'{match.group()[:70]}' is not a placeholder name",
+                problems.add(path, index + 1, f"'{match.group()[:70]}' is not a placeholder name",
                              "a placeholder is [[name]] with a lower-case name of letters, digits and _ starting "
                              "with a letter, e.g. [[support_contact]]; its value comes from [texts]",
                              match.start() + 1)

@@ -303,7 +303,7 @@ def load_module(path: Path, problems: Problems) -> model.Module | None:
     _check_unique_ids(path, pages, problems)
     title, minutes, outcomes, description = _module_settings(path, table)
     return model.Module(id=module_id, title=title, minutes=minutes, outcomes=outcomes, description=description,
-                        pages=tuple(pages), source=path, placeholders=editions.scan(path, lines, problems))
+                        pages=tuple(pages), source=path, placeholders=editions.scan(path, lines, body_start, problems))
 
 
 def _module_settings(path: Path, table: Table | None) -> tuple[str, int, tuple[str, ...], str]:
