@@ -356,3 +356,15 @@ def test_a_placeholder_in_the_front_matter_fills_the_module_title(tmp_path):
         "//*[local-name()='item']/*[local-name()='title']/text()") for p in built.packages}
     assert titles[""] == titles["south"] == ["First steps at the library", "Second steps"]
     assert titles["north"] == ["First steps at North & co", "Second steps"]  # XML escapes it, as any title
+
+
+def test_an_edition_sharing_another_ones_base_iri_is_an_error(tmp_path):
+    course = edition_course(tmp_path)
+    south = course / "content/editions/south.toml"
+    south.write_text(south.read_text().replace('organisation = "South Libraries"\n', 'organisation = "South Libraries"'
+                                               '\nbase_iri = "https://learning.north.example/leading/"\n'))
+    result = run_cli("check", "--json", root=course)
+    assert result.exit_code == 1
+    shared = [p for p in json.loads(result.output)["problems"] if "base_iri is the one" in p["message"]]
+    assert [(Path(p["path"]).name, p["line"]) for p in shared] == [("south.toml", 3)]
+    assert "the edition 'north'" in shared[0]["message"]

@@ -168,6 +168,7 @@ def check_editions(series: model.Series, editions: tuple[model.Edition | None, .
     for each in series.sets:
         for translation in each.translations:
             check_translated(each, translation, problems)
+    _check_base_iris(series, editions, problems)
     for edition in editions:
         texts = series.texts if edition is None else merged(series.texts, edition.texts)
         for course_set, translated, module in modules:
@@ -183,6 +184,23 @@ def check_editions(series: model.Series, editions: tuple[model.Edition | None, .
                                  _where_to_add(placeholder.name, edition, table), placeholder.col, severity="warning")
         if len(series.sets) == len(series.catalogue):  # with only some sets loaded, the others may use a text
             _check_unused(edition, series, used, problems)
+
+
+def _check_base_iris(series: model.Series, editions: tuple[model.Edition | None, ...], problems: Problems) -> None:
+    """Each edition's activity ids are its own: a base IRI the series or another edition uses is an error."""
+    owners = {series.base_iri: "the series (leadpack.toml)"}
+    for edition in series.editions:
+        mine = f"the edition '{edition.id}'"
+        other = owners.setdefault(edition.base_iri, mine)
+        if other != mine and edition in editions:
+            problems.add(edition.path, _line_of(edition.path, "base_iri"), f"base_iri is the one {other} uses, so "
+                         "the two would share activity ids and learners' records", "give the edition an address of "
+                         "its own, or leave base_iri out for one under the series' address")
+
+
+def _line_of(path: Path, key: str) -> int:
+    lines = path.read_text("utf-8", "replace").split("\n")
+    return next((n for n, text in enumerate(lines, 1) if text.lstrip().startswith(key)), 1)
 
 
 def check_translated(original: model.CourseSet, translation: model.CourseSet, problems: Problems) -> None:
@@ -234,10 +252,8 @@ def _check_unused(edition: model.Edition | None, series: model.Series, used: set
     path = series.config_path if edition is None else edition.path
     if path is None:
         return
-    lines = path.read_text("utf-8", "replace").split("\n")
     for _, values in texts:
         for name, _value in values:
             if name not in used:
-                line = next((n for n, text in enumerate(lines, 1) if text.lstrip().startswith(name)), 1)
-                problems.add(path, line, f"no module uses the text '{name}'", f"write [[{name}]] where it belongs "
-                             "in a module, or remove it", severity="warning")
+                problems.add(path, _line_of(path, name), f"no module uses the text '{name}'",
+                             f"write [[{name}]] where it belongs in a module, or remove it", severity="warning")
