@@ -103,11 +103,12 @@ def _md_inline(parts: Inline) -> str:
                    else _md_code(p.text) if isinstance(p, Code) else _md_escape(p) for p in parts)
 
 
+MD_ESCAPES = str.maketrans({char: "\\" + char for char in "\\*_`<>"})
+
+
 def _md_escape(text: str) -> str:
     """Our own sentences: emphasis and HTML characters escaped; our [placeholders] stay readable as they are."""
-    for char in "\\*_`<>":
-        text = text.replace(char, "\\" + char)
-    return text
+    return text.translate(MD_ESCAPES)
 
 
 # Brackets are escaped, so a '(' cannot follow a link's ']': parentheses stay as written.
