@@ -368,3 +368,25 @@ def test_an_edition_sharing_another_ones_base_iri_is_an_error(tmp_path):
     shared = [p for p in json.loads(result.output)["problems"] if "base_iri is the one" in p["message"]]
     assert [(Path(p["path"]).name, p["line"]) for p in shared] == [("south.toml", 3)]
     assert "the edition 'north'" in shared[0]["message"]
+
+
+def test_release_notes_for_two_builds_of_every_edition(tmp_path, editions_build):
+    """A new text in one edition changes that edition's pages only: release reads the editions' folders as
+    leadpack build --edition all wrote them and finds every package safe."""
+    course, old = editions_build
+    copy = tmp_path / "course"
+    shutil.copytree(course, copy, ignore=shutil.ignore_patterns("dist"))
+    south = copy / "content/editions/south.toml"
+    south.write_text(south.read_text().replace("the South staff helpdesk", "the South wellbeing team"))
+    new = tmp_path / "new"
+    assert run_cli("build", "--edition", "all", "--out", new, root=copy).exit_code == 0
+    result = run_cli("release", old, new, "--json", "--out", tmp_path / "notes")
+    assert result.exit_code == 0, result.output
+    index = json.loads(result.stdout)
+    assert {p["edition"] for p in index["packages"]} == {"", "north", "south"}
+    assert all(p["verdict"] == "safe" for p in index["packages"]) and len(index["packages"]) == 12
+    rebuilt = {p["path"] for p in index["packages"]
+               if p["sha256"] != hashlib.sha256((old / p["path"]).read_bytes()).hexdigest()}
+    assert rebuilt == {f"south/{package(new, '', fmt).name}" for fmt in formats.names()}
+    for edition in ("south", "north"):
+        assert (tmp_path / "notes" / edition / "release-notes.md").is_file()
