@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -23,6 +24,11 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 FIXTURE_COURSE = FIXTURES / "course"
 SHARED = REPO.parent / "shared"
+
+
+def course_version(set_id: str = "introduction") -> str:
+    """The version a set of the repository's course has in its set.toml (so tests follow a release's bump)."""
+    return tomllib.loads((REPO / "content" / set_id / "set.toml").read_text("utf-8"))["version"]
 
 
 def run_cli(*args: str, root: Path | None = None):

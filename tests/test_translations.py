@@ -18,11 +18,12 @@ from lxml import etree
 from leadpack import formats
 from leadpack.pipeline import state
 from leadpack.tools.translate import SCHEMA, XLIFF
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, course_version, run_cli
 
 X = f"{{{XLIFF}}}"
 WELSH = Path("content") / "introduction" / "cy"
 ENGLISH_MODULE = Path("content") / "introduction" / "introduction.md"
+VERSION = course_version()
 
 
 @pytest.fixture
@@ -241,21 +242,21 @@ def test_one_package_holds_both_languages_and_says_the_welsh_is_a_draft(course, 
     result = run_cli("build", "introduction", "--out", out, "--json", root=course)
     assert result.exit_code == 0, result.output
     packages = json.loads(result.stdout)["packages"]
-    assert {p["path"].rsplit("/", 1)[1] for p in packages} == {f"introduction-1.0.0-{fmt.suffix}.zip"
+    assert {p["path"].rsplit("/", 1)[1] for p in packages} == {f"introduction-{VERSION}-{fmt.suffix}.zip"
                                                                   for fmt in formats.every()}
     assert {tuple(p["languages"]) for p in packages} == {("en-GB", "cy")}
-    data = runtime_data(out / "introduction-1.0.0-scorm12.zip")
+    data = runtime_data(out / f"introduction-{VERSION}-scorm12.zip")
     assert [(entry["code"], entry["name"], entry["status"]) for entry in data["languages"]] == [
         ("en-GB", "English", ""), ("cy", "Cymraeg", "draft")]
     welsh = data["languages"][1]
     assert welsh["texts"]["page:introduction/welcome-to-leading-libraries"] == "Croeso i Arwain Llyfrgelloedd"
     assert welsh["strings"]["finish_title"] == "Eich canlyniadau"
-    with zipfile.ZipFile(out / "introduction-1.0.0-scorm12.zip") as archive:
+    with zipfile.ZipFile(out / f"introduction-{VERSION}-scorm12.zip") as archive:
         manifest = archive.read("imsmanifest.xml").decode("utf-8")
         assert {"media/four-capabilities.svg", "cy/media/four-capabilities.svg"} <= set(archive.namelist())
     assert '<imsmd:language>cy</imsmd:language>' in manifest
     assert "(Cyfieithiad drafft, yn aros am adolygiad gan siaradwr Cymraeg.)" in manifest
-    statement = (out / "introduction-1.0.0-cy-accessibility.md").read_text("utf-8")
+    statement = (out / f"introduction-{VERSION}-cy-accessibility.md").read_text("utf-8")
     assert statement.startswith("# Datganiad hygyrchedd ar gyfer Cyflwyniad i gyfres Arwain Llyfrgelloedd\n")
     text = run_cli("build", "introduction", "--out", out, root=course).output
     assert "introduction: the cy translation is a draft awaiting review" in text
@@ -266,13 +267,13 @@ def test_apart_writes_one_package_per_language_and_clean_knows_their_names(cours
     result = run_cli("build", "introduction", "--format", "scorm12", "--languages", "apart", "--out", out,
                      root=course)
     assert result.exit_code == 0, result.output
-    english, welsh = out / "introduction-1.0.0-en-GB-scorm12.zip", out / "introduction-1.0.0-cy-scorm12.zip"
+    english, welsh = out / f"introduction-{VERSION}-en-GB-scorm12.zip", out / f"introduction-{VERSION}-cy-scorm12.zip"
     assert english.is_file() and welsh.is_file()
     assert (runtime_data(welsh)["language"], runtime_data(welsh)["languages"]) == ("cy", [])
     assert runtime_data(welsh)["set"]["title"] == "Cyflwyniad i gyfres Arwain Llyfrgelloedd"
     result = run_cli("build", "introduction", "--format", "scorm12", "--clean", "--out", out, root=course)
     assert result.exit_code == 0, result.output
-    assert not english.exists() and not welsh.exists() and (out / "introduction-1.0.0-scorm12.zip").is_file()
+    assert not english.exists() and not welsh.exists() and (out / f"introduction-{VERSION}-scorm12.zip").is_file()
 
 
 def test_the_scorm_12_budget_holds_the_language_and_the_worst_case_fits(course, tmp_path):
