@@ -27,6 +27,9 @@
         LP.evaluate(state).ended);
     }
 
+    /* time (second,10,0): UTC with at most two fraction digits, which a zone may only follow. */
+    function isoTime(date) { return date.toISOString().replace(/(\.\d\d)\d*Z$/, "$1Z"); }
+
     function decimal(value) { return String(Math.round(value * 10000) / 10000); }
 
     adapter.start = function () {
@@ -70,7 +73,7 @@
         s.set(prefix + "learner_response", response.split("").sort().join("[,]"));
         s.set(prefix + "correct_responses.0.pattern", question.correct.split("").sort().join("[,]"));
         s.set(prefix + "result", correct ? "correct" : "incorrect");
-        s.set(prefix + "timestamp", LP.isoTime(new Date()));
+        s.set(prefix + "timestamp", isoTime(new Date()));
         s.set(prefix + "latency", LP.isoDuration(latency));
       }
       writeState(state);
