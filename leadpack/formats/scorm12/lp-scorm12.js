@@ -56,12 +56,10 @@
       if (mode !== "normal") return;
       var prefix = s.interaction(question.cmiId);
       if (prefix) {
-        s.set(prefix + "type", "choice");
-        s.set(prefix + "student_response", response.split("").join(","));
-        s.set(prefix + "correct_responses.0.pattern", question.correct.split("").join(","));
-        s.set(prefix + "result", correct ? "correct" : "wrong");
-        s.set(prefix + "time", new Date().toTimeString().slice(0, 8)); /* CMITime: local HH:MM:SS */
-        s.set(prefix + "latency", timespan(latency));
+        s.setAll(prefix, { type: "choice", student_response: response.split("").join(","),
+          "correct_responses.0.pattern": question.correct.split("").join(","), result: correct ? "correct" : "wrong",
+          time: new Date().toTimeString().slice(0, 8), /* CMITime: local HH:MM:SS */
+          latency: timespan(latency) });
       }
       writeState(state);
       s.commitSoon();
@@ -77,9 +75,7 @@
     adapter.evaluated = function (result, state) {
       if (mode !== "normal") return;
       if (result.scored) {
-        s.set("cmi.core.score.min", "0");
-        s.set("cmi.core.score.max", "100");
-        s.set("cmi.core.score.raw", String(result.score));
+        s.setAll("cmi.core.score.", { min: "0", max: "100", raw: result.score });
       }
       var next = result.status;
       if (next === "incomplete" || status === "passed" || status === next ||

@@ -68,13 +68,11 @@
       if (mode !== "normal") return;
       var prefix = s.interaction(question.cmiId);
       if (prefix) {
-        s.set(prefix + "type", "choice");
-        s.set(prefix + "description", question.text.replace(CLEAN_TEXT, " ").replace(/^\{/, "(").slice(0, 250));
-        s.set(prefix + "learner_response", response.split("").sort().join("[,]"));
-        s.set(prefix + "correct_responses.0.pattern", question.correct.split("").sort().join("[,]"));
-        s.set(prefix + "result", correct ? "correct" : "incorrect");
-        s.set(prefix + "timestamp", isoTime(new Date()));
-        s.set(prefix + "latency", LP.isoDuration(latency));
+        s.setAll(prefix, { type: "choice",
+          description: question.text.replace(CLEAN_TEXT, " ").replace(/^\{/, "(").slice(0, 250),
+          learner_response: response.split("").sort().join("[,]"),
+          "correct_responses.0.pattern": question.correct.split("").sort().join("[,]"),
+          result: correct ? "correct" : "incorrect", timestamp: isoTime(new Date()), latency: LP.isoDuration(latency) });
       }
       writeState(state);
       s.commitSoon();
@@ -92,10 +90,7 @@
       if (mode !== "normal") return;
       var changed = false;
       if (result.scored) {
-        s.set("cmi.score.scaled", decimal(result.score / 100));
-        s.set("cmi.score.raw", String(result.score));
-        s.set("cmi.score.min", "0");
-        s.set("cmi.score.max", "100");
+        s.setAll("cmi.score.", { scaled: decimal(result.score / 100), raw: result.score, min: "0", max: "100" });
       }
       if (result.complete && completion !== "completed" && s.set("cmi.completion_status", "completed")) {
         completion = "completed";

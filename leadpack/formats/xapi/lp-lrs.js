@@ -410,7 +410,7 @@
      outbox's prefix), statement, status (hears the save status), refusals (more answers meaning "never stored"). */
   function Tracker(o) {
     var d = LP.data, where = { activityId: o.courseIri, agent: JSON.stringify(o.agent), registration: o.registration };
-    var track = { outboxKey: o.key + hash(JSON.stringify(o.agent) + "|" + o.registration + "|" + o.courseIri),
+    var track = { outboxKey: o.key + hash(where.agent + "|" + o.registration + "|" + o.courseIri),
       client: o.client, finished: false, readOnly: false }; /* readOnly: the progress is read, never written */
     var outbox = Outbox(LP.storage(), track.outboxKey);
     var doc = Document(o.client, "activities/state?" + query({ stateId: STATE_ID }) + "&" + query(where),
@@ -470,7 +470,7 @@
        starts from this device's copy (or afresh), and its first write reads and joins the document first. */
     track.load = function () {
       var local = outbox.state !== null ? LP.decodeState(outbox.state) : null;
-      var search = query({ agent: JSON.stringify(o.agent), activity: o.courseIri, related_activities: "true",
+      var search = query({ agent: where.agent, activity: o.courseIri, related_activities: "true",
         registration: o.registration });
       return withRetries(function () {
         return Promise.all([doc.read(), o.client.statements(search)]);
