@@ -85,13 +85,13 @@ def test_without_a_pass_mark_the_au_moves_on_when_completed(tmp_path):
     assert au.get("moveOn") == "Completed" and au.get("masteryScore") is None
 
 
-def test_the_runtime_ships_the_xapi_client_before_the_cmi5_adapter(fixture_build):
+def test_the_runtime_ships_the_lrs_client_before_the_cmi5_adapter(fixture_build):
     with zipfile.ZipFile(fixture_build["set"]["cmi5"]) as archive:
         html = archive.read("index.html").decode()
         names = set(archive.namelist())
     scripts = re.findall(r'<script src="assets/([^"]+)"', html)
-    assert scripts.index("lp-xapi.js") < scripts.index("lp-cmi5.js") < scripts.index("lp-app.js")
-    assert {"assets/lp-xapi.js", "assets/lp-cmi5.js"} <= names
+    assert scripts.index("lp-lrs.js") < scripts.index("lp-cmi5.js") < scripts.index("lp-app.js")
+    assert {"assets/lp-lrs.js", "assets/lp-cmi5.js"} <= names and "assets/lp-xapi.js" not in names
 
 
 # -- validate ---------------------------------------------------------------------------------------------------

@@ -11,13 +11,22 @@
   var state = LP.newState(), adapter = null, current = null, shownAt = Date.now(), ended = false, learnerName = "";
   var recording = true; /* false in an LMS's browse or review mode: nothing the learner does is recorded */
   var sections = {}, store = LP.storage(), lms = d.storage === "lms", fullText = {};
-  var live = document.querySelector(".lp-language-version"), versions = {};
+  var live = one(".lp-language-version"), versions = {};
   var shownNotice = ["", null, false], saveKind = "";
   var ownName = "", resuming = false;
   var ORDER = ["start"].concat(pages.map(function (p) { return p.id; }), ["reflections", "finish"]);
   var PLAN = "\u241e"; /* separates an action plan's fields in its saved text */
   /* Every element matching `selector` inside `root` (the document by default), as an array. */
   function all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
+  /* The first element matching `selector` inside `root` (the document by default). */
+  function one(selector, root) { return (root || document).querySelector(selector); }
+  /* Element `id` says `text` (always as text, never HTML), in its `className` where one is given. */
+  function write(id, text, className) {
+    $(id).textContent = text;
+    if (className) $(id).className = className;
+  }
+  function on(target, type, listener) { target.addEventListener(type, listener); }
+  function onClick(id, listener) { on($(id), "click", listener); }
   function el(tag, text, className) {
     var node = document.createElement(tag);
     if (text !== undefined) node.textContent = text;
@@ -31,7 +40,7 @@
   collectSections();
   if (live) versions[live.dataset.language] = { root: live, wired: false };
   all("template.lp-language-template").forEach(function (holder) {
-    versions[holder.dataset.language] = { root: holder.content.querySelector(".lp-language-version"), wired: false };
+    versions[holder.dataset.language] = { root: one(".lp-language-version", holder.content), wired: false };
   });
 
   function announce(text) {
@@ -44,8 +53,7 @@
      problem is drawn as an alert box, anything else as a plain note. */
   function notice(name, values, problem) {
     shownNotice = [name || "", values || null, !!problem];
-    $("lp-notice").textContent = name ? t(name, values) : "";
-    $("lp-notice").className = "lp-notice" + (problem ? " lp-notice-problem" : "");
+    write("lp-notice", name ? t(name, values) : "", "lp-notice" + (problem ? " lp-notice-problem" : ""));
   }
 
   /* "saved" only once the platform confirmed everything; "failed" (a save refused or unsent, a retry due) also goes
@@ -59,8 +67,7 @@
 
   function showStatus() {
     var messages = { saved: "saved", saving: "saving", failed: "not_saved", standalone: "standalone" };
-    $("lp-save").textContent = messages[saveKind] ? t(messages[saveKind]) : "";
-    $("lp-save").className = "lp-save lp-save-" + saveKind;
+    write("lp-save", messages[saveKind] ? t(messages[saveKind]) : "", "lp-save lp-save-" + saveKind);
   }
 
   /* ---- what stays on this device, scoped to the learner: every reflection (storage "device"), or the whole text of
@@ -118,7 +125,7 @@
     updateNavigation();
     if (id === "reflections") renderReflections();
     if (id === "finish") renderFinish();
-    var heading = sections[id].querySelector("h1");
+    var heading = one("h1", sections[id]);
     document.title = t("page_title", { page: heading.textContent, course: d.set.title }); /* WCAG 2.4.2 */
     return heading;
   }
@@ -128,27 +135,32 @@
 
   function pagesDone(list) { return list.filter(function (p) { return state.visited[p.key]; }).length; }
 
+  /* How far the learner is through module `m`, as the contents and the results page both say it. */
+  function moduleProgress(m) {
+    var own = pages.filter(function (p) { return p.module === m.id; });
+    return t("module_progress", { done: pagesDone(own), total: own.length });
+  }
+
   function updateNavigation() {
     var i = ORDER.indexOf(current), page = LP.pages.byId[current], result = LP.evaluate(state);
     $("lp-prev").disabled = i <= 0;
     $("lp-next").disabled = current === "finish" && !canContinue();
-    $("lp-page-count").textContent = page ? t("page_of", { n: pages.indexOf(page) + 1, total: pages.length }) : "";
+    write("lp-page-count", page ? t("page_of", { n: pages.indexOf(page) + 1, total: pages.length }) : "");
     all(".lp-toc a").forEach(function (a) {
       var item = LP.pages.byId[a.dataset.page], here = a.dataset.page === current;
       var seen = item && state.visited[item.key];
       if (here) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
       a.classList.toggle("lp-visited", !!seen);
-      a.querySelector(".lp-toc-state").textContent = item ? " (" + (here ? t("current_page") :
+      one(".lp-toc-state", a).textContent = item ? " (" + (here ? t("current_page") :
         seen ? t("visited") : t("not_visited")) + ")" : "";
     });
     d.modules.forEach(function (m) {
-      var own = pages.filter(function (p) { return p.module === m.id; });
-      var counter = document.querySelector('.lp-toc-module[data-module="' + m.id + '"] .lp-toc-progress');
-      if (counter) counter.textContent = "(" + t("module_progress", { done: pagesDone(own), total: own.length }) + ")";
+      var counter = one('.lp-toc-module[data-module="' + m.id + '"] .lp-toc-progress');
+      if (counter) counter.textContent = "(" + moduleProgress(m) + ")";
     });
     $("lp-progress").setAttribute("aria-valuenow", result.percent);
-    $("lp-progress").querySelector(".lp-progress-fill").style.width = result.percent + "%";
-    $("lp-progress-text").textContent = t("progress", { percent: result.percent });
+    one(".lp-progress-fill", $("lp-progress")).style.width = result.percent + "%";
+    write("lp-progress-text", t("progress", { percent: result.percent }));
   }
 
   function step(delta) {
@@ -170,16 +182,21 @@
 
   /* On a narrow screen the contents close once a page is chosen. */
   function closeContents() {
-    var toggle = $("lp-toc-toggle");
-    if (toggle.offsetParent === null || toggle.getAttribute("aria-expanded") !== "true") return;
-    toggle.setAttribute("aria-expanded", "false");
-    toggle.textContent = t("show_contents");
-    $("lp-toc").classList.remove("lp-toc-open");
+    if ($("lp-toc-toggle").offsetParent !== null && contentsOpen()) showContents(false);
+  }
+
+  function contentsOpen() { return $("lp-toc-toggle").getAttribute("aria-expanded") === "true"; }
+
+  /* The contents shown or hidden on a narrow screen, and the toggle saying so. */
+  function showContents(open) {
+    $("lp-toc-toggle").setAttribute("aria-expanded", String(open));
+    write("lp-toc-toggle", open ? t("hide_contents") : t("show_contents"));
+    $("lp-toc").classList.toggle("lp-toc-open", open);
   }
 
   /* ---- knowledge checks: the right answer is shown once it cannot help a retry (answered right, passed, no tries
      left, or a check that is not scored); until then a wrong answer shows the feedback of the learner's choice ---- */
-  function questionForm(id) { return document.querySelector('form[data-question="' + id + '"]'); }
+  function questionForm(id) { return one('form[data-question="' + id + '"]'); }
 
   function revealing(result) {
     return d.completion.passMark === null || result.status === "passed" || result.scored && !result.triesLeft;
@@ -195,16 +212,16 @@
       var chosen = response.indexOf(o.dataset.option) >= 0;
       o.classList.toggle("lp-option-right", reveal && question.correct.indexOf(o.dataset.option) >= 0);
       o.classList.toggle("lp-option-chosen", chosen);
-      o.querySelector(".lp-option-feedback").hidden = !(reveal || chosen);
+      one(".lp-option-feedback", o).hidden = !(reveal || chosen);
     });
-    form.querySelector("button[type=submit]").hidden = true;
+    one("button[type=submit]", form).hidden = true;
     var answer = question.correct.split("").map(function (k) { return question.options[k]; }).join("; ");
     var message = correct ? t("correct") : t("incorrect") + (reveal ? " " + t("correct_answer_was", { answer: answer }) : "");
     if (d.completion.passMark !== null && !result.scored) {
       message += " " + t("score_so_far", { right: result.right, answered: result.answered,
         left: d.questions.length - result.answered });
     }
-    var feedback = form.querySelector(".lp-feedback");
+    var feedback = one(".lp-feedback", form);
     feedback.textContent = message;
     feedback.className = "lp-feedback " + (correct ? "lp-feedback-right" : "lp-feedback-wrong");
     if (moveFocus) { feedback.focus(); announce(message); }
@@ -214,10 +231,10 @@
     all("input", form).forEach(function (input) { input.checked = false; input.disabled = false; });
     all(".lp-option", form).forEach(function (o) {
       o.classList.remove("lp-option-right", "lp-option-chosen");
-      o.querySelector(".lp-option-feedback").hidden = true;
+      one(".lp-option-feedback", o).hidden = true;
     });
-    form.querySelector("button[type=submit]").hidden = false;
-    form.querySelector(".lp-feedback").textContent = "";
+    one("button[type=submit]", form).hidden = false;
+    one(".lp-feedback", form).textContent = "";
   }
 
   function revealAnswers() {
@@ -231,7 +248,7 @@
     var form = event.target, question = LP.questions.byId[form.dataset.question];
     var chosen = all("input", form).filter(function (i) { return i.checked; })
       .map(function (i) { return i.value; }).join("");
-    if (!chosen) { form.querySelector(".lp-feedback").textContent = t("choose_first"); announce(t("choose_first")); return; }
+    if (!chosen) { one(".lp-feedback", form).textContent = t("choose_first"); announce(t("choose_first")); return; }
     if (state.answers[question.key] || ended) return;
     state.answers[question.key] = chosen;
     showAnswer(form, question, chosen, true);
@@ -255,7 +272,7 @@
   }
 
   /* ---- reflections and action plans (an action plan's fields are saved as one text) ---- */
-  function reflectionBox(id) { return document.querySelector('[data-reflection="' + id + '"]'); }
+  function reflectionBox(id) { return one('[data-reflection="' + id + '"]'); }
 
   function boxText(box) {
     return all("textarea", box).map(function (area) { return LP.cleanText(area.value); }).join(PLAN);
@@ -270,7 +287,7 @@
   function updateCounter(box, text) {
     if (!lms) return;
     var left = d.reflectionMax - LP.savedLength(text);
-    box.querySelector(".lp-counter").textContent = left >= 0 ? t("characters_left", { n: left }) :
+    one(".lp-counter", box).textContent = left >= 0 ? t("characters_left", { n: left }) :
       t("reflection_kept_here", { max: d.reflectionMax });
   }
 
@@ -297,27 +314,27 @@
     return all("label", reflectionBox(r.id)).map(function (label, i) { return [label.textContent, parts[i] || ""]; });
   }
 
-  function renderReflections() {
-    var list = $("lp-reflections-list");
-    list.textContent = "";
-    if (!written().length) { list.appendChild(el("p", t("reflections_empty"))); return; }
+  /* Each reflection written so far as a headed article put into `into` (learner text is always text, never HTML),
+     or a note that there are none: the My reflections page and its download show the same. */
+  function putReflections(into) {
+    if (!written().length) { into.appendChild(el("p", t("reflections_empty"))); return; }
     written().forEach(function (r) {
       var item = el("article");
       item.appendChild(el("h2", r.kind === "action-plan" ? t("action_plan") + ": " + r.prompt : r.prompt));
       entries(r).forEach(function (entry) {
         if (entry[0]) item.appendChild(el("h3", entry[0]));
-        item.appendChild(el("p", entry[1], "lp-written")); /* learner text is always text, never HTML */
+        item.appendChild(el("p", entry[1], "lp-written"));
       });
-      list.appendChild(item);
+      into.appendChild(item);
     });
   }
 
-  function escapeHtml(text) {
-    return String(text).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; });
+  function renderReflections() {
+    var list = $("lp-reflections-list");
+    list.textContent = "";
+    putReflections(list);
   }
 
-  /* Today in the set's language; where the browser does not know that language, in the numbers every reader does. */
   /* Today in the learner's language: by the browser's Intl where it knows the language, else by the catalogue's
      month names (a browser built without Welsh still writes "1 Rhagfyr 2026"), else in the numbers every reader
      does. */
@@ -334,20 +351,25 @@
     return now.toISOString().slice(0, 10);
   }
 
+  var EXPORT_STYLE = "body{font-family:system-ui,sans-serif;line-height:1.6;color:#1b1b1b;max-width:44rem;" +
+    "margin:2rem auto;padding:0 1rem}p{white-space:pre-wrap}";
+
+  /* The reflections as one HTML file of their own (its own style, nothing loaded from outside), built as elements
+     and serialised by the browser, which escapes every text. */
   function downloadReflections() {
-    var body = written().map(function (r) {
-      return "<h2>" + escapeHtml(r.kind === "action-plan" ? t("action_plan") + ": " + r.prompt : r.prompt) + "</h2>\n" +
-        entries(r).map(function (entry) {
-          return (entry[0] ? "<h3>" + escapeHtml(entry[0]) + "</h3>" : "") + "<p>" + escapeHtml(entry[1]) + "</p>";
-        }).join("\n");
-    }).join("\n") || "<p>" + escapeHtml(t("reflections_empty")) + "</p>";
-    var style = "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>body{font-family:system-ui," +
-      "sans-serif;line-height:1.6;color:#1b1b1b;max-width:44rem;margin:2rem auto;padding:0 1rem}" +
-      "p{white-space:pre-wrap}</style>";
-    var about = [d.set.title, certificateName(), today()].filter(Boolean).map(escapeHtml).join(" · ");
-    var html = "<!DOCTYPE html>\n<html lang=\"" + escapeHtml(d.language) + "\"><head><meta charset=\"utf-8\">" + style + "<title>" +
-      escapeHtml(t("reflections_title") + ": " + d.set.title) + "</title></head><body><main><h1>" +
-      escapeHtml(t("reflections_title")) + "</h1><p>" + about + "</p>\n" + body + "</main></body></html>\n";
+    var root = el("html"), head = el("head"), main = el("main"), charset = el("meta"), viewport = el("meta");
+    root.lang = d.language;
+    charset.setAttribute("charset", "utf-8");
+    viewport.name = "viewport";
+    viewport.content = "width=device-width, initial-scale=1";
+    [charset, viewport, el("style", EXPORT_STYLE), el("title", t("reflections_title") + ": " + d.set.title)]
+      .forEach(function (node) { head.appendChild(node); });
+    main.appendChild(el("h1", t("reflections_title")));
+    main.appendChild(el("p", [d.set.title, certificateName(), today()].filter(Boolean).join(" · ")));
+    putReflections(main);
+    root.appendChild(head);
+    root.appendChild(el("body")).appendChild(main);
+    var html = "<!DOCTYPE html>\n" + root.outerHTML + "\n";
     var link = document.createElement("a");
     link.href = URL.createObjectURL(new Blob([html], { type: "text/html" }));
     link.download = d.set.id + "-reflections.html";
@@ -409,9 +431,7 @@
       }
     }
     d.modules.forEach(function (m) {
-      var own = pages.filter(function (p) { return p.module === m.id; });
-      document.querySelector('#lp-finish-modules [data-module="' + m.id + '"] .lp-finish-progress').textContent =
-        t("module_progress", { done: pagesDone(own), total: own.length });
+      one('#lp-finish-modules [data-module="' + m.id + '"] .lp-finish-progress').textContent = moduleProgress(m);
     });
     if (passMark !== null && result.scored) {
       box.appendChild(el("p", t(result.score >= passMark ? "result_passed" : "result_failed",
@@ -431,12 +451,12 @@
     var earned = result.complete && (passMark === null || result.status === "passed");
     $("lp-certificate").hidden = $("lp-certificate-actions").hidden = !earned;
     if (earned) {
-      $("lp-certificate-name").textContent = certificateName();
-      $("lp-certificate-own-name").closest("div").querySelector("label").hidden = !!learnerName;
+      write("lp-certificate-name", certificateName());
+      one("label", $("lp-certificate-own-name").closest("div")).hidden = !!learnerName;
       $("lp-certificate-own-name").hidden = !!learnerName;
-      $("lp-certificate-result").textContent = t("certificate_result", { result: passMark === null ?
-        t("certificate_completed_result") : t("certificate_passed", { score: result.score }) });
-      $("lp-certificate-date").textContent = t("certificate_date", { date: today() });
+      write("lp-certificate-result", t("certificate_result", { result: passMark === null ?
+        t("certificate_completed_result") : t("certificate_passed", { score: result.score }) }));
+      write("lp-certificate-date", t("certificate_date", { date: today() }));
     }
   }
 
@@ -464,10 +484,10 @@
     });
     d.reflections.forEach(function (r) { fillBox(reflectionBox(r.id), state.reflections[r.key] || ""); });
     if (learnerName) {
-      $("lp-greeting").textContent = t("welcome", { name: learnerName });
+      write("lp-greeting", t("welcome", { name: learnerName }));
       $("lp-greeting").hidden = false;
     }
-    $("lp-start-saving").textContent = t(adapter.name === "standalone" ? "saving_device" : "saving_lms");
+    write("lp-start-saving", t(adapter.name === "standalone" ? "saving_device" : "saving_lms"));
     all(".lp-limit").forEach(function (s) { s.textContent = t(s.dataset.text, { max: d.reflectionMax }); });
     $("lp-certificate-own-name").value = ownName;
     all(".lp-language").forEach(function (b) { b.setAttribute("aria-pressed", String(b.dataset.language === d.language)); });
@@ -493,7 +513,7 @@
     putLive(code);
     paint();
     if (resuming) offerResume(); else display(current || "start");
-    live.querySelector('.lp-language[data-language="' + code + '"]').focus();
+    one('.lp-language[data-language="' + code + '"]', live).focus();
     announce(t("language_changed"));
     if (!ended) adapter.languageChosen(code, state);
   }
@@ -501,7 +521,7 @@
   function offerResume() {
     var bookmark = LP.pages.byKey[state.location];
     resuming = true;
-    $("lp-resume-page").textContent = bookmark ? bookmark.title : "";
+    write("lp-resume-page", bookmark ? bookmark.title : "");
     Object.keys(sections).forEach(function (k) { sections[k].hidden = true; });
     $("lp-pager").hidden = true;
     $("lp-resume").hidden = false;
@@ -520,40 +540,35 @@
   /* What every language version has of its own (wired when it is first live; a detached one keeps its listeners). */
   function wireVersion() {
     versions[live.dataset.language].wired = true;
-    $("lp-prev").addEventListener("click", function () { step(-1); });
-    $("lp-next").addEventListener("click", function () { step(1); });
-    $("lp-begin").addEventListener("click", function () { go(pages[0].id); });
-    $("lp-retry").addEventListener("click", retry);
-    $("lp-print").addEventListener("click", function () { window.print(); });
-    $("lp-download").addEventListener("click", downloadReflections);
-    $("lp-clear").addEventListener("click", function (e) { clearReflections(e.currentTarget); });
-    $("lp-print-certificate").addEventListener("click", printCertificate);
-    $("lp-certificate-own-name").addEventListener("input", function (e) {
+    onClick("lp-prev", function () { step(-1); });
+    onClick("lp-next", function () { step(1); });
+    onClick("lp-begin", function () { go(pages[0].id); });
+    onClick("lp-retry", retry);
+    onClick("lp-print", function () { window.print(); });
+    onClick("lp-download", downloadReflections);
+    onClick("lp-clear", function (e) { clearReflections(e.currentTarget); });
+    onClick("lp-print-certificate", printCertificate);
+    on($("lp-certificate-own-name"), "input", function (e) {
       ownName = e.target.value;
-      $("lp-certificate-name").textContent = certificateName(); });
-    $("lp-exit").addEventListener("click", function () { end(); notice("exited"); });
+      write("lp-certificate-name", certificateName());
+    });
+    onClick("lp-exit", function () { end(); notice("exited"); });
     all(".lp-language").forEach(function (b) {
-      b.addEventListener("click", function () { switchLanguage(b.dataset.language); });
+      on(b, "click", function () { switchLanguage(b.dataset.language); });
     });
-    var toggle = $("lp-toc-toggle");
-    toggle.hidden = false;
-    toggle.addEventListener("click", function () {
-      var open = toggle.getAttribute("aria-expanded") !== "true";
-      toggle.setAttribute("aria-expanded", String(open));
-      toggle.textContent = open ? t("hide_contents") : t("show_contents");
-      $("lp-toc").classList.toggle("lp-toc-open", open);
-    });
+    $("lp-toc-toggle").hidden = false;
+    onClick("lp-toc-toggle", function () { showContents(!contentsOpen()); });
   }
 
   /* What the document has once: routes, forms, the session's end. */
   function wire() {
     wireVersion();
-    window.addEventListener("hashchange", function () { var id = route(); if (id && id !== current) show(id); });
-    document.addEventListener("submit", onSubmit);
-    document.addEventListener("input", onReflection);
-    document.addEventListener("change", onReflection);
-    window.addEventListener("pagehide", end);
-    document.addEventListener("visibilitychange", function () {
+    on(window, "hashchange", function () { var id = route(); if (id && id !== current) show(id); });
+    on(document, "submit", onSubmit);
+    on(document, "input", onReflection);
+    on(document, "change", onReflection);
+    on(window, "pagehide", end);
+    on(document, "visibilitychange", function () {
       if (document.visibilityState === "hidden" && !ended) adapter.flush(state);
     });
   }

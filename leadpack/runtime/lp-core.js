@@ -20,36 +20,32 @@
     return l.code === own.code ? { code: l.code, name: l.name, strings: own.strings, texts: own.texts } : l;
   });
 
-  /* Every text of `data` that a language has its own of, by kind and id (the package's own language's, at load). */
-  function wordsOf(d) {
-    var words = { set: d.set.title, "set.description": d.set.description, unit: d.unit.title };
-    if (d.nextUnit) words.next = d.nextUnit.title;
-    d.modules.forEach(function (m) { words["module:" + m.id] = m.title; });
-    d.pages.forEach(function (p) { words["page:" + p.id] = p.title; });
-    d.reflections.forEach(function (r) { words["reflection:" + r.id] = r.prompt; });
+  /* Every text of `d` that a language has its own of, as (holder, field, key): the key is the one a language's texts
+     are stored under (by kind and id), so the same walk collects the package's own words and puts another's in. */
+  function eachWord(d, visit) {
+    visit(d.set, "title", "set");
+    visit(d.set, "description", "set.description");
+    visit(d.unit, "title", "unit");
+    if (d.nextUnit) visit(d.nextUnit, "title", "next");
+    d.modules.forEach(function (m) { visit(m, "title", "module:" + m.id); });
+    d.pages.forEach(function (p) { visit(p, "title", "page:" + p.id); });
+    d.reflections.forEach(function (r) { visit(r, "prompt", "reflection:" + r.id); });
     d.questions.forEach(function (q) {
-      words["question:" + q.id] = q.text;
-      Object.keys(q.options).forEach(function (k) { words["option:" + q.id + ":" + k] = q.options[k]; });
+      visit(q, "text", "question:" + q.id);
+      Object.keys(q.options).forEach(function (k) { visit(q.options, k, "option:" + q.id + ":" + k); });
     });
+  }
+
+  function wordsOf(d) {
+    var words = {};
+    eachWord(d, function (holder, field, key) { words[key] = holder[field]; });
     return words;
   }
 
   function useLanguage(code) {
     var chosen = languages.filter(function (l) { return l.code === code; })[0];
     if (!chosen) return data.language;
-    var w = chosen.texts;
-    function put(holder, field, key) { if (key in w) holder[field] = w[key]; }
-    put(data.set, "title", "set");
-    put(data.set, "description", "set.description");
-    put(data.unit, "title", "unit");
-    if (data.nextUnit) put(data.nextUnit, "title", "next");
-    data.modules.forEach(function (m) { put(m, "title", "module:" + m.id); });
-    data.pages.forEach(function (p) { put(p, "title", "page:" + p.id); });
-    data.reflections.forEach(function (r) { put(r, "prompt", "reflection:" + r.id); });
-    data.questions.forEach(function (q) {
-      put(q, "text", "question:" + q.id);
-      Object.keys(q.options).forEach(function (k) { put(q.options, k, "option:" + q.id + ":" + k); });
-    });
+    eachWord(data, function (holder, field, key) { if (key in chosen.texts) holder[field] = chosen.texts[key]; });
     data.strings = chosen.strings;
     data.language = code;
     return code;
@@ -151,27 +147,6 @@
     return state;
   }
 
-  /* Two copies of one learner's progress joined so that it only grows: pages seen on either side, the answers of
-     the side further through its tries (on the same try, the first answer given to each question), the newer
-     side's text for each reflection it holds and its bookmark, and the furthest finish (passed beats failed beats
-     completed). Either may be null. The copies are an LRS's document, the learner's statements and a device's
-     unsent outbox, which can each lag behind the others. */
-  var FINISH_RANK = { "": 0, c: 1, f: 2, p: 3 };
-  function mergeStates(older, newer) {
-    if (!older || !newer) return older || newer || null;
-    var merged = newState(), k, ahead = (newer.tries | 0) > (older.tries | 0);
-    for (k in older.visited) merged.visited[k] = true;
-    for (k in newer.visited) merged.visited[k] = true;
-    merged.answers = ahead ? Object.assign({}, newer.answers) : Object.assign({}, newer.answers, older.answers);
-    merged.tries = Math.max(older.tries | 0, newer.tries | 0);
-    merged.reflections = Object.assign({}, older.reflections, newer.reflections);
-    merged.kept = Object.assign({}, older.kept, newer.kept);
-    merged.location = newer.location || older.location;
-    merged.language = newer.language || older.language;
-    merged.done = FINISH_RANK[newer.done || ""] > FINISH_RANK[older.done || ""] ? newer.done : older.done;
-    return merged;
-  }
-
   function isCorrect(question, response) {
     return response.split("").sort().join("") === question.correct.split("").sort().join("");
   }
@@ -205,23 +180,11 @@
     return result;
   }
 
-  function pad(n, width) { n = String(n); while (n.length < width) n = "0" + n; return n; }
-
-  /* SCORM 1.2 CMITimespan: HHHH:MM:SS.SS, hours at least two digits. */
-  function cmiTimespan(ms) {
-    var cs = Math.round(ms / 10), h = Math.min(9999, Math.floor(cs / 360000));
-    return pad(h, 2) + ":" + pad(Math.floor(cs / 6000) % 60, 2) + ":" + pad(Math.floor(cs / 100) % 60, 2) +
-      "." + pad(cs % 100, 2);
-  }
-
-  /* ISO 8601 duration for xAPI, at 0.01 s precision. */
+  /* ISO 8601 duration (xAPI, SCORM 2004), at 0.01 s precision. */
   function isoDuration(ms) {
     var cs = Math.round(ms / 10), h = Math.floor(cs / 360000), m = Math.floor(cs / 6000) % 60;
     return "PT" + (h ? h + "H" : "") + (m ? m + "M" : "") + (cs % 6000) / 100 + "S";
   }
-
-  /* SCORM 2004 time (second,10,0): UTC with at most two fraction digits, which a zone may only follow. */
-  function isoTime(date) { return date.toISOString().replace(/(\.\d\d)\d*Z$/, "$1Z"); }
 
   /* A number as the learner's language writes it (Intl), or as it is where the browser cannot. */
   function number(n) {
@@ -266,8 +229,8 @@
 
   window.LP = {
     data: data, pages: pages, questions: questions, reflections: reflections, newState: newState, encodeState: encodeState,
-    decodeState: decodeState, mergeStates: mergeStates, evaluate: evaluate, isCorrect: isCorrect,
-    cleanText: cleanText, fit: fit, savedLength: savedLength, cmiTimespan: cmiTimespan, isoDuration: isoDuration, isoTime: isoTime, t: t,
+    decodeState: decodeState, evaluate: evaluate, isCorrect: isCorrect, cleanText: cleanText, savedLength: savedLength,
+    isoDuration: isoDuration, t: t,
     storage: storage, adapters: {}, adapter: adapter, checkAdapter: checkAdapter, languages: languages,
     useLanguage: useLanguage, startLanguage: startLanguage
   };

@@ -1,5 +1,5 @@
 """cmi5: cmi5.xml (the course, one AU per set or per module in a block), the lp-cmi5.js adapter on the xAPI LRS
-client of lp-xapi.js (fetch-token launch, LMS.LaunchData, the defined statements and their rules, resume from a
+client of lp-lrs.js (fetch-token launch, LMS.LaunchData, the defined statements and their rules, resume from a
 State API document of ours), and the preview's in-memory cmi5 LMS."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class Cmi5(Format):
     @property
     def scripts(self) -> tuple[Path, ...]:
         """The xAPI LRS client cmi5 builds on (it lives with the xAPI format), then the cmi5 adapter."""
-        return (self.folder.parent / "xapi" / "lp-xapi.js", self.folder / self.adapter)
+        return (self.folder.parent / "xapi" / "lp-lrs.js", self.folder / self.adapter)
 
     def reported_id(self, question):  # noqa: ANN001, ANN201 - see Format.reported_id
         """The question's activity IRI: the id of the object of its "answered" statements."""

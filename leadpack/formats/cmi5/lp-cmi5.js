@@ -1,4 +1,4 @@
-/* cmi5: the AU, on the xAPI client and Tracker of lp-xapi.js (LP.xapi). The LMS opens the page with endpoint,
+/* cmi5: the AU, on the xAPI client and Tracker of lp-lrs.js (LP.xapi). The LMS opens the page with endpoint,
    fetch, actor, registration and activityId. The AU POSTs to `fetch` once for its auth token and keeps it in this
    tab's sessionStorage (never in localStorage), so a reload goes on with the same session and never fetches again;
    it reads LMS.LaunchData (launch mode, mastery score, returnURL, the context template) and the learner's
@@ -42,8 +42,6 @@
   window.addEventListener("pagehide", function () { hiding = true; });
   window.addEventListener("pageshow", function () { hiding = false; });
 
-  function ref(iri) { return { objectType: "Activity", id: iri }; }
-
   /* The LMS's context template with ours added: every value it holds stays (10.2.1), lists are joined. */
   function withTemplate(template, ours) {
     var context = JSON.parse(JSON.stringify(template || {}));
@@ -78,13 +76,11 @@
   LP.adapters.cmi5 = function () {
     var p = X.launchParameters();
     if (!p.endpoint || !p.fetch || !p.actor || !p.activityId) return null; /* no cmi5 launch: run untracked */
-    var d = LP.data, actor = null, au = p.activityId, registration = p.registration || "";
-    try { actor = X.normaliseActor(JSON.parse(p.actor)); } catch (e) { actor = null; }
-    var agent = X.identity(actor || {}), where = { activityId: au, agent: JSON.stringify(agent), registration: registration };
+    var d = LP.data, who = X.learner(p.actor), actor = who.actor, au = p.activityId, registration = p.registration || "";
+    var where = { activityId: au, agent: JSON.stringify(who.agent), registration: registration };
     var session = tabSession("leadpack:cmi5:session:" + X.hash(p.fetch));
     var track = null, launchData = {}, mode = "normal", masteryScore = null, leaving = false;
-    var adapter = { name: "cmi5", learnerId: X.hash(JSON.stringify(agent)), errors: [], preferences: {},
-      onStatus: function () {} };
+    var adapter = LP.adapter("cmi5", { learnerId: who.id, preferences: {} });
 
     function stamp() { /* strictly increasing, so that the order by timestamp is the order of sending */
       session.last = Math.max(Date.now(), (session.last || 0) + 1);
@@ -95,21 +91,17 @@
 
     /* A statement with the template merged in; `defined`: a cmi5 defined one, about the AU. */
     function statement(verb, object, result, parentIri, defined) {
-      var activities = { grouping: object.id === au ? [] : [ref(au)], category: [] };
-      activities.grouping.push(ref(d.series.iri));
-      if (parentIri) activities.parent = [ref(parentIri)];
-      if (defined) activities.category.push(ref(CATEGORY));
-      if (defined && result && ("success" in result || "completion" in result)) activities.category.push(ref(MOVE_ON));
+      var activities = { grouping: X.grouping(object, au), category: [] };
+      if (parentIri) activities.parent = [X.ref(parentIri)];
+      if (defined) activities.category.push(X.ref(CATEGORY));
+      if (defined && result && ("success" in result || "completion" in result)) activities.category.push(X.ref(MOVE_ON));
       if (!activities.category.length) delete activities.category;
       var ours = { registration: registration, contextActivities: activities, language: d.language,
         platform: "leadpack", revision: d.set.version, extensions: {} };
       if (defined && masteryScore !== null && /^(passed|failed)$/.test(verb)) ours.extensions[MASTERY] = masteryScore;
       var context = withTemplate(launchData.contextTemplate, ours);
       if (!Object.keys(context.extensions).length) delete context.extensions;
-      var s = { id: X.uuid(), actor: actor, verb: { id: X.VERBS + verb, display: { "en-US": verb } }, object: object,
-        context: context, timestamp: stamp() };
-      if (result) s.result = result;
-      return s;
+      return X.statement(actor, verb, object, context, stamp(), result);
     }
 
     function definedStatement(verb, result) {
@@ -147,9 +139,8 @@
     }
 
     function begin(token) {
-      var client = X.Client(p.endpoint.replace(/\/?$/, "/"), "Basic " + token);
-      track = X.Tracker({ client: client, agent: agent, registration: registration, courseIri: au,
-        key: "leadpack:cmi5:", status: status,
+      track = X.Tracker({ client: X.Client(p.endpoint, "Basic " + token), agent: who.agent, registration: registration,
+        courseIri: au, key: "leadpack:cmi5:", status: status,
         refusals: { 403: 1 }, /* the LMS's "never": a statement for a session it has closed (9.3.6, 9.3.8) */
         statement: function (verb, object, result, parentIri) { return statement(verb, object, result, parentIri); } });
       adapter.errors = track.errors;
@@ -162,9 +153,7 @@
 
     /* ---- the adapter interface ---- */
     adapter.start = function () {
-      if (Object.keys(agent).length < 2) {
-        return Promise.reject(new Error("The launch link names no learner (actor), so progress cannot be saved."));
-      }
+      if (!who.named) return Promise.reject(new Error(X.NO_LEARNER));
       if (session.ended) return Promise.reject(new Error("this launch has ended: open the course from the LMS again"));
       var token = session.token ? Promise.resolve(session.token) : fetchToken(p.fetch).then(function (t) {
         session.token = t;
@@ -211,7 +200,7 @@
       if (judged && state.done !== "p" && state.done !== judged && !session.sent.passed && !session.sent.failed) {
         state.done = judged;
         sendDefined(result.status, { success: result.status === "passed", duration: sessionTime(),
-          score: { scaled: result.score / 100, raw: result.score, min: 0, max: 100 } });
+          score: X.score(result) });
       }
       track.stateChanged(state);
     };

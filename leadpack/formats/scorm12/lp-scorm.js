@@ -55,6 +55,11 @@
       return session.call(dialect.setValue, element, String(value)).value === "true";
     };
 
+    /* Each of `values` set under `prefix`, in their order (an interaction's id goes first, its type next). */
+    session.setAll = function (prefix, values) {
+      Object.keys(values).forEach(function (name) { session.set(prefix + name, values[name]); });
+    };
+
     session.initialize = function () {
       session.started = Date.now();
       return session.call(dialect.initialize).value === "true";

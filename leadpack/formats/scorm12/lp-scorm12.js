@@ -4,6 +4,14 @@
   "use strict";
   var FINISHED = { completed: 1, passed: 1, failed: 1 };
 
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+
+  /* CMITimespan: HHHH:MM:SS.SS, hours at least two digits. */
+  function timespan(ms) {
+    var cs = Math.round(ms / 10), h = Math.min(9999, Math.floor(cs / 360000));
+    return two(h) + ":" + two(Math.floor(cs / 6000) % 60) + ":" + two(Math.floor(cs / 100) % 60) + "." + two(cs % 100);
+  }
+
   LP.adapters.scorm12 = function () {
     var s = LP.scormSession({ api: "API", steps: 7, /* the search limit of ADL's APIWrapper */
       initialize: "LMSInitialize", terminate: "LMSFinish", getValue: "LMSGetValue", setValue: "LMSSetValue",
@@ -48,12 +56,10 @@
       if (mode !== "normal") return;
       var prefix = s.interaction(question.cmiId);
       if (prefix) {
-        s.set(prefix + "type", "choice");
-        s.set(prefix + "student_response", response.split("").join(","));
-        s.set(prefix + "correct_responses.0.pattern", question.correct.split("").join(","));
-        s.set(prefix + "result", correct ? "correct" : "wrong");
-        s.set(prefix + "time", new Date().toTimeString().slice(0, 8)); /* CMITime: local HH:MM:SS */
-        s.set(prefix + "latency", LP.cmiTimespan(latency));
+        s.setAll(prefix, { type: "choice", student_response: response.split("").join(","),
+          "correct_responses.0.pattern": question.correct.split("").join(","), result: correct ? "correct" : "wrong",
+          time: new Date().toTimeString().slice(0, 8), /* CMITime: local HH:MM:SS */
+          latency: timespan(latency) });
       }
       writeState(state);
       s.commitSoon();
@@ -69,9 +75,7 @@
     adapter.evaluated = function (result, state) {
       if (mode !== "normal") return;
       if (result.scored) {
-        s.set("cmi.core.score.min", "0");
-        s.set("cmi.core.score.max", "100");
-        s.set("cmi.core.score.raw", String(result.score));
+        s.setAll("cmi.core.score.", { min: "0", max: "100", raw: result.score });
       }
       var next = result.status;
       if (next === "incomplete" || status === "passed" || status === next ||
@@ -101,7 +105,7 @@
       writeState(state);
       var over = status === "passed" || status === "completed" || LP.evaluate(state).ended;
       if (mode === "normal") s.set("cmi.core.exit", over ? "" : "suspend");
-      s.set("cmi.core.session_time", LP.cmiTimespan(Date.now() - s.started));
+      s.set("cmi.core.session_time", timespan(Date.now() - s.started));
       s.terminate();
     };
     return adapter;

@@ -27,6 +27,9 @@
         LP.evaluate(state).ended);
     }
 
+    /* time (second,10,0): UTC with at most two fraction digits, which a zone may only follow. */
+    function isoTime(date) { return date.toISOString().replace(/(\.\d\d)\d*Z$/, "$1Z"); }
+
     function decimal(value) { return String(Math.round(value * 10000) / 10000); }
 
     adapter.start = function () {
@@ -65,13 +68,11 @@
       if (mode !== "normal") return;
       var prefix = s.interaction(question.cmiId);
       if (prefix) {
-        s.set(prefix + "type", "choice");
-        s.set(prefix + "description", question.text.replace(CLEAN_TEXT, " ").replace(/^\{/, "(").slice(0, 250));
-        s.set(prefix + "learner_response", response.split("").sort().join("[,]"));
-        s.set(prefix + "correct_responses.0.pattern", question.correct.split("").sort().join("[,]"));
-        s.set(prefix + "result", correct ? "correct" : "incorrect");
-        s.set(prefix + "timestamp", LP.isoTime(new Date()));
-        s.set(prefix + "latency", LP.isoDuration(latency));
+        s.setAll(prefix, { type: "choice",
+          description: question.text.replace(CLEAN_TEXT, " ").replace(/^\{/, "(").slice(0, 250),
+          learner_response: response.split("").sort().join("[,]"),
+          "correct_responses.0.pattern": question.correct.split("").sort().join("[,]"),
+          result: correct ? "correct" : "incorrect", timestamp: isoTime(new Date()), latency: LP.isoDuration(latency) });
       }
       writeState(state);
       s.commitSoon();
@@ -89,10 +90,7 @@
       if (mode !== "normal") return;
       var changed = false;
       if (result.scored) {
-        s.set("cmi.score.scaled", decimal(result.score / 100));
-        s.set("cmi.score.raw", String(result.score));
-        s.set("cmi.score.min", "0");
-        s.set("cmi.score.max", "100");
+        s.setAll("cmi.score.", { scaled: decimal(result.score / 100), raw: result.score, min: "0", max: "100" });
       }
       if (result.complete && completion !== "completed" && s.set("cmi.completion_status", "completed")) {
         completion = "completed";

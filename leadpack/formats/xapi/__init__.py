@@ -1,7 +1,10 @@
-"""xAPI (Tin Can launch): tincan.xml naming the course activity, the lp-xapi.js adapter (statements to the LRS
-the LMS names at launch, resume from the State API), and the preview's in-memory LRS."""
+"""xAPI (Tin Can launch): tincan.xml naming the course activity, the lp-xapi.js adapter on the LRS client of
+lp-lrs.js (statements to the LRS the LMS names at launch, resume from the State API), and the preview's in-memory
+LRS."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from leadpack.formats.base import Format, Identity, LaunchUnit, PreviewServices, PreviewSide
 from leadpack.formats.package import PackageView, Report, zip_path
@@ -17,6 +20,11 @@ class Xapi(Format):
     schema_folder = "tincan"
     schemas = ((TINCAN, "tincan.xsd"),)
     namespace = TINCAN
+
+    @property
+    def scripts(self) -> tuple[Path, ...]:
+        """The LRS client every xAPI-based format shares (cmi5 ships it too), then the Tin Can adapter."""
+        return (self.folder / "lp-lrs.js", self.folder / self.adapter)
 
     def reported_id(self, question):  # noqa: ANN001, ANN201 - see Format.reported_id
         """The question's activity IRI: the id of the object of its "answered" statements."""
