@@ -502,12 +502,15 @@ def test_state_lrs_follows_the_state_api(state_lrs):
 
 
 # -- State API concurrency on a strict LRS (issue 18) ---------------------------------------------------------
-def encoded_state(data: dict, location: str, visited: list[str], answers: dict[str, str] | None = None) -> bytes:
+def encoded_state(data: dict, location: str, visited: list[str], answers: dict[str, str] | None = None,
+                  reflections: dict[str, str] | None = None) -> bytes:
     """A state document as lp-core.js encodeState writes it (keys, not ids): what another device would write."""
     keys = {item["id"]: item["key"] for item in data["pages"] + data["questions"]}
+    written = {r["id"]: r["key"] for r in data["reflections"]}
     return json.dumps({"v": data["stateVersion"], "l": keys[location],
                        "p": "".join(p["key"] for p in data["pages"] if p["id"] in visited),
-                       "a": {keys[q]: response for q, response in (answers or {}).items()}, "r": {}}).encode()
+                       "a": {keys[q]: response for q, response in (answers or {}).items()},
+                       "r": {written[r]: text for r, text in (reflections or {}).items()}}).encode()
 
 
 def decoded(document: bytes, data: dict) -> dict:
@@ -601,6 +604,68 @@ def test_a_write_that_races_another_device_is_reconciled_not_lost(context, site,
     assert learner.page.evaluate("LP.app.state().answers") == {answer_key: "a"}, "this session keeps it for later"
     assert learner.text("not_saved") not in learner.statuses_seen(), "a resolved race is no failure to report"
     assert learner.page.evaluate("LP.app.adapter.errors") == []
+
+
+def test_a_race_keeps_both_devices_reflections_and_this_sessions_newer_text(context, site, state_lrs):
+    """Issue 18: reconciling keeps the union: a reflection only the other device wrote is kept, and where both
+    wrote one, the text this session has just written (the newer) wins."""
+    launch = TinCanLaunch(state_lrs.endpoint, state_lrs.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
+    learner = open_learner(context, site, state_lrs, launch)
+    reflections = [r["id"] for r in learner.data()["reflections"]]
+    assert len(reflections) >= 2, "the fixture has two reflections"
+    mine, theirs = reflections[0], reflections[1]
+    learner.wait_saved()
+    other_device = encoded_state(learner.data(), "first-steps/welcome", ["first-steps/welcome"],
+                                 reflections={mine: "Older words from the phone.", theirs: "Only on the phone."})
+    state_lrs.race_next_write(FIXTURE_IRI, launch.actor, launch.registration, STATE_ID, other_device)
+    learner.reflect(mine, "Newer words, typed here.")
+    learner.next()
+    learner.wait_saved()
+    assert 412 in state_lrs.document_writes(launch.registration, STATE_ID)
+    assert saved_document(state_lrs, launch, learner)["reflections"] == {
+        mine: "Newer words, typed here.", theirs: "Only on the phone."}
+
+
+def test_a_409_answer_to_a_state_write_is_read_again_and_written_not_dropped(context, site, state_lrs):
+    """An LRS that answers 409 (ADL's LRS does when it wants concurrency headers) gets a re-read and a retry."""
+    launch = TinCanLaunch(state_lrs.endpoint, state_lrs.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
+    learner = open_learner(context, site, state_lrs, launch)
+    learner.wait_saved()
+    state_lrs.refuse_writes = {"activities/state": 409}
+    try:
+        learner.next()
+        wait_until(lambda: 409 in state_lrs.document_writes(launch.registration, STATE_ID), "a write met the 409")
+    finally:
+        state_lrs.refuse_writes = {}
+    learner.wait_saved()
+    writes = state_lrs.document_writes(launch.registration, STATE_ID)
+    assert writes[-1] in (200, 204) and writes.index(409) < len(writes) - 1
+    assert saved_document(state_lrs, launch, learner)["location"] == "first-steps/doing"
+    reads = [status for method, resource, q, status in list(state_lrs.answers)
+             if method == "GET" and resource == "activities/state" and q.get("stateId") == STATE_ID
+             and q.get("registration") == launch.registration]
+    assert len(reads) >= 2, "the document was read again after the 409"
+
+
+def test_without_a_readable_etag_the_runtime_merges_with_post(context, site, state_lrs):
+    """An LRS whose CORS settings hide the ETag from the page: the runtime cannot send If-Match, so it merges with
+    POST (which needs no ETag) and the document still follows the learner."""
+    launch = TinCanLaunch(state_lrs.endpoint, state_lrs.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
+    state_lrs.expose_etag = False  # the LRS is shared by the module's tests: put back below
+    try:
+        learner = open_learner(context, site, state_lrs, launch)
+        learner.wait_saved()
+        learner.next()
+        learner.wait_saved()
+        learner.next()
+        learner.wait_saved()
+    finally:
+        state_lrs.expose_etag = True
+    methods = [(method, status) for method, resource, q, status in list(state_lrs.answers)
+               if method in ("PUT", "POST") and resource == "activities/state" and q.get("stateId") == STATE_ID
+               and q.get("registration") == launch.registration]
+    assert ("POST", 204) in methods and all(status in (200, 204) for _, status in methods), methods
+    assert saved_document(state_lrs, launch, learner)["location"] == "first-steps/quiz"
 
 
 def test_the_learner_sees_not_yet_saved_while_the_lrs_refuses_writes(context, site, state_lrs):

@@ -102,6 +102,7 @@ class StateLRS(LoopbackService):
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.answers: list[tuple[str, str, dict[str, str], int]] = []
         self.refuse_writes: dict[str, int] = {}
+        self.expose_etag = True  # False: CORS hides the ETag from the page, as a misconfigured LRS does
         self._races: dict[tuple[tuple[str, str, str], str], bytes] = {}
         self.lock = threading.Lock()
 
@@ -289,7 +290,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if origin and origin in self.lrs.cors_origins:
             self.send_header("Access-Control-Allow-Origin", origin)
             self.send_header("Vary", "Origin")
-            self.send_header("Access-Control-Expose-Headers", "ETag, Last-Modified, X-Experience-API-Version")
+            exposed = "ETag, Last-Modified, X-Experience-API-Version" if self.lrs.expose_etag else \
+                "Last-Modified, X-Experience-API-Version"
+            self.send_header("Access-Control-Expose-Headers", exposed)
 
     def _answer(self, status: int, body: bytes = b"", content_type: str = "application/json",
                 extra: dict[str, str] | None = None) -> None:
