@@ -40,3 +40,41 @@ def test_explain_reads_a_state_copied_from_a_scorm2004_run(fixture_build):
     assert explained["bookmark"] == "second-steps/wrapping-up" and explained["finished"] == "passed"
     text = run_cli("explain", COPIED_STATE, "--package", fixture_build["set"]["scorm2004"]).stdout
     assert "Questions: 3 of 3 answered, 2 right" in text
+
+
+def _manifest(path):
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as archive:
+        return etree.fromstring(archive.read("imsmanifest.xml"))
+
+
+NS = {"cp": "http://www.imsglobal.org/xsd/imscp_v1p1", "ss": "http://www.imsglobal.org/xsd/imsss",
+      "nav": "http://www.adlnet.org/xsd/adlnav_v1p3"}
+
+
+def test_the_manifest_sequencing_says_what_the_runtime_relies_on(fixture_build, course_build):
+    """Issue 11: one SCO per set: the content sets completion and success (the pass mark as minNormalizedMeasure,
+    satisfied by measure) and the LMS hides its own previous/continue, the package navigating itself; one SCO per
+    module: a flow the learner may also move through by choice, one item per module in order."""
+    whole = _manifest(fixture_build["set"]["scorm2004"])
+    items = whole.findall(".//cp:organization/cp:item", NS)
+    assert len(items) == 1
+    objective = items[0].find("ss:sequencing/ss:objectives/ss:primaryObjective", NS)
+    assert objective.get("satisfiedByMeasure") == "true"
+    assert objective.findtext("ss:minNormalizedMeasure", namespaces=NS) == "0.5"  # pass_mark = 50
+    controls = items[0].find("ss:sequencing/ss:deliveryControls", NS)
+    assert (controls.get("completionSetByContent"), controls.get("objectiveSetByContent")) == ("true", "true")
+    assert [e.text for e in items[0].findall("nav:presentation/nav:navigationInterface/nav:hideLMSUI", NS)] == [
+        "previous", "continue"]
+
+    per_module = _manifest(fixture_build["module"]["scorm2004"])
+    organization = per_module.find(".//cp:organization", NS)
+    mode = organization.find("ss:sequencing/ss:controlMode", NS)
+    assert (mode.get("choice"), mode.get("flow")) == ("true", "true")
+    assert [i.get("identifier") for i in organization.findall("cp:item", NS)] == ["ITEM-first-steps",
+                                                                               "ITEM-second-steps"]
+    innovation = _manifest(course_build[("leading-for-innovation", "scorm2004")])
+    assert innovation.findtext(".//ss:primaryObjective/ss:minNormalizedMeasure", namespaces=NS) == "0.7"
