@@ -221,7 +221,9 @@ def test_a_refresh_mid_course_fetches_nothing_again_and_loses_nothing(context, s
     assert_the_launch_was_kept_to(lms, launch, page)
 
 
-def test_a_relaunch_with_the_registration_resumes_at_the_bookmark(browser, site, lms):
+@pytest.mark.parametrize("kept", ["document", "statements only"])
+def test_a_relaunch_with_the_registration_resumes_at_the_bookmark(browser, site, lms, kept):
+    """From our State API document, or, where the LMS has lost it, rebuilt from the learner's statements."""
     actor = learner()
     first_context, second_context = browser.new_context(), browser.new_context()
     try:
@@ -236,6 +238,9 @@ def test_a_relaunch_with_the_registration_resumes_at_the_bookmark(browser, site,
         lms.wait_for(lambda: {s["id"] for s in page.sent} <= {s["id"] for s in lms.statements(first.registration)},
                      "the closed tab's statements reached the LRS")
         assert json.loads(lms.document(first, STATE_ID))["l"], "the bookmark is in our State API document"
+        if kept == "statements only":
+            lms.state.delete_state(first.activity_id, first.actor, first.registration, STATE_ID)
+            assert lms.document(first, STATE_ID) is None
 
         second = launch_au(lms, site, "fixture", actor, first.registration)
         assert second.activity_id == first.activity_id and second.session_id != first.session_id

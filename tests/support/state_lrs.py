@@ -127,6 +127,12 @@ class StateLRS(LoopbackService):
         with self.lock:
             self.documents.setdefault(key, {})[state_id] = _document(body, "application/json")
 
+    def delete_state(self, activity_id: str, agent: dict, registration: str, state_id: str) -> None:
+        """Remove a document, as an LMS that lost it (or a learner's reset) would."""
+        key = (activity_id, agent_key(json.dumps(agent)), registration)
+        with self.lock:
+            self.documents.get(key, {}).pop(state_id, None)
+
     def race_next_write(self, activity_id: str, agent: dict, registration: str, state_id: str, body: bytes) -> None:
         """Just before the next write to this document is handled, another writer stores ``body`` in it."""
         key = (activity_id, agent_key(json.dumps(agent)), registration)
