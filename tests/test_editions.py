@@ -390,3 +390,20 @@ def test_release_notes_for_two_builds_of_every_edition(tmp_path, editions_build)
     assert rebuilt == {f"south/{package(new, '', fmt).name}" for fmt in formats.names()}
     for edition in ("south", "north"):
         assert (tmp_path / "notes" / edition / "release-notes.md").is_file()
+
+
+@pytest.mark.parametrize("escape", ["\\u0007", "\\uFFFF"])
+def test_a_character_xml_refuses_in_an_edition_fails_check_not_the_packager(tmp_path, escape):
+    course = edition_course(tmp_path)
+    north = course / "content/editions/north.toml"
+    north.write_text(north.read_text().replace('organisation = "North', f'organisation = "{escape}North')
+                     .replace('[texts]\nsupport_contact = "', f'[texts]\nsupport_contact = "{escape}'))
+    result = run_cli("check", "--json", root=course)
+    assert result.exit_code == 1
+    found = [(p["line"], p["message"]) for p in json.loads(result.output)["problems"] if p["severity"] == "error"]
+    lines = north.read_text().split("\n")
+    assert [line for line, _ in found] == [next(n for n, text in enumerate(lines, 1) if text.startswith(key))
+                                          for key in ("organisation", "support_contact")]
+    assert all("holds" in message for _, message in found)
+    built = run_cli("build", "--edition", "north", "--out", tmp_path / "out", root=course)
+    assert built.exit_code == 1 and "Traceback" not in built.output and not (tmp_path / "out").exists()

@@ -44,10 +44,11 @@ def line_of(course: Path, needle: str, relative: Path = MODULE) -> int:
 
 def refused(course: Path) -> list[str]:
     """check and build both fail with the same problems (paths as seen from the course folder), and build writes
-    nothing; the problems' lines."""
+    nothing; the problems' lines. A course with editions is built with all of them (check checks them all)."""
+    every_edition = ("--edition", "all") if (course / "content" / "editions").is_dir() else ()
     with contextlib.chdir(course):
         checked = run_cli("check")
-        built = run_cli("build", "--out", "dist")
+        built = run_cli("build", "--out", "dist", *every_edition)
     assert checked.exit_code == 1, checked.output
     assert "Traceback" not in checked.output
     assert built.exit_code == 1, built.output
@@ -76,6 +77,9 @@ READ_FILES = {
     "logo": ("content/logo.svg", "the theme logo 'content/logo.svg' points outside the course folder"),
     "template": ("templates/page.html", "the template page.html is a link to a file outside its folder"),
     "media": (str(SET / "media" / "plan.txt"), "'media/plan.txt' points outside the set folder"),
+    "edition": ("content/editions/north.toml", "north.toml is a link to a file outside the course folder"),
+    "edition logo": ("content/editions/north.svg",
+                     "the theme logo 'content/editions/north.svg' points outside the course folder"),
 }
 
 
@@ -86,6 +90,11 @@ def prepare(course: Path, kind: str) -> Path:
         config = course / "leadpack.toml"
         config.write_text(config.read_text() + 'logo = "content/logo.svg"\n')
         (course / "content" / "logo.svg").write_text((course / SET / "media" / "square.svg").read_text())
+    if kind.startswith("edition"):
+        (course / "content" / "editions").mkdir()
+        logo = '[theme]\nlogo = "content/editions/north.svg"\n' if kind == "edition logo" else ""
+        (course / "content" / "editions" / "north.toml").write_text(f'[edition]\norganisation = "North"\n{logo}')
+        shutil.copyfile(course / SET / "media" / "square.svg", course / "content" / "editions" / "north.svg")
     if kind == "template":
         (course / "templates").mkdir()
         shutil.copyfile(REPO / "templates" / "page.html", course / "templates" / "page.html")
