@@ -190,3 +190,49 @@ def test_a_set_left_out_of_the_sets_order_is_a_warning(tmp_path):
     result = run_cli("check", root=course)
     assert "warning: the set 'second-set' is not in sets, so it comes after the listed sets" in result.stderr
     assert result.exit_code == 0
+
+
+# command -> (its arguments for a bad input, whether the mistake is an error raised (which --debug traces) or a
+# finding the command reports (validate, diff and release say what is wrong with the packages they were given))
+BAD_INPUTS = {
+    "validate": (lambda tmp: ["validate", _file(tmp, "not-a.zip", b"plain text")], False),
+    "diff": (lambda tmp: ["diff", _file(tmp, "a.zip", b"PK\x03\x04 broken"), _file(tmp, "b.zip", b"\x00" * 64)],
+             False),
+    "release": (lambda tmp: ["release", _folder(tmp, "old"), _folder(tmp, "new")], False),
+    "explain": (lambda tmp: ["explain", '{"v": 1, "p": [[[[]]]]}'], True),
+    "translate import": (lambda tmp: ["--root", FIXTURE_COURSE, "translate", "import",
+                                      _file(tmp, "cy.xlf", b"<xliff><unclosed>")], True),
+    "list": (lambda tmp: ["--root", _folder(tmp, "not-a-course"), "list"], True),
+    "new --set": (lambda tmp: ["--root", _course_with(tmp, b'[series\ntitle = "x"\n'), "new", "--set", "extra"], True),
+}
+
+
+def _file(folder: Path, name: str, data: bytes) -> Path:
+    (folder / name).write_bytes(data)
+    return folder / name
+
+
+def _folder(folder: Path, name: str) -> Path:
+    (folder / name).mkdir(exist_ok=True)
+    return folder / name
+
+
+def _course_with(folder: Path, config: bytes) -> Path:
+    _file(_folder(folder, "course"), "leadpack.toml", config)
+    return folder / "course"
+
+
+@pytest.mark.parametrize("command", sorted(BAD_INPUTS))
+def test_every_command_gives_bad_input_one_line_and_a_traceback_only_with_debug(tmp_path, command):
+    """Issue 14: a user mistake in any command is one clear 'error:' line and a non-zero exit, never a traceback;
+    --debug (after the command, as global options may be) adds the traceback where the mistake was raised."""
+    make_args, raised = BAD_INPUTS[command]
+    args = make_args(tmp_path)
+    plain = invoke(*args)
+    assert plain.exit_code in (1, 2), plain.output
+    assert "Traceback" not in plain.output
+    errors = [line for line in plain.stderr.splitlines() if line.startswith("error: ") or ": error: " in line]
+    assert len(errors) >= 1 and len(plain.stderr.splitlines()) <= 3, plain.stderr
+    traced = invoke(*args, "--debug")
+    assert traced.exit_code == plain.exit_code
+    assert ("Traceback (most recent call last)" in traced.stderr) is raised, traced.stderr
