@@ -78,3 +78,17 @@ def test_the_manifest_sequencing_says_what_the_runtime_relies_on(fixture_build, 
                                                                                "ITEM-second-steps"]
     innovation = _manifest(course_build[("leading-for-innovation", "scorm2004")])
     assert innovation.findtext(".//ss:primaryObjective/ss:minNormalizedMeasure", namespaces=NS) == "0.7"
+
+
+def test_every_set_of_the_course_keeps_reflections_of_2000_characters_in_scorm_2004(tmp_path):
+    """Issue 11: SCORM 2004's 64,000 characters give every set of the real course reflections of at least 2,000
+    characters in the proved worst case (SCORM 1.2's 4,096 gave 159 in the largest)."""
+    from tests.conftest import REPO
+
+    result = run_cli("build", "--format", "scorm2004", "--out", tmp_path, "--json", root=REPO)
+    assert result.exit_code == 0, result.output
+    packages = json.loads(result.stdout)["packages"]
+    assert len(packages) == 5
+    for package in packages:
+        for budget in package["suspend_data"]:
+            assert budget["reflection_max"] >= 2000 and budget["worst_case"] <= budget["limit"] == 64000, package
