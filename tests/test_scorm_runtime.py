@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import shutil
 
+import pytest
+
 from tests.conftest import FIXTURE_COURSE, run_cli
 from tests.support.learner_page import press_next
-from tests.support.scorm_lms import LmsRun, install_package, launch
+from tests.support.scorm_lms import DIALECTS, LmsRun, install_package, launch
 
 TIMESPAN = re.compile(r"^\d{2,4}:\d{2}:\d{2}(\.\d{1,2})?$")
 
@@ -235,14 +237,16 @@ def test_resume_names_a_bookmarked_page_that_shares_its_id_with_a_reflection(pag
     run.assert_clean()
 
 
-def test_a_package_launched_in_a_new_window_finds_the_api_on_its_opener(page, site, fixture_build):
-    install_package(fixture_build["set"]["scorm12"], site)
-    run = LmsRun(page, site, popup=True)
+@pytest.mark.parametrize("dialect", DIALECTS.values(), ids=DIALECTS.keys())
+def test_a_package_launched_in_a_new_window_finds_the_api_on_its_opener(page, site, fixture_build, dialect):
+    """Moodle's "New window" display: the API object (API or API_1484_11) is on the window that opened it."""
+    install_package(fixture_build["set"][dialect.name], site)
+    run = LmsRun(page, site, popup=True, dialect=dialect)
     run.open()
     assert run.frame.evaluate("window.opener !== null && window.parent === window")
     run.walk(correct=True)
     run.close()
-    data = run.last_data()
-    assert data["core"]["lesson_status"] == "passed" and data["core"]["exit"] == ""
-    assert [entry[0] for entry in run.log()].count("LMSFinish") == 1
+    outcome = run.outcome()
+    assert (outcome.completion, outcome.success, outcome.exit) == ("completed", "passed", dialect.model.ended_exit)
+    assert [entry[0] for entry in run.log()].count(dialect.finish) == 1
     run.assert_clean()
