@@ -209,7 +209,8 @@ def test_the_handoff_sheet_names_the_editions_own_package(editions_build):
     sheet = (out / "north/every-block-1.2.0-scorm12-handoff.md").read_text()
     digest = hashlib.sha256(package(out, "north", "scorm12").read_bytes()).hexdigest()
     assert digest in sheet
-    assert "north.every-block" in sheet or "North Libraries" in sheet
+    assert "- Edition: North Libraries (`north`): its own package identifier" in sheet
+    assert "Edition:" not in (out / "every-block-1.2.0-scorm12-handoff.md").read_text()  # the series' own
 
 
 def test_jobs_and_shards_build_every_edition_byte_for_byte(tmp_path, editions_build):

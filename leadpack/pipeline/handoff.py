@@ -56,10 +56,13 @@ def sheet(facts: HandoffFacts, fmt: Format, part: Handoff, units: tuple[RuntimeD
 
 
 def _upload(facts: HandoffFacts, part: Handoff, data: bytes) -> list[Block]:
-    name = facts.package
+    name, series = facts.package, facts.series
+    edition = [("Edition: ", Name(series.organisation), " (", Code(series.edition), "): its own package identifier "
+                "and activity ids, so it can sit beside other organisations' editions in one LMS or LRS")
+               ] if series.edition else []
     return [
         heading(2, "The file to upload"),
-        bullets(("File: ", Code(name)), f"Size: {len(data):,} bytes",
+        bullets(("File: ", Code(name)), *edition, f"Size: {len(data):,} bytes",
                 ("sha256: ", Code(hashlib.sha256(data).hexdigest())),
                 ("Check that the file is the one built before uploading it: ", Code(f"sha256sum {name}"),
                  " (Linux), ", Code(f"shasum -a 256 {name}"), " (macOS) or ", Code(f"Get-FileHash {name}"),
