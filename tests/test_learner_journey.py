@@ -20,6 +20,7 @@ from tests.support.xapi_learner import Learner, TinCanLaunch
 SETS = ["introduction", "leading-for-resilience", "leading-for-dialogue", "leading-for-inclusion",
         "leading-for-innovation"]
 BOTH = pytest.mark.parametrize("dialect", DIALECTS.values(), ids=DIALECTS.keys())
+DATE = r"\d{1,2} \w+ \d{4}"  # today in the set's language (en-GB): 1 December 2026
 
 
 def answer(run_frame, question: dict, keys: str) -> None:
@@ -176,7 +177,7 @@ def test_the_end_says_what_is_missing_then_gives_the_certificate_with_the_lms_na
     for part in ("Certificate of completion", "Fixture Libraries", "Every Block", "Fixture Series",
                  "Result: passed, with a score of 100%"):
         assert part in text, part
-    assert re.search(r"Date: \d{1,2} \w+ \d{4}", text), text  # the set's language (en-GB): 1 December 2026
+    assert re.search(rf"Date: {DATE}", text), text
     assert "This is the last set in the series." in frame.locator("#page-finish").text_content()  # one set
 
 
@@ -236,6 +237,23 @@ def test_the_action_plan_is_saved_and_restored_after_a_relaunch(page, site, cour
     again = launch(browser.new_page(), site, package, stored=stored)  # a fresh browser: only the LMS has it
     box = again.frame.locator(f'[data-reflection="{plan["id"]}"]')
     assert [box.locator("textarea").nth(i).input_value() for i in range(5)] == answers
+
+
+@BOTH
+def test_the_printed_reflections_say_whose_they_are_and_when(page, site, fixture_build, dialect):
+    """The name the LMS gives, as on the certificate; the download starts with the same line."""
+    run = launch(page, site, fixture_build["set"][dialect.name], dialect, stored=dialect.model.learner())
+    reflection = run.course_data()["reflections"][0]
+    box = run.frame.locator(f'[data-reflection="{reflection["id"]}"]')
+    go(run.frame, box.evaluate("b => b.closest('.lp-page').dataset.page"))
+    box.locator("textarea").fill("Ask before I answer.")
+    go(run.frame, "reflections")
+    header = run.frame.locator("#page-reflections .lp-print-only")
+    assert header.is_hidden(), "on screen the page has its own heading"
+    page.emulate_media(media="print")
+    assert header.is_visible()
+    assert re.fullmatch(rf"Fixture Series · Every Block · Ffion Jones · {DATE}", header.inner_text()), \
+        header.inner_text()
 
 
 @pytest.mark.parametrize("set_id", SETS)

@@ -333,6 +333,15 @@
     var list = $("lp-reflections-list");
     list.textContent = "";
     putReflections(list);
+    byline();
+  }
+
+  /* Whose reflections these are, from which set, and when: the line the printed page and the download start with
+     (the name from the platform or typed for the certificate). */
+  function byline() {
+    var line = $("lp-reflections-byline");
+    line.textContent = [line.dataset.set, certificateName(), today()].filter(Boolean).join(" · ");
+    return line.textContent;
   }
 
   /* Today in the learner's language: by the browser's Intl where it knows the language, else by the catalogue's
@@ -365,7 +374,7 @@
     [charset, viewport, el("style", EXPORT_STYLE), el("title", t("reflections_title") + ": " + d.set.title)]
       .forEach(function (node) { head.appendChild(node); });
     main.appendChild(el("h1", t("reflections_title")));
-    main.appendChild(el("p", [d.set.title, certificateName(), today()].filter(Boolean).join(" · ")));
+    main.appendChild(el("p", byline()));
     putReflections(main);
     root.appendChild(head);
     root.appendChild(el("body")).appendChild(main);
