@@ -313,6 +313,9 @@ def test_text_beyond_the_record_stays_on_the_device_and_a_lower_cap_cuts_nothing
     assert republished.course_data()["reflectionMax"] == 300
     area = republished.frame.locator(f'[data-reflection="{second["id"]}"] textarea')
     assert area.input_value() == short_text, "the longer text saved by the earlier version is all there"
+    counter = republished.frame.locator(f'[data-reflection="{second["id"]}"] .lp-counter')
+    assert counter.text_content() == "Saved in full when longer texts were allowed, and kept that way. Once you " \
+        "change it, your learning record keeps the first 300 characters; the whole text stays in this browser."
     republished.frame.locator("#lp-resume-continue").click()
     republished.next()
     republished.close()

@@ -284,11 +284,13 @@
     updateCounter(box, text);
   }
 
+  /* What the learning record keeps of the text: all of it, its first characters (the rest on this device), or, for
+     a text saved longer by an earlier version, all of it until the learner edits it. */
   function updateCounter(box, text) {
     if (!lms) return;
-    var left = d.reflectionMax - LP.savedLength(text);
-    one(".lp-counter", box).textContent = left >= 0 ? t("characters_left", { n: left }) :
-      t("reflection_kept_here", { max: d.reflectionMax });
+    var left = d.reflectionMax - LP.savedLength(text), kept = state.kept[LP.reflections.byId[box.dataset.reflection].key];
+    one(".lp-counter", box).textContent = kept ? t("reflection_kept_longer", { max: d.reflectionMax }) :
+      left >= 0 ? t("characters_left", { n: left }) : t("reflection_kept_here", { max: d.reflectionMax });
   }
 
   function onReflection(event) {
