@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import FIXTURE_COURSE, run_cli, unzip
 from tests.support.http import StaticServer
-from tests.support.learner_page import press_next, visible_page
+from tests.support.learner_page import go, press_next, visible_page
 from tests.support.scorm_lms import DIALECTS, launch
 from tests.support.state_lrs import StateLRS
 from tests.support.xapi_learner import Learner, TinCanLaunch
@@ -29,11 +29,6 @@ def answer(run_frame, question: dict, keys: str) -> None:
         form.locator(f'input[value="{key}"]').check()
     form.locator("button[type=submit]").click()
     form.locator(".lp-feedback:not(:empty)").wait_for()
-
-
-def go(frame, page_id: str) -> None:
-    frame.evaluate("id => { location.hash = '#/' + id; }", page_id)
-    frame.wait_for_function("id => document.querySelector('.lp-page:not([hidden])').dataset.page === id", arg=page_id)
 
 
 # ---- results and retries, told to the LMS in every format ----
