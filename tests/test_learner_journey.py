@@ -5,11 +5,14 @@ never lost, the contents on a phone, and a learner who always picks the longest 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
+from leadpack.pipeline.colours import MIN_CONTRAST, contrast
 from tests.conftest import FIXTURE_COURSE, run_cli, unzip
 from tests.support.http import StaticServer
 from tests.support.learner_page import go, press_next, visible_page
@@ -203,6 +206,107 @@ def test_the_certificate_prints_alone_on_one_a4_page(browser, fixture_build, tmp
             assert not page.locator(hidden).is_visible(), hidden
         assert page.locator("#lp-certificate").is_visible()
         context.close()
+
+
+@pytest.fixture(scope="module")
+def two_sets(tmp_path_factory) -> dict[str, Path]:
+    """The fixture course with a set of one module after it (`leadpack new --set`), in SCORM 1.2: {set id: zip}."""
+    course = shutil.copytree(FIXTURE_COURSE, tmp_path_factory.mktemp("two-sets") / "course")
+    assert run_cli("-q", "new", "--set", "one-step", root=course).exit_code == 0
+    result = run_cli("build", "--format", "scorm12", "--out", course.parent / "out", "--json", root=course)
+    assert result.exit_code == 0, result.output
+    return {package["set"]: Path(package["path"]) for package in json.loads(result.stdout)["packages"]}
+
+
+def test_each_page_says_its_module_of_how_many_and_a_one_module_set_gives_no_number(page, site, two_sets, browser):
+    run = launch(page, site, two_sets["every-block"])
+    labels = [run.frame.locator(f'.lp-page[data-page="{p["id"]}"] .lp-module-label').text_content()
+              for p in run.course_data()["pages"]]
+    assert labels == ["Module 1 of 2: First steps"] * 3 + ["Module 2 of 2: Second steps"] * 2
+    alone = launch(browser.new_page(), site, two_sets["one-step"])
+    module = alone.course_data()["modules"][0]["title"]
+    assert {alone.frame.locator(f'.lp-page[data-page="{p["id"]}"] .lp-module-label').text_content()
+            for p in alone.course_data()["pages"]} == {module}
+    assert "Module 1 of 1" not in alone.frame.locator("body").text_content()
+
+
+def test_the_end_page_shows_each_modules_progress_and_the_next_set(page, site, two_sets):
+    run = launch(page, site, two_sets["every-block"])
+    run.walk(stop_after=3)  # the first module
+    go(run.frame, "finish")
+    finish = run.frame.locator("#page-finish")
+    assert finish.locator("#lp-finish-modules li").all_text_contents() == [
+        "First steps: 3 of 3 pages read", "Second steps: 0 of 2 pages read"]
+    assert "Next in the series: One step. You will find it in your learning platform." in finish.text_content()
+    assert "This is the last set in the series." not in finish.text_content()
+
+
+def test_the_resume_screen_offers_continue_or_start_again_and_no_next(page, site, fixture_build, browser):
+    first = launch(page, site, fixture_build["set"]["scorm12"])
+    first.walk(stop_after=2)
+    first.close()
+    run = launch(browser.new_page(), site, fixture_build["set"]["scorm12"], stored=first.stored_for_relaunch())
+    resume = run.frame.locator("#lp-resume")
+    assert resume.is_visible()
+    assert resume.locator("button").all_text_contents() == ["Continue where I left off", "Start at the beginning"]
+    shown = run.frame.locator("button:visible")
+    assert not [b for b in shown.all_text_contents() if b.strip() in ("Next", "Previous")], shown.all_text_contents()
+    assert run.frame.locator("#lp-next").is_hidden()
+
+
+def test_saved_is_never_in_the_problem_notice_and_a_refused_save_is(page, site, fixture_build):
+    run = launch(page, site, fixture_build["set"]["scorm12"])
+    notice, status = run.frame.locator("#lp-notice"), run.frame.locator("#lp-save")
+    run.next()
+    assert status.text_content() == "All progress saved."
+    assert "lp-notice-problem" not in notice.get_attribute("class") and notice.text_content() == ""
+    run.evaluate("window.lmsControl.failCommits = true")
+    run.next()
+    run.frame.wait_for_function("() => document.getElementById('lp-notice').textContent === LP.t('save_failed')")
+    assert "lp-notice-problem" in notice.get_attribute("class")
+    run.evaluate("window.lmsControl.failCommits = false")  # the retry goes through
+    run.frame.wait_for_function("() => document.getElementById('lp-save').textContent === LP.t('saved')")
+    assert notice.text_content() == "" and "lp-notice-problem" not in notice.get_attribute("class")
+    run.frame.locator("#lp-exit").click()
+    assert notice.text_content() == "Your progress is saved. You can close this window."
+    assert notice.get_attribute("class") == "lp-notice", "news, drawn as a note, not as a problem"
+
+
+def rgb(css: str) -> tuple[str, float]:
+    """A computed CSS colour (rgb() or rgba()) as #rrggbb and its alpha."""
+    parts = [float(n) for n in re.findall(r"[\d.]+", css)]
+    return "#" + "".join(f"{round(c):02x}" for c in parts[:3]), parts[3] if len(parts) > 3 else 1.0
+
+
+# The label of an option as drawn: its text colour, the colour it sits on, and the opacity it is painted with.
+OPTION_LOOK = r"""o => { const label = o.querySelector('label'); let ground = '', opacity = 1;
+  for (let e = label; e; e = e.parentElement) {
+    const s = getComputedStyle(e);
+    opacity *= Number(s.opacity);
+    if (!ground && !/^rgba\(.*, 0\)$/.test(s.backgroundColor)) ground = s.backgroundColor;
+  }
+  return { colour: getComputedStyle(label).color, ground: ground || 'rgb(255, 255, 255)', opacity: opacity,
+           input: Number(getComputedStyle(o.querySelector('input')).opacity) }; }"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_chosen_option_stays_readable_once_answered(page, site, fixture_build, scheme):
+    """axe skips disabled controls, and answered options are disabled: the contrast is measured here."""
+    page.emulate_media(color_scheme=scheme)
+    run = launch(page, site, fixture_build["set"]["scorm12"])
+    questions = run.course_data()["questions"][:2]
+    for question, right in zip(questions, (False, True), strict=True):
+        go(run.frame, run.frame.locator(f'form[data-question="{question["id"]}"]').evaluate(
+            "f => f.closest('.lp-page').dataset.page"))
+        answer(run.frame, question, question["correct"] if right else next(
+            key for key in question["options"] if key not in question["correct"]))
+        chosen = run.frame.locator(f'form[data-question="{question["id"]}"] .lp-option-chosen')
+        assert chosen.count() >= 1 and chosen.locator("input:disabled").count() == chosen.count()
+        for index in range(chosen.count()):
+            look = chosen.nth(index).evaluate(OPTION_LOOK)
+            (text, text_alpha), (ground, ground_alpha) = rgb(look["colour"]), rgb(look["ground"])
+            assert text_alpha == ground_alpha == look["opacity"] == look["input"] == 1, look
+            assert contrast(text, ground) >= MIN_CONTRAST, (question["id"], right, look)
 
 
 # ---- the action plan and reflections, kept ----
