@@ -66,6 +66,66 @@ def test_a_failed_learner_retries_and_the_lms_hears_failed_then_passed(page, sit
 
 
 @BOTH
+def test_a_learner_who_passed_is_never_reported_failed(page, site, fixture_build, browser, dialect):
+    """Never back: once passed there is no Retry and no check opens again (a submit forced on one changes nothing),
+    in this session or after a relaunch with more page views, and the LMS only ever hears passed."""
+    package = fixture_build["set"][dialect.name]
+    first = launch(page, site, package, dialect, stored=dialect.model.learner())
+    questions = first.course_data()["questions"]
+    missed = questions[0]  # answered wrongly: 2 of 3 right passes the fixture's 50%
+    for question in questions:
+        go(first.frame, first.frame.locator(f'form[data-question="{question["id"]}"]').evaluate(
+            "f => f.closest('.lp-page').dataset.page"))
+        answer(first.frame, question, question["correct"] if question is not missed else next(
+            key for key in question["options"] if key not in question["correct"]))
+    sessions = [first]
+    for run in (first, None):
+        if run is None:  # a new session: the LMS launches the package with what it stored
+            run = launch(browser.new_page(), site, package, dialect, stored=first.stored_for_relaunch())
+            sessions.append(run)
+        for page_id in [p["id"] for p in run.course_data()["pages"]] + ["finish"]:
+            go(run.frame, page_id)
+        assert "You passed, with a score of 67%." in run.frame.locator("#lp-finish-result").text_content()
+        assert run.frame.locator("#lp-retry").is_hidden()
+        assert run.frame.locator("form.lp-question button[type=submit]:visible").count() == 0, "no check reopens"
+        written = len(run.log())
+        run.frame.locator(f'form[data-question="{missed["id"]}"]').evaluate("f => f.requestSubmit()")
+        assert not [entry for entry in run.log()[written:] if "interactions" in str(entry[1])]
+        run.close()
+        assert run.outcome().success == "passed"
+    assert [status for run in sessions for status in run.success_history()] == ["passed"]
+
+
+NEW_CHECKS = "\n# More checks {#more-checks}\n" + "".join(
+    f"\n::: question id=\"extra-{n}\"\nWhich number is {n}?\n\n- [x] {n}\n  > Yes.\n- [ ] {n + 1}\n  > No.\n:::\n"
+    for n in range(1, 5))
+
+
+@BOTH
+def test_a_passed_learner_meeting_new_checks_in_a_republished_package_stays_passed(page, site, fixture_build, tmp_path,
+                                                                                 browser, dialect):
+    """Adding questions keeps progress (authoring.md §10), so a learner who passed can answer again: four new
+    questions answered wrongly take the score under the pass mark, and the LMS still hears only passed."""
+    first = launch(page, site, fixture_build["set"][dialect.name], dialect, stored=dialect.model.learner())
+    first.walk(correct=True)
+    first.close()
+    assert first.outcome().success == "passed"
+    course = shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
+    module = course / "content" / "every-block" / "second-steps.md"
+    module.write_text(module.read_text() + NEW_CHECKS)
+    assert run_cli("-q", "build", "--format", dialect.name, "--out", tmp_path / "new", root=course).exit_code == 0
+    run = launch(browser.new_page(), site, next((tmp_path / "new").glob("*.zip")), dialect,
+                 stored=first.stored_for_relaunch())
+    go(run.frame, "second-steps/more-checks")
+    assert run.answer_visible_questions(correct=False) == 4
+    go(run.frame, "finish")
+    assert "Your score is 43%." in run.frame.locator("#lp-finish-result").text_content()
+    run.close()
+    assert run.outcome().success == "passed" and run.success_history() == []
+    run.assert_clean()
+
+
+@BOTH
 def test_a_failed_learner_back_in_review_mode_is_sent_to_a_new_attempt_not_offered_a_retry(page, site, fixture_build,
                                                                                          browser, dialect):
     """Moodle reopens a failed attempt in review mode: a retry there would be recorded nowhere."""
