@@ -38,6 +38,7 @@ SAVE_FAILED_SHOWN = "document.getElementById('lp-notice').textContent === LP.t('
 # Notices reach screen readers: #lp-notice is a polite live region, present (and so watched) from the start.
 NOTICE_IS_LIVE = "(n => n.getAttribute('role') === 'status' && n.getAttribute('aria-live') === 'polite' && " \
     "!n.closest('[hidden], [aria-hidden=true]'))(document.getElementById('lp-notice'))"
+DATE = r"\d{1,2} \w+ \d{4}"  # today in the set's language (en-GB): 1 December 2026
 LEARNER = {"objectType": "Agent", "name": "Ffion Jones", "mbox": "mailto:ffion.jones@example.org"}
 
 # In-page helpers, injected after axe-core. lpAudit.sweep(ids) visits pages by hash, as the contents links do, and
@@ -581,13 +582,20 @@ def standalone(browser, fixture_build, tmp_path):
 HOSTILE = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">\nPlan: ask "why?" & <b>listen</b>'
 
 
-def test_reflections_download_is_one_safe_readable_html_file(standalone, tmp_path):
-    launch = standalone
-    launch.go(launch.data()["pages"][0]["id"])
-    launch.doc.locator("[data-reflection] textarea").first.fill(HOSTILE)
-    launch.go("reflections")
-    with launch.page.expect_download() as download:
-        launch.doc.locator("#lp-download").click()
+def test_reflections_download_is_one_safe_readable_html_file(page, site, fixture_build, tmp_path):
+    """In the test LMS, which gives the learner's name: the file says whose reflections they are, and when."""
+    install_package(fixture_build["set"]["scorm12"], site)
+    run = LmsRun(page, site, stored=SCORM12.model.learner())
+    run.open()
+    frame = run.frame
+    first = run.course_data()["pages"][0]["id"]
+    frame.evaluate("id => { location.hash = '#/' + id; }", first)
+    wait_shown(frame, first)
+    frame.locator(".lp-page:not([hidden]) [data-reflection] textarea").first.fill(HOSTILE)
+    frame.evaluate("location.hash = '#/reflections'")
+    wait_shown(frame, "reflections")
+    with page.expect_download() as download:
+        frame.locator("#lp-download").click()
     assert download.value.suggested_filename == "every-block-reflections.html"
     saved = tmp_path / "site" / "downloaded.html"
     download.value.save_as(saved)
@@ -600,9 +608,10 @@ def test_reflections_download_is_one_safe_readable_html_file(standalone, tmp_pat
     assert not [e for e in document.iter() if e.get("src") or e.get("href")], "one file: nothing loaded from outside"
     answers = [p.text_content() for p in document.iter("p") if "Plan:" in p.text_content()]
     assert answers == [HOSTILE]
+    byline = document.find(".//h1").getnext().text_content()
+    assert re.fullmatch(rf"Fixture Series · Every Block · Ffion Jones · {DATE}", byline), byline
 
-    page = launch.page
-    page.goto(launch.server.url + "downloaded.html")
+    page.goto(site.url + "downloaded.html")
     assert page.evaluate("window.pwned") is None
     assert page.locator("p", has_text="Plan:").inner_text() == HOSTILE
     page.add_script_tag(path=str(AXE_JS))
@@ -623,7 +632,8 @@ def test_print_shows_the_page_alone_with_web_addresses(standalone):
     for hidden in (".lp-header", "#lp-toc", ".lp-pager", ".lp-footer", "#lp-download"):
         assert not launch.doc.locator(hidden).is_visible(), hidden
     assert launch.doc.locator(".lp-written").is_visible()
-    assert launch.doc.locator(".lp-print-only").inner_text() == "Fixture Series · Every Block"
+    # launched alone, the package has no learner's name: the set and the date
+    assert re.fullmatch(rf"Fixture Series · Every Block · {DATE}", launch.doc.locator(".lp-print-only").inner_text())
 
 
 def test_motion_only_when_the_learner_allows_it(standalone):

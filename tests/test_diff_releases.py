@@ -74,8 +74,8 @@ def test_inserting_a_page_keeps_every_id_but_a_lower_reflection_cap_affects_lear
         assert f"  ! the longest reflection saved changed from {before} to {after}" in result.stdout
         assert "Verdict: affects learners. 1 change would reset, misattribute or cut what learners saved" \
             in result.stdout
-        assert f"  - the longest reflection saved: a saved reflection longer than {after} characters is cut to " \
-            f"{after} at the learner's next save" in result.stdout
+        assert f"  - the longest reflection saved: a saved reflection longer than {after} characters is kept whole, " \
+            "and the learner told so, until they edit it; from then the LMS keeps its first" in result.stdout
         assert report["safe"] is False and report["verdict"] == "affects learners"
         assert [(c["area"], c["change"], c["subject"], c["affects_progress"]) for c in report["changes"]] == [
             ("pages", "added", "first-steps/a-new-page", False),

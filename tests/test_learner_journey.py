@@ -5,14 +5,17 @@ never lost, the contents on a phone, and a learner who always picks the longest 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
+from leadpack.pipeline.colours import MIN_CONTRAST, contrast
 from tests.conftest import FIXTURE_COURSE, run_cli, unzip
 from tests.support.http import StaticServer
-from tests.support.learner_page import press_next, visible_page
+from tests.support.learner_page import go, press_next, visible_page
 from tests.support.scorm_lms import DIALECTS, launch
 from tests.support.state_lrs import StateLRS
 from tests.support.xapi_learner import Learner, TinCanLaunch
@@ -20,6 +23,7 @@ from tests.support.xapi_learner import Learner, TinCanLaunch
 SETS = ["introduction", "leading-for-resilience", "leading-for-dialogue", "leading-for-inclusion",
         "leading-for-innovation"]
 BOTH = pytest.mark.parametrize("dialect", DIALECTS.values(), ids=DIALECTS.keys())
+DATE = r"\d{1,2} \w+ \d{4}"  # today in the set's language (en-GB): 1 December 2026
 
 
 def answer(run_frame, question: dict, keys: str) -> None:
@@ -28,11 +32,6 @@ def answer(run_frame, question: dict, keys: str) -> None:
         form.locator(f'input[value="{key}"]').check()
     form.locator("button[type=submit]").click()
     form.locator(".lp-feedback:not(:empty)").wait_for()
-
-
-def go(frame, page_id: str) -> None:
-    frame.evaluate("id => { location.hash = '#/' + id; }", page_id)
-    frame.wait_for_function("id => document.querySelector('.lp-page:not([hidden])').dataset.page === id", arg=page_id)
 
 
 # ---- results and retries, told to the LMS in every format ----
@@ -64,6 +63,66 @@ def test_a_failed_learner_retries_and_the_lms_hears_failed_then_passed(page, sit
     assert run.success_history() == ["failed", "passed"]
     assert run.outcome().success == "passed"
     assert run.flags() == []
+
+
+@BOTH
+def test_a_learner_who_passed_is_never_reported_failed(page, site, fixture_build, browser, dialect):
+    """Never back: once passed there is no Retry and no check opens again (a submit forced on one changes nothing),
+    in this session or after a relaunch with more page views, and the LMS only ever hears passed."""
+    package = fixture_build["set"][dialect.name]
+    first = launch(page, site, package, dialect, stored=dialect.model.learner())
+    questions = first.course_data()["questions"]
+    missed = questions[0]  # answered wrongly: 2 of 3 right passes the fixture's 50%
+    for question in questions:
+        go(first.frame, first.frame.locator(f'form[data-question="{question["id"]}"]').evaluate(
+            "f => f.closest('.lp-page').dataset.page"))
+        answer(first.frame, question, question["correct"] if question is not missed else next(
+            key for key in question["options"] if key not in question["correct"]))
+    sessions = [first]
+    for run in (first, None):
+        if run is None:  # a new session: the LMS launches the package with what it stored
+            run = launch(browser.new_page(), site, package, dialect, stored=first.stored_for_relaunch())
+            sessions.append(run)
+        for page_id in [p["id"] for p in run.course_data()["pages"]] + ["finish"]:
+            go(run.frame, page_id)
+        assert "You passed, with a score of 67%." in run.frame.locator("#lp-finish-result").text_content()
+        assert run.frame.locator("#lp-retry").is_hidden()
+        assert run.frame.locator("form.lp-question button[type=submit]:visible").count() == 0, "no check reopens"
+        written = len(run.log())
+        run.frame.locator(f'form[data-question="{missed["id"]}"]').evaluate("f => f.requestSubmit()")
+        assert not [entry for entry in run.log()[written:] if "interactions" in str(entry[1])]
+        run.close()
+        assert run.outcome().success == "passed"
+    assert [status for run in sessions for status in run.success_history()] == ["passed"]
+
+
+NEW_CHECKS = "\n# More checks {#more-checks}\n" + "".join(
+    f"\n::: question id=\"extra-{n}\"\nWhich number is {n}?\n\n- [x] {n}\n  > Yes.\n- [ ] {n + 1}\n  > No.\n:::\n"
+    for n in range(1, 5))
+
+
+@BOTH
+def test_a_passed_learner_meeting_new_checks_in_a_republished_package_stays_passed(page, site, fixture_build, tmp_path,
+                                                                                 browser, dialect):
+    """Adding questions keeps progress (authoring.md §10), so a learner who passed can answer again: four new
+    questions answered wrongly take the score under the pass mark, and the LMS still hears only passed."""
+    first = launch(page, site, fixture_build["set"][dialect.name], dialect, stored=dialect.model.learner())
+    first.walk(correct=True)
+    first.close()
+    assert first.outcome().success == "passed"
+    course = shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
+    module = course / "content" / "every-block" / "second-steps.md"
+    module.write_text(module.read_text() + NEW_CHECKS)
+    assert run_cli("-q", "build", "--format", dialect.name, "--out", tmp_path / "new", root=course).exit_code == 0
+    run = launch(browser.new_page(), site, next((tmp_path / "new").glob("*.zip")), dialect,
+                 stored=first.stored_for_relaunch())
+    go(run.frame, "second-steps/more-checks")
+    assert run.answer_visible_questions(correct=False) == 4
+    go(run.frame, "finish")
+    assert "Your score is 43%." in run.frame.locator("#lp-finish-result").text_content()
+    run.close()
+    assert run.outcome().success == "passed" and run.success_history() == []
+    run.assert_clean()
 
 
 @BOTH
@@ -176,7 +235,7 @@ def test_the_end_says_what_is_missing_then_gives_the_certificate_with_the_lms_na
     for part in ("Certificate of completion", "Fixture Libraries", "Every Block", "Fixture Series",
                  "Result: passed, with a score of 100%"):
         assert part in text, part
-    assert re.search(r"Date: \d{1,2} \w+ \d{4}", text), text  # the set's language (en-GB): 1 December 2026
+    assert re.search(rf"Date: {DATE}", text), text
     assert "This is the last set in the series." in frame.locator("#page-finish").text_content()  # one set
 
 
@@ -209,6 +268,107 @@ def test_the_certificate_prints_alone_on_one_a4_page(browser, fixture_build, tmp
         context.close()
 
 
+@pytest.fixture(scope="module")
+def two_sets(tmp_path_factory) -> dict[str, Path]:
+    """The fixture course with a set of one module after it (`leadpack new --set`), in SCORM 1.2: {set id: zip}."""
+    course = shutil.copytree(FIXTURE_COURSE, tmp_path_factory.mktemp("two-sets") / "course")
+    assert run_cli("-q", "new", "--set", "one-step", root=course).exit_code == 0
+    result = run_cli("build", "--format", "scorm12", "--out", course.parent / "out", "--json", root=course)
+    assert result.exit_code == 0, result.output
+    return {package["set"]: Path(package["path"]) for package in json.loads(result.stdout)["packages"]}
+
+
+def test_each_page_says_its_module_of_how_many_and_a_one_module_set_gives_no_number(page, site, two_sets, browser):
+    run = launch(page, site, two_sets["every-block"])
+    labels = [run.frame.locator(f'.lp-page[data-page="{p["id"]}"] .lp-module-label').text_content()
+              for p in run.course_data()["pages"]]
+    assert labels == ["Module 1 of 2: First steps"] * 3 + ["Module 2 of 2: Second steps"] * 2
+    alone = launch(browser.new_page(), site, two_sets["one-step"])
+    module = alone.course_data()["modules"][0]["title"]
+    assert {alone.frame.locator(f'.lp-page[data-page="{p["id"]}"] .lp-module-label').text_content()
+            for p in alone.course_data()["pages"]} == {module}
+    assert "Module 1 of 1" not in alone.frame.locator("body").text_content()
+
+
+def test_the_end_page_shows_each_modules_progress_and_the_next_set(page, site, two_sets):
+    run = launch(page, site, two_sets["every-block"])
+    run.walk(stop_after=3)  # the first module
+    go(run.frame, "finish")
+    finish = run.frame.locator("#page-finish")
+    assert finish.locator("#lp-finish-modules li").all_text_contents() == [
+        "First steps: 3 of 3 pages read", "Second steps: 0 of 2 pages read"]
+    assert "Next in the series: One step. You will find it in your learning platform." in finish.text_content()
+    assert "This is the last set in the series." not in finish.text_content()
+
+
+def test_the_resume_screen_offers_continue_or_start_again_and_no_next(page, site, fixture_build, browser):
+    first = launch(page, site, fixture_build["set"]["scorm12"])
+    first.walk(stop_after=2)
+    first.close()
+    run = launch(browser.new_page(), site, fixture_build["set"]["scorm12"], stored=first.stored_for_relaunch())
+    resume = run.frame.locator("#lp-resume")
+    assert resume.is_visible()
+    assert resume.locator("button").all_text_contents() == ["Continue where I left off", "Start at the beginning"]
+    shown = run.frame.locator("button:visible")
+    assert not [b for b in shown.all_text_contents() if b.strip() in ("Next", "Previous")], shown.all_text_contents()
+    assert run.frame.locator("#lp-next").is_hidden()
+
+
+def test_saved_is_never_in_the_problem_notice_and_a_refused_save_is(page, site, fixture_build):
+    run = launch(page, site, fixture_build["set"]["scorm12"])
+    notice, status = run.frame.locator("#lp-notice"), run.frame.locator("#lp-save")
+    run.next()
+    assert status.text_content() == "All progress saved."
+    assert "lp-notice-problem" not in notice.get_attribute("class") and notice.text_content() == ""
+    run.evaluate("window.lmsControl.failCommits = true")
+    run.next()
+    run.frame.wait_for_function("() => document.getElementById('lp-notice').textContent === LP.t('save_failed')")
+    assert "lp-notice-problem" in notice.get_attribute("class")
+    run.evaluate("window.lmsControl.failCommits = false")  # the retry goes through
+    run.frame.wait_for_function("() => document.getElementById('lp-save').textContent === LP.t('saved')")
+    assert notice.text_content() == "" and "lp-notice-problem" not in notice.get_attribute("class")
+    run.frame.locator("#lp-exit").click()
+    assert notice.text_content() == "Your progress is saved. You can close this window."
+    assert notice.get_attribute("class") == "lp-notice", "news, drawn as a note, not as a problem"
+
+
+def rgb(css: str) -> tuple[str, float]:
+    """A computed CSS colour (rgb() or rgba()) as #rrggbb and its alpha."""
+    parts = [float(n) for n in re.findall(r"[\d.]+", css)]
+    return "#" + "".join(f"{round(c):02x}" for c in parts[:3]), parts[3] if len(parts) > 3 else 1.0
+
+
+# The label of an option as drawn: its text colour, the colour it sits on, and the opacity it is painted with.
+OPTION_LOOK = r"""o => { const label = o.querySelector('label'); let ground = '', opacity = 1;
+  for (let e = label; e; e = e.parentElement) {
+    const s = getComputedStyle(e);
+    opacity *= Number(s.opacity);
+    if (!ground && !/^rgba\(.*, 0\)$/.test(s.backgroundColor)) ground = s.backgroundColor;
+  }
+  return { colour: getComputedStyle(label).color, ground: ground || 'rgb(255, 255, 255)', opacity: opacity,
+           input: Number(getComputedStyle(o.querySelector('input')).opacity) }; }"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_chosen_option_stays_readable_once_answered(page, site, fixture_build, scheme):
+    """axe skips disabled controls, and answered options are disabled: the contrast is measured here."""
+    page.emulate_media(color_scheme=scheme)
+    run = launch(page, site, fixture_build["set"]["scorm12"])
+    questions = run.course_data()["questions"][:2]
+    for question, right in zip(questions, (False, True), strict=True):
+        go(run.frame, run.frame.locator(f'form[data-question="{question["id"]}"]').evaluate(
+            "f => f.closest('.lp-page').dataset.page"))
+        answer(run.frame, question, question["correct"] if right else next(
+            key for key in question["options"] if key not in question["correct"]))
+        chosen = run.frame.locator(f'form[data-question="{question["id"]}"] .lp-option-chosen')
+        assert chosen.count() >= 1 and chosen.locator("input:disabled").count() == chosen.count()
+        for index in range(chosen.count()):
+            look = chosen.nth(index).evaluate(OPTION_LOOK)
+            (text, text_alpha), (ground, ground_alpha) = rgb(look["colour"]), rgb(look["ground"])
+            assert text_alpha == ground_alpha == look["opacity"] == look["input"] == 1, look
+            assert contrast(text, ground) >= MIN_CONTRAST, (question["id"], right, look)
+
+
 # ---- the action plan and reflections, kept ----
 
 def test_the_action_plan_is_saved_and_restored_after_a_relaunch(page, site, course_build, browser):
@@ -236,6 +396,23 @@ def test_the_action_plan_is_saved_and_restored_after_a_relaunch(page, site, cour
     again = launch(browser.new_page(), site, package, stored=stored)  # a fresh browser: only the LMS has it
     box = again.frame.locator(f'[data-reflection="{plan["id"]}"]')
     assert [box.locator("textarea").nth(i).input_value() for i in range(5)] == answers
+
+
+@BOTH
+def test_the_printed_reflections_say_whose_they_are_and_when(page, site, fixture_build, dialect):
+    """The name the LMS gives, as on the certificate; the download starts with the same line."""
+    run = launch(page, site, fixture_build["set"][dialect.name], dialect, stored=dialect.model.learner())
+    reflection = run.course_data()["reflections"][0]
+    box = run.frame.locator(f'[data-reflection="{reflection["id"]}"]')
+    go(run.frame, box.evaluate("b => b.closest('.lp-page').dataset.page"))
+    box.locator("textarea").fill("Ask before I answer.")
+    go(run.frame, "reflections")
+    header = run.frame.locator("#page-reflections .lp-print-only")
+    assert header.is_hidden(), "on screen the page has its own heading"
+    page.emulate_media(media="print")
+    assert header.is_visible()
+    assert re.fullmatch(rf"Fixture Series · Every Block · Ffion Jones · {DATE}", header.inner_text()), \
+        header.inner_text()
 
 
 @pytest.mark.parametrize("set_id", SETS)
@@ -295,6 +472,9 @@ def test_text_beyond_the_record_stays_on_the_device_and_a_lower_cap_cuts_nothing
     assert republished.course_data()["reflectionMax"] == 300
     area = republished.frame.locator(f'[data-reflection="{second["id"]}"] textarea')
     assert area.input_value() == short_text, "the longer text saved by the earlier version is all there"
+    counter = republished.frame.locator(f'[data-reflection="{second["id"]}"] .lp-counter')
+    assert counter.text_content() == "Saved in full when longer texts were allowed, and kept that way. Once you " \
+        "change it, your learning record keeps the first 300 characters; the whole text stays in this browser."
     republished.frame.locator("#lp-resume-continue").click()
     republished.next()
     republished.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.learner_page import go
 from tests.support.scorm_lms import DIALECTS, SCORM12, SCORM2004, Outcome, launch
 
 SETS = ["introduction", "leading-for-resilience", "leading-for-dialogue", "leading-for-inclusion",
@@ -122,3 +123,37 @@ def test_a_learner_passes_each_real_set_and_resumes_it_half_way(page, site, cour
     assert recorded == {q["cmiId"] for q in course["questions"]}
     run.assert_clean()
     second_page.close()
+
+
+# A commit in the LMS's record holding the answer: its interaction record, and the response in suspend_data.
+HOLDS_ANSWER = """(cmi, q) => Object.values(cmi.interactions || {}).some(i => i.id === q.cmiId) &&
+  (JSON.parse(cmi.suspend_data || "{}").a || {})[q.key] === q.correct"""
+# A commit in the LMS's record holding the reflection's text in suspend_data.
+HOLDS_REFLECTION = """(cmi, r) => (JSON.parse(cmi.suspend_data || "{}").r || {})[r.key] === r.text"""
+
+
+@BOTH
+def test_an_answer_and_a_reflection_reach_the_lms_with_no_page_change(page, site, fixture_build, dialect):
+    """Issue 13 point 9: after the page view's own commit, an answer and a reflection typed and left are committed
+    a few seconds later on their own (no page change, close or reload), so a browser killed then loses neither."""
+    run = launch(page, site, fixture_build["set"][dialect.name], dialect)
+    course = run.course_data()
+    question = course["questions"][0]
+    form = run.frame.locator(f'form[data-question="{question["id"]}"]')
+    go(run.frame, form.evaluate("f => f.closest('.lp-page').dataset.page"))
+    for key in question["correct"]:
+        form.locator(f'input[value="{key}"]').check()
+    form.locator("button[type=submit]").click()
+    committed = run.wait_for_commit(HOLDS_ANSWER, question)
+    recorded = next(i for i in dialect.model.interactions(committed) if i["id"] == question["cmiId"])
+    assert recorded["result"] == "correct"
+
+    reflection = {**course["reflections"][0], "text": "Listen first, then ask."}
+    box = run.frame.locator(f'[data-reflection="{reflection["id"]}"]')
+    shown = box.evaluate("b => b.closest('.lp-page').dataset.page")
+    go(run.frame, shown)
+    box.locator("textarea").fill(reflection["text"])  # typed, and the learner stays in the box
+    run.wait_for_commit(HOLDS_REFLECTION, reflection)
+    assert run.current_page() == shown
+    assert not [entry for entry in run.log() if entry[0] == dialect.finish], "the session is still open"
+    run.assert_clean()

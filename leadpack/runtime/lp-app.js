@@ -284,11 +284,13 @@
     updateCounter(box, text);
   }
 
+  /* What the learning record keeps of the text: all of it, its first characters (the rest on this device), or, for
+     a text saved longer by an earlier version, all of it until the learner edits it. */
   function updateCounter(box, text) {
     if (!lms) return;
-    var left = d.reflectionMax - LP.savedLength(text);
-    one(".lp-counter", box).textContent = left >= 0 ? t("characters_left", { n: left }) :
-      t("reflection_kept_here", { max: d.reflectionMax });
+    var left = d.reflectionMax - LP.savedLength(text), kept = state.kept[LP.reflections.byId[box.dataset.reflection].key];
+    one(".lp-counter", box).textContent = kept ? t("reflection_kept_longer", { max: d.reflectionMax }) :
+      left >= 0 ? t("characters_left", { n: left }) : t("reflection_kept_here", { max: d.reflectionMax });
   }
 
   function onReflection(event) {
@@ -333,6 +335,15 @@
     var list = $("lp-reflections-list");
     list.textContent = "";
     putReflections(list);
+    byline();
+  }
+
+  /* Whose reflections these are, from which set, and when: the line the printed page and the download start with
+     (the name from the platform or typed for the certificate). */
+  function byline() {
+    var line = $("lp-reflections-byline");
+    line.textContent = [line.dataset.set, certificateName(), today()].filter(Boolean).join(" · ");
+    return line.textContent;
   }
 
   /* Today in the learner's language: by the browser's Intl where it knows the language, else by the catalogue's
@@ -365,7 +376,7 @@
     [charset, viewport, el("style", EXPORT_STYLE), el("title", t("reflections_title") + ": " + d.set.title)]
       .forEach(function (node) { head.appendChild(node); });
     main.appendChild(el("h1", t("reflections_title")));
-    main.appendChild(el("p", [d.set.title, certificateName(), today()].filter(Boolean).join(" · ")));
+    main.appendChild(el("p", byline()));
     putReflections(main);
     root.appendChild(head);
     root.appendChild(el("body")).appendChild(main);

@@ -317,12 +317,14 @@ def _settings(old: RuntimeData, new: RuntimeData) -> list[Change]:
             affects = before == "lms" and after == "device"
             advice = ("reflections learners saved in the LMS are no longer read, and are dropped at their next save"
                       if affects else "reflections are saved in the LMS from now on")
-        elif path == ("reflectionMax",):  # progress is kept, but the end of a long saved reflection is cut
+        elif path == ("reflectionMax",):  # kept, but no longer whole in the LMS once the learner edits it
             affects = isinstance(before, int) and isinstance(after, int) and after < before
-            advice = (f"a saved reflection longer than {after} characters is cut to {after} at the learner's next "
-                      "save; raise suspend_data_limit if the LMS stores more, and set reflection_max_chars at or "
-                      "below the cap from the first release so that pages added later do not lower it"
-                      if affects else "")
+            advice = (f"a saved reflection longer than {after} characters is kept whole, and the learner told so, "
+                      f"until they edit it; from then the LMS keeps its first {after} characters and the whole "
+                      "text stays in that browser only (kept texts that would take the saved state over the "
+                      f"LMS's limit are cut to {after} at once); raise suspend_data_limit if the LMS stores more, "
+                      "and set reflection_max_chars at or below the cap from the first release so that pages "
+                      "added later do not lower it" if affects else "")
         changes.append(Change("settings", "changed", ".".join(path), f"{name} changed from {json.dumps(before)} "
                               f"to {json.dumps(after)}", bool(affects), advice))
     return changes

@@ -22,3 +22,10 @@ def press_next(where) -> str:
     where.wait_for_function(
         "before => document.querySelector('.lp-page:not([hidden])').dataset.page !== before", arg=before)
     return visible_page(where)
+
+
+def go(where, page_id: str) -> None:
+    """Go to a page by its address, as a contents link does, and wait until it is the one shown."""
+    where.evaluate("id => { location.hash = '#/' + id; }", page_id)
+    where.wait_for_function("id => document.querySelector('.lp-page:not([hidden])').dataset.page === id",
+                            arg=page_id)

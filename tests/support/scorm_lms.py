@@ -263,6 +263,14 @@ class LmsRun:
     def commits(self) -> list:
         return self.evaluate("window.lmsCommits")
 
+    def wait_for_commit(self, holds: str, arg=None, timeout_ms: int = 20000) -> dict:
+        """The first data model the LMS committed that ``holds`` (a JS function of the cmi object and ``arg``),
+        waited for: the content commits in batches, a few seconds apart, so the default is generous."""
+        found = self.page.wait_for_function(
+            f"arg => window.lmsCommits.map(c => c.data.cmi).filter(cmi => ({holds})(cmi, arg))[0]", arg=arg,
+            timeout=timeout_ms)
+        return found.json_value()
+
     def last_data(self) -> dict:
         commits = self.commits()
         assert commits, "nothing was committed"
