@@ -332,6 +332,20 @@ def test_saved_is_never_in_the_problem_notice_and_a_refused_save_is(page, site, 
     assert notice.get_attribute("class") == "lp-notice", "news, drawn as a note, not as a problem"
 
 
+@BOTH
+def test_an_exit_the_lms_does_not_confirm_is_not_called_saved(page, site, fixture_build, dialect):
+    """The last commit (and the finish) refused: the learner is told their last progress may not be saved, as a
+    problem, not "Your progress is saved"."""
+    run = launch(page, site, fixture_build["set"][dialect.name], dialect)
+    run.next()
+    run.evaluate("window.lmsControl.failCommits = true")
+    notice = run.frame.locator("#lp-notice")
+    run.frame.locator("#lp-exit").click()
+    run.frame.wait_for_function("() => document.getElementById('lp-notice').textContent === LP.t('exit_not_saved')")
+    assert "lp-notice-problem" in notice.get_attribute("class")
+    assert "saved. You can close" not in notice.text_content()
+
+
 def rgb(css: str) -> tuple[str, float]:
     """A computed CSS colour (rgb() or rgba()) as #rrggbb and its alpha."""
     parts = [float(n) for n in re.findall(r"[\d.]+", css)]

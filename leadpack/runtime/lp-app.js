@@ -542,10 +542,11 @@
   }
 
   /* ---- session end: save on pagehide and when hidden; never rely on unload ---- */
+  /* The learner leaves: false when the platform did not confirm the last save. */
   function end() {
-    if (ended) return;
+    if (ended) return undefined;
     ended = true;
-    adapter.finish(state);
+    return adapter.finish(state);
   }
 
   /* What every language version has of its own (wired when it is first live; a detached one keeps its listeners). */
@@ -563,7 +564,10 @@
       ownName = e.target.value;
       write("lp-certificate-name", certificateName());
     });
-    onClick("lp-exit", function () { end(); notice("exited"); });
+    onClick("lp-exit", function () {
+      if (end() === false) notice("exit_not_saved", null, true);
+      else notice("exited");
+    });
     all(".lp-language").forEach(function (b) {
       on(b, "click", function () { switchLanguage(b.dataset.language); });
     });

@@ -209,7 +209,8 @@
        pageViewed(page, state) · answered(question, response, correct, latencyMs, state) ·
        reflected(reflection, state) · evaluated(result, state) · flush(state): the page is being hidden ·
        languageChosen(language, state): the learner sees the course in this language now (at the start, and at
-         each switch; state.language holds it) · finish(state): the learner leaves (once)
+         each switch; state.language holds it) · finish(state): the learner leaves (once); false when the
+         platform did not confirm the last save
      and an adapter reports saving through onStatus("saving" | "saved" | "failed" | "standalone"). */
   var ADAPTER_METHODS = ["start", "pageViewed", "answered", "reflected", "evaluated", "flush", "languageChosen",
     "finish"];

@@ -108,14 +108,15 @@
 
     session.flush = function () { if (session.dirty && !finished) session.commit(); };
 
-    /* The last commit and the end of the session, once. */
+    /* The last commit and the end of the session, once: whether the LMS confirmed both. */
     session.terminate = function () {
-      if (finished || !session.started) return;
-      session.call(dialect.commit);
-      session.call(dialect.terminate);
+      if (finished || !session.started) return undefined;
+      var committed = session.call(dialect.commit).value === "true";
+      var ended = session.call(dialect.terminate).value === "true";
       finished = true;
       clearTimeout(retryTimer);
       clearTimeout(laterTimer);
+      return committed && ended;
     };
 
     session.finished = function () { return finished; };

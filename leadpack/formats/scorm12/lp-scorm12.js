@@ -106,7 +106,7 @@
       var over = status === "passed" || status === "completed" || LP.evaluate(state).ended;
       if (mode === "normal") s.set("cmi.core.exit", over ? "" : "suspend");
       s.set("cmi.core.session_time", timespan(Date.now() - s.started));
-      s.terminate();
+      return s.terminate();
     };
     return adapter;
   };

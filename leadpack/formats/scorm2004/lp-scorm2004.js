@@ -130,7 +130,7 @@
       if (mode === "normal") s.set("cmi.exit", finished(state) ? "normal" : "suspend");
       s.set("cmi.session_time", LP.isoDuration(Date.now() - s.started));
       if (request) s.set("adl.nav.request", request);
-      s.terminate();
+      return s.terminate();
     };
     return adapter;
   };
