@@ -132,6 +132,30 @@ def test_unlisted_module_and_unused_file_are_warnings(tmp_path, monkeypatch):
     assert run_cli("-q", "build", "--out", "dist").exit_code == 0
 
 
+def test_a_folder_of_modules_without_set_toml_and_an_all_correct_question_are_warnings(tmp_path, monkeypatch):
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    (course / "content" / "stray").mkdir()
+    (course / "content" / "stray" / "notes.md").write_text("# Notes\n\nText.\n")
+    module = course / "content" / "every-block" / "first-steps.md"
+    text = module.read_text("utf-8")
+    assert "- [ ] B\n  > B is a consonant." in text
+    module.write_text(text.replace("- [ ] B\n  > B is a consonant.", "- [x] B\n  > B is a consonant."), "utf-8")
+    monkeypatch.chdir(course)
+    result = run_cli("check")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "content/every-block/first-steps.md:60:1: warning: every option of this question is marked correct (mark the "
+        "wrong options with [ ])",
+        "content/stray:1:1: warning: the folder 'stray' holds module files but no set.toml, so it is not built (add a "
+        "set.toml (see docs/authoring.md §3), or move the files into a set)",
+    ]
+    built = run_cli("build", "--json", "--out", "dist")
+    assert built.exit_code == 0
+    assert {p["set"] for p in json.loads(built.stdout)["packages"]} == {"every-block"}
+    assert run_cli("-q", "build", "--strict", "--out", "strict").exit_code == 1 and not (course / "strict").exists()
+
+
 def test_the_repository_course_checks_clean(monkeypatch):
     from tests.conftest import REPO
 
