@@ -11,12 +11,15 @@ Can launch, the cmi5 LMS in front of Ralph for cmi5.
 from __future__ import annotations
 
 import json
+import shutil
+import tomllib
 import uuid
+from pathlib import Path
 
 import pytest
 
 from leadpack import formats
-from tests.conftest import unzip
+from tests.conftest import REPO, run_cli, unzip
 from tests.support import wait_until
 from tests.support.cmi5_lms import Cmi5LMS, learner
 from tests.support.fixtures import require_node_modules
@@ -304,3 +307,49 @@ def test_a_browser_that_prefers_welsh_gets_the_results_and_certificate_in_welsh(
     dated = frame.locator("#lp-certificate-date").text_content()
     assert dated == f"Dyddiad: {day} {WELSH_MONTHS[month]} {year}"
     context.close()
+
+
+@pytest.fixture(scope="module")
+def welsh_first(tmp_path_factory) -> Path:
+    """A copy of the course whose Introduction lists Welsh first (languages = ["cy", "en-GB"]), in SCORM 1.2."""
+    root = tmp_path_factory.mktemp("welsh-first")
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "leadpack.toml", root / "leadpack.toml")
+    settings = root / "content" / "introduction" / "set.toml"
+    text = settings.read_text("utf-8")
+    assert 'languages = ["en-GB", "cy"]' in text
+    settings.write_text(text.replace('languages = ["en-GB", "cy"]', 'languages = ["cy", "en-GB"]'), "utf-8")
+    result = run_cli("-q", "build", "introduction", "--format", "scorm12", "--out", root / "out", root=root)
+    assert result.exit_code == 0, result.output
+    return next((root / "out").glob("*-scorm12.zip"))
+
+
+@pytest.mark.parametrize("preference", ["", "fr"], ids=["no-preference", "the-platform-asks-for-french"])
+def test_a_set_listing_welsh_first_opens_in_welsh_when_nothing_asks_for_a_language_it_has(
+        preference, browser, servers, welsh_first):
+    """The browser prefers German, and the platform prefers nothing, or French, which the set does not have: the
+    set's first language, Welsh, is shown (the document is Welsh before the runtime starts, too), first in the
+    switch and pressed, and written back as the learner's preference."""
+    site = servers[0]
+    install_package(welsh_first, site)
+    assert (site.directory / "pkg" / "index.html").read_text("utf-8").startswith('<!DOCTYPE html>\n<html lang="cy">')
+    welsh_title = tomllib.loads((REPO / "content" / "introduction" / "cy" / "set.toml").read_text("utf-8"))["title"]
+    stored = {"core": {"student_id": "s1", "student_name": "Jones, Ffion"},
+              **({"student_preference": {"language": preference}} if preference else {})}
+    context = browser.new_context(locale="de-DE")
+    run = LmsRun(context.new_page(), site, stored=stored)
+    try:
+        run.open()
+        frame = run.frame
+        assert frame.evaluate("navigator.languages") == ["de-DE"]
+        asked = [e[3] for e in run.log() if e[:2] == [SCORM12.get, "cmi.student_preference.language"]]
+        assert asked[:1] == [preference], "the platform's preference, as the package read it"
+        assert (shown(frame)["lang"], shown(frame)["version"]) == ("cy", "cy")
+        assert frame.evaluate("Array.from(document.querySelectorAll('.lp-language'))"
+                              ".map(b => [b.dataset.language, b.getAttribute('aria-pressed')])") == [
+            ["cy", "true"], ["en-GB", "false"]]
+        assert frame.locator("#h-start").text_content() == welsh_title
+        told = [e[2] for e in run.log() if e[:2] == [SCORM12.set, "cmi.student_preference.language"] and e[3] == "true"]
+        assert told == ["cy"]
+    finally:
+        context.close()
