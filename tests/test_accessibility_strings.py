@@ -64,7 +64,8 @@ def placeholders(text: str) -> set[str]:
 
 
 def locale_problems(path: Path) -> list[str]:
-    """What is wrong with a translated catalogue: unknown keys, missing or extra {placeholders}, empty strings."""
+    """What is wrong with a translated catalogue: unknown or missing keys (a missing one would show in English),
+    missing or extra {placeholders}, empty strings."""
     try:
         strings = tomllib.loads(path.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -77,16 +78,52 @@ def locale_problems(path: Path) -> list[str]:
             problems.append(f"{path.name}: {key} is empty")
         elif placeholders(value) != placeholders(ENGLISH[key]):
             problems.append(f"{path.name}: {key} needs exactly {sorted(placeholders(ENGLISH[key]))}")
+    problems += [f"{path.name}: {key} is missing" for key in ENGLISH if key not in strings]
     return problems
 
 
 def test_every_catalogue_matches_the_english_one(tmp_path):
     for path in sorted(LOCALES.glob("*.toml")):
         assert locale_problems(path) == []
-    broken = tmp_path / "cy.toml"
-    broken.write_text('next = "Nesaf"\npage_of = "Tudalen {n}"\nbogus = "x"\nprint = ""\n', "utf-8")
-    assert locale_problems(broken) == [
-        "cy.toml: page_of needs exactly ['n', 'total']", "cy.toml: bogus is not in en.toml", "cy.toml: print is empty"]
+    welsh = tomllib.loads((LOCALES / "cy.toml").read_text("utf-8"))
+    assert sorted(welsh) == sorted(ENGLISH), "cy.toml has every string, so no Welsh page falls back to English"
+    broken = {**welsh, "page_of": "Tudalen {n}", "bogus": "x", "print": ""}
+    del broken["finish_title"]
+    path = tmp_path / "cy.toml"
+    path.write_text("".join(f"{key} = {json.dumps(value)}\n" for key, value in broken.items()), "utf-8")
+    assert locale_problems(path) == [
+        "cy.toml: page_of needs exactly ['n', 'total']", "cy.toml: print is empty", "cy.toml: bogus is not in en.toml",
+        "cy.toml: finish_title is missing"]
+
+
+def test_a_catalogue_lacking_strings_is_a_warning_naming_them_for_a_set_in_its_language(tmp_path, monkeypatch):
+    """A Welsh set whose catalogues (interface strings, statement sentences) lack keys still builds, with English
+    in the gaps, but check and build say which keys, once per catalogue, and --strict refuses it."""
+    from leadpack.pipeline import accessibility
+
+    for folder, module, name, dropped in ((LOCALES, render, "LOCALES_DIR", ["finish_title", "next"]),
+                                          (LOCALES / "statement", accessibility, "PHRASES_DIR", ["enforcement"])):
+        copy = tmp_path / name
+        copy.mkdir()
+        shutil.copy(folder / "en.toml", copy / "en.toml")
+        welsh = {k: v for k, v in tomllib.loads((folder / "cy.toml").read_text("utf-8")).items() if k not in dropped}
+        (copy / "cy.toml").write_text("".join(f"{k} = {json.dumps(v)}\n" for k, v in welsh.items()), "utf-8")
+        monkeypatch.setattr(module, name, copy)
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    set_file = course / "content" / "every-block" / "set.toml"
+    set_file.write_text(set_file.read_text("utf-8").replace('language = "en-GB"', 'language = "cy-GB"'), "utf-8")
+    result = run_cli("check", "--json", root=course)
+    warned = [(Path(p["path"]).parent.name, p["message"], p["hint"]) for p in json.loads(result.stdout)["problems"]]
+    hint = "add them to cy.toml, in cy, with the placeholders en.toml gives them"
+    assert result.exit_code == 0 and warned == [
+        ("LOCALES_DIR", "cy.toml lacks 2 of the interface strings in en.toml (next, finish_title), so cy pages show "
+         "them in English", hint),
+        ("PHRASES_DIR", "cy.toml lacks 1 of the accessibility statement sentences in en.toml (enforcement), so cy "
+         "pages show them in English", hint)]
+    assert run_cli("-q", "build", "--out", tmp_path / "out", root=course).exit_code == 0
+    strict = run_cli("-q", "build", "--strict", "--out", tmp_path / "strict", root=course)
+    assert strict.exit_code == 1 and not (tmp_path / "strict").exists()
 
 
 def test_every_string_the_runtime_and_templates_ask_for_is_in_the_catalogue():

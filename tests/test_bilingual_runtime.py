@@ -11,12 +11,16 @@ Can launch, the cmi5 LMS in front of Ralph for cmi5.
 from __future__ import annotations
 
 import json
+import shutil
+import tomllib
 import uuid
+from pathlib import Path
 
 import pytest
 
 from leadpack import formats
-from tests.conftest import unzip
+from tests.conftest import REPO, run_cli, unzip
+from tests.support import wait_until
 from tests.support.cmi5_lms import Cmi5LMS, learner
 from tests.support.fixtures import require_node_modules
 from tests.support.http import StaticServer
@@ -66,6 +70,9 @@ class Scorm:
                 "learner_id": "s1", "learner_name": "Jones, Ffion", "suspend_data": data["suspend_data"],
                 "learner_preference": data["learner_preference"]}
 
+    def shown_until(self, language: str, done, what: str) -> None:  # noqa: ANN001
+        """SCORM makes no statements: the preference written back says which language the learner saw."""
+
     def leave(self, frame) -> None:
         frame.locator("#lp-exit").click()
         self.run.page.wait_for_function(f"window.lmsLog.some(e => e[0] === {json.dumps(self.dialect.finish)})")
@@ -76,11 +83,26 @@ class Scorm:
 
 
 class Statements:
-    """Shared by the xAPI launch and cmi5: the language of every statement the course made."""
+    """Shared by the xAPI launch and cmi5: every statement the course made, with the language on screen meanwhile."""
 
-    def languages(self) -> list[tuple[str, str]]:
-        return [(s["verb"]["id"].rsplit("/", 1)[1], s["context"]["language"]) for s in self.statements()
-                if "language" in s.get("context", {})]
+    def __init__(self) -> None:
+        self.shown: list[tuple[str, dict]] = []  # (the language on screen, a statement made while it was)
+
+    def shown_until(self, language: str, done, what: str) -> None:  # noqa: ANN001 - done(new statements) -> bool
+        """``language`` has been on screen since the last call: wait until the statements the LRS holds that are
+        new since then are ``done`` (statements go out in the order they are made, so once the last of a step is
+        there, every earlier one is too), and put each of them down as made while ``language`` was shown."""
+        seen = {s["id"] for _, s in self.shown}
+
+        def new() -> list[dict]:
+            return [s for s in self.statements() if s["id"] not in seen]
+
+        wait_until(lambda: done(new()), f"the LRS never got {what}")
+        self.shown += [(language, s) for s in new()]
+
+    def languages(self) -> list[tuple[str, str | None]]:
+        """Each statement's verb and context.language (None where it has none), in the order they were made."""
+        return [(verb(s), s.get("context", {}).get("language")) for _, s in self.shown]
 
     def leave(self, frame) -> None:
         frame.locator("#lp-exit").click()
@@ -91,6 +113,7 @@ class Statements:
 
 class TinCan(Statements):
     def __init__(self, fmt: str, browser, site, zip_path, lrs: StateLRS):
+        super().__init__()
         unzip(zip_path, site.directory / "tincan")
         self.browser, self.site, self.lrs = browser, site, lrs
         self.launch = TinCanLaunch(lrs.endpoint, lrs.auth_header, ACTOR)
@@ -107,6 +130,7 @@ class TinCan(Statements):
 
 class Cmi5(Statements):
     def __init__(self, fmt: str, browser, site, zip_path, lms: Cmi5LMS):
+        super().__init__()
         unzip(zip_path, site.directory / "cmi5")
         self.browser, self.site, self.lms, self.actor = browser, site, lms, learner("Ffion Jones")
         self.registration = str(uuid.uuid4())
@@ -121,7 +145,8 @@ class Cmi5(Statements):
         return self.page.main_frame
 
     def statements(self) -> list[dict]:
-        return self.lms.statements(self.registration)
+        """The AU's statements (not those the LMS makes itself: launched, abandoned)."""
+        return [s for s in self.lms.statements(self.registration) if s["id"] not in self.lms.made]
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +167,14 @@ def platform_for(fmt: str, browser, servers, zip_path):
 
 
 # ---- what the learner does and sees -------------------------------------------------------------------------------
+
+def verb(statement: dict) -> str:
+    return statement["verb"]["id"].rsplit("/", 1)[1]
+
+
+def has(verb_name: str, object_id: str):  # noqa: ANN201 - a test of the new statements
+    return lambda new: any(verb(s) == verb_name and s["object"]["id"] == object_id for s in new)
+
 
 def go(frame, page_id: str) -> None:
     frame.evaluate("id => { location.hash = '#/' + id; }", page_id)
@@ -193,6 +226,8 @@ def test_welsh_from_the_platform_english_mid_module_and_back_keeps_place_answers
         frame.wait_for_function(SAVED)  # the reflection's statement has gone, in Welsh
     go(frame, CHECKS_PAGE)
     assert shown(frame)["heading"] == page_title
+    checks_iri = next(p["iri"] for p in data["pages"] if p["id"] == CHECKS_PAGE)
+    platform.shown_until("cy", has("experienced", checks_iri), f"the visit to {CHECKS_PAGE}")
 
     switch(frame, "en-GB")
     now = shown(frame)
@@ -205,6 +240,7 @@ def test_welsh_from_the_platform_english_mid_module_and_back_keeps_place_answers
     form.locator("button[type=submit]").click()
     form.locator(".lp-feedback:not(:empty)").wait_for()
     assert answer_shown(frame)["feedback"] == "Correct. Score so far: 1 of 1 right. Questions left: 4."
+    platform.shown_until("en-GB", has("answered", question["iri"]), f"the answer to {QUESTION}")
 
     switch(frame, "cy")
     assert (shown(frame)["page"], shown(frame)["heading"], shown(frame)["focused"]) == (CHECKS_PAGE, page_title, "cy")
@@ -226,9 +262,14 @@ def test_welsh_from_the_platform_english_mid_module_and_back_keeps_place_answers
     if isinstance(platform, Scorm):  # the learner's choices, written back as their preference
         assert platform.told == ["en-GB", "cy"]
         return
+    platform.shown_until("cy", lambda new: sum(verb(s) in ("suspended", "terminated") for s in new) == 2,
+                         "both sessions' last statements")
+    assert {s["id"] for _, s in platform.shown} == {s["id"] for s in platform.statements()}
+    wrong = [(verb(s), s.get("context", {}).get("language"), on_screen) for on_screen, s in platform.shown
+             if s.get("context", {}).get("language") != on_screen]
+    assert wrong == [], "every statement carries context.language, the language on screen when it was made"
     languages = platform.languages()
     assert ("answered", "en-GB") in languages and languages[0] == ("initialized", "cy")
-    assert {lang for verb, lang in languages if verb != "answered"} == {"cy"}, languages
     assert ("responded", "cy") in languages and ("resumed" if fmt == "xapi" else "initialized", "cy") in languages
 
 
@@ -266,3 +307,49 @@ def test_a_browser_that_prefers_welsh_gets_the_results_and_certificate_in_welsh(
     dated = frame.locator("#lp-certificate-date").text_content()
     assert dated == f"Dyddiad: {day} {WELSH_MONTHS[month]} {year}"
     context.close()
+
+
+@pytest.fixture(scope="module")
+def welsh_first(tmp_path_factory) -> Path:
+    """A copy of the course whose Introduction lists Welsh first (languages = ["cy", "en-GB"]), in SCORM 1.2."""
+    root = tmp_path_factory.mktemp("welsh-first")
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "leadpack.toml", root / "leadpack.toml")
+    settings = root / "content" / "introduction" / "set.toml"
+    text = settings.read_text("utf-8")
+    assert 'languages = ["en-GB", "cy"]' in text
+    settings.write_text(text.replace('languages = ["en-GB", "cy"]', 'languages = ["cy", "en-GB"]'), "utf-8")
+    result = run_cli("-q", "build", "introduction", "--format", "scorm12", "--out", root / "out", root=root)
+    assert result.exit_code == 0, result.output
+    return next((root / "out").glob("*-scorm12.zip"))
+
+
+@pytest.mark.parametrize("preference", ["", "fr"], ids=["no-preference", "the-platform-asks-for-french"])
+def test_a_set_listing_welsh_first_opens_in_welsh_when_nothing_asks_for_a_language_it_has(
+        preference, browser, servers, welsh_first):
+    """The browser prefers German, and the platform prefers nothing, or French, which the set does not have: the
+    set's first language, Welsh, is shown (the document is Welsh before the runtime starts, too), first in the
+    switch and pressed, and written back as the learner's preference."""
+    site = servers[0]
+    install_package(welsh_first, site)
+    assert (site.directory / "pkg" / "index.html").read_text("utf-8").startswith('<!DOCTYPE html>\n<html lang="cy">')
+    welsh_title = tomllib.loads((REPO / "content" / "introduction" / "cy" / "set.toml").read_text("utf-8"))["title"]
+    stored = {"core": {"student_id": "s1", "student_name": "Jones, Ffion"},
+              **({"student_preference": {"language": preference}} if preference else {})}
+    context = browser.new_context(locale="de-DE")
+    run = LmsRun(context.new_page(), site, stored=stored)
+    try:
+        run.open()
+        frame = run.frame
+        assert frame.evaluate("navigator.languages") == ["de-DE"]
+        asked = [e[3] for e in run.log() if e[:2] == [SCORM12.get, "cmi.student_preference.language"]]
+        assert asked[:1] == [preference], "the platform's preference, as the package read it"
+        assert (shown(frame)["lang"], shown(frame)["version"]) == ("cy", "cy")
+        assert frame.evaluate("Array.from(document.querySelectorAll('.lp-language'))"
+                              ".map(b => [b.dataset.language, b.getAttribute('aria-pressed')])") == [
+            ["cy", "true"], ["en-GB", "false"]]
+        assert frame.locator("#h-start").text_content() == welsh_title
+        told = [e[2] for e in run.log() if e[:2] == [SCORM12.set, "cmi.student_preference.language"] and e[3] == "true"]
+        assert told == ["cy"]
+    finally:
+        context.close()

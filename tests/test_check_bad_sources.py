@@ -113,23 +113,50 @@ def test_debug_shows_a_traceback_and_plain_mode_does_not(tmp_path, monkeypatch):
     assert "Traceback (most recent call last)" in debug.stderr
 
 
-def test_unlisted_module_and_unused_file_are_warnings(tmp_path, monkeypatch):
-    course = tmp_path / "course"
-    shutil.copytree(FIXTURE_COURSE, course)
+def unlisted_module_and_unused_file(course: Path) -> None:
     (course / "content" / "every-block" / "draft.md").write_text(
         '+++\ntitle = "Draft"\nminutes = 1\noutcomes = ["x"]\n+++\n\n# Draft\n\nText.\n')
     (course / "content" / "every-block" / "media" / "unused.png").write_bytes(b"\x89PNG")
-    monkeypatch.chdir(course)
-    result = run_cli("check")
-    assert result.exit_code == 0
-    assert result.stderr.splitlines() == [
+
+
+def modules_without_set_toml_and_an_all_correct_question(course: Path) -> None:
+    (course / "content" / "stray").mkdir()
+    (course / "content" / "stray" / "notes.md").write_text("# Notes\n\nText.\n")
+    module = course / "content" / "every-block" / "first-steps.md"
+    text = module.read_text("utf-8")
+    assert "- [ ] B\n  > B is a consonant." in text
+    module.write_text(text.replace("- [ ] B\n  > B is a consonant.", "- [x] B\n  > B is a consonant."), "utf-8")
+
+
+WARNED = {
+    "unlisted-module-and-unused-file": (unlisted_module_and_unused_file, [
         "content/every-block/draft.md:1:1: warning: draft.md is not listed in set.toml, so it is left out of the "
         'packages (add "draft" to modules in set.toml, or move the file out of the set folder)',
         "content/every-block/media/unused.png:1:1: warning: no page uses this file, so it is left out of the packages "
-        "(show it with ::: figure, ::: video, ::: audio or ::: download, or delete it)",
-    ]
-    assert "0 error(s), 2 warning(s)" in result.stdout
-    assert run_cli("-q", "build", "--out", "dist").exit_code == 0
+        "(show it with ::: figure, ::: video, ::: audio or ::: download, or delete it)"]),
+    "modules-without-set-toml-and-all-correct-question": (modules_without_set_toml_and_an_all_correct_question, [
+        "content/every-block/first-steps.md:60:1: warning: every option of this question is marked correct (mark the "
+        "wrong options with [ ])",
+        "content/stray:1:1: warning: the folder 'stray' holds module files but no set.toml, so it is not built (add a "
+        "set.toml (see docs/authoring.md §3), or move the files into a set)"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WARNED))
+def test_documented_warnings_are_listed_at_their_line_and_only_strict_stops_the_build(case, tmp_path, monkeypatch):
+    edit, expected = WARNED[case]
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    edit(course)
+    monkeypatch.chdir(course)
+    result = run_cli("check")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == expected
+    assert f"0 error(s), {len(expected)} warning(s)" in result.stdout
+    built = run_cli("build", "--json", "--out", "dist")
+    assert built.exit_code == 0
+    assert {p["set"] for p in json.loads(built.stdout)["packages"]} == {"every-block"}  # the stray folder is left out
+    assert run_cli("-q", "build", "--strict", "--out", "strict").exit_code == 1 and not (course / "strict").exists()
 
 
 def test_the_repository_course_checks_clean(monkeypatch):

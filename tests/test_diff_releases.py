@@ -266,3 +266,30 @@ def test_both_packages_with_one_version_are_warned_about(old_release, tmp_path):
     assert report["verdict"] == "safe" and report["warnings"] == [
         "both packages are version 1.2.0: raise version in set.toml for a new release, so that the LMS and the "
         "people who run it can tell the two apart"]
+
+
+def test_reflections_moving_from_the_lms_to_the_device_affect_learners_and_back_is_safe(tmp_path):
+    """Reflections saved in the LMS are no longer read once a release keeps them on the device only; the other way
+    round loses nothing. The reflection cap is set low enough that it stays the same in both modes."""
+    def capped(course: Path) -> None:
+        with (course / "leadpack.toml").open("a", encoding="utf-8") as config:
+            config.write('\n[build]\nreflection_max_chars = 500\nreflections = "lms"\n')
+
+    course = edited(tmp_path, capped)
+    in_lms = build(course, tmp_path / "lms")
+    replace_in(course / "leadpack.toml", 'reflections = "lms"', 'reflections = "device"')
+    replace_in(course / SET, 'version = "1.2.0"', 'version = "1.3.0"')
+    on_device = build(course, tmp_path / "device")
+    for fmt in formats.names():
+        result = diff(in_lms[fmt], on_device[fmt])
+        assert result.exit_code == 1, result.stdout
+        assert '  ! where reflections are saved changed from "lms" to "device"' in result.stdout
+        assert "  - where reflections are saved: reflections learners saved in the LMS are no longer read, and are " \
+            "dropped at their next save" in result.stdout
+        report = json.loads(diff(in_lms[fmt], on_device[fmt], "--json").stdout)
+        assert [(c["subject"], c["affects_progress"]) for c in report["changes"]] == [
+            ("storage", True), ("set.version", False)]
+        back = diff(on_device[fmt], in_lms[fmt])
+        assert back.exit_code == 0, back.stdout
+        assert '  ~ where reflections are saved changed from "device" to "lms" (reflections are saved in the LMS ' \
+            "from now on)" in back.stdout

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -260,6 +261,46 @@ def test_one_package_holds_both_languages_and_says_the_welsh_is_a_draft(course, 
     assert statement.startswith("# Datganiad hygyrchedd ar gyfer Cyflwyniad i gyfres Arwain Llyfrgelloedd\n")
     text = run_cli("build", "introduction", "--out", out, root=course).output
     assert "introduction: the cy translation is a draft awaiting review" in text
+
+
+METADATA_NAMESPACES = {"c": "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd",
+                       "t": "http://projecttincan.com/tincan.xsd", "lom": "http://ltsc.ieee.org/xsd/LOM"}
+
+
+def test_every_formats_metadata_names_the_set_in_welsh_and_says_the_welsh_is_a_draft(course, tmp_path):
+    """cmi5.xml's langstrings, tincan.xml's language maps and the SCORM 2004 LOM carry the set's title and
+    description in both languages; the Welsh description says the translation is a draft awaiting review, the
+    English one says nothing of it."""
+    out = tmp_path / "out"
+    assert run_cli("-q", "build", "introduction", "--out", out, root=course).exit_code == 0
+    english, welsh = (tomllib.loads((course / path).read_text("utf-8"))
+                      for path in (ENGLISH_MODULE.with_name("set.toml"), WELSH / "set.toml"))
+    note = tomllib.loads((REPO / "leadpack" / "locales" / "cy.toml").read_text("utf-8"))["draft_translation"]
+    expected = {"title": {"en-GB": english["title"], "cy": welsh["title"]},
+                "description": {"en-GB": english["description"], "cy": f"{welsh['description']} ({note})"}}
+
+    def read(fmt: str, name: str) -> etree._Element:
+        with zipfile.ZipFile(out / f"introduction-{VERSION}-{fmt}.zip") as archive:
+            return etree.fromstring(archive.read(name))
+
+    def in_languages(holder: etree._Element, paths: dict[str, str], attribute: str) -> dict[str, dict[str, str]]:
+        return {field: {e.get(attribute): e.text for e in holder.iterfind(path, METADATA_NAMESPACES)}
+                for field, path in paths.items()}
+
+    structure = read("cmi5", "cmi5.xml")
+    for holder in (structure.find("c:course", METADATA_NAMESPACES), structure.find("c:au", METADATA_NAMESPACES)):
+        paths = {"title": "c:title/c:langstring", "description": "c:description/c:langstring"}
+        assert in_languages(holder, paths, "lang") == expected
+    activities = read("xapi", "tincan.xml").findall("t:activities/t:activity", METADATA_NAMESPACES)
+    assert activities[0].get("type") == "http://adlnet.gov/expapi/activities/course"
+    assert in_languages(activities[0], {"title": "t:name", "description": "t:description"}, "lang") == expected
+    assert [a.get("id") for a in activities if a.find("t:name[@lang='cy']", METADATA_NAMESPACES) is None] == []
+    lom = read("scorm2004", "imsmanifest.xml").find(".//lom:general", METADATA_NAMESPACES)
+    paths = {"title": "lom:title/lom:string", "description": "lom:description/lom:string"}
+    assert in_languages(lom, paths, "language") == expected
+    assert [e.text for e in lom.iterfind("lom:language", METADATA_NAMESPACES)] == ["en-GB", "cy"]
+    keywords = lom.iterfind("lom:keyword/lom:string[@language='cy']", METADATA_NAMESPACES)
+    assert [e.text for e in keywords] == welsh["keywords"]
 
 
 def test_apart_writes_one_package_per_language_and_clean_knows_their_names(course, tmp_path):

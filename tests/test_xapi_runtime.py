@@ -20,6 +20,7 @@ import tincan
 from lxml import etree
 
 from tests.conftest import FIXTURE_COURSE, run_cli, unzip
+from tests.support import wait_until
 from tests.support.http import StaticServer
 from tests.support.ralph import RalphLRS
 from tests.support.state_lrs import StateLRS
@@ -523,13 +524,6 @@ def decoded(document: bytes, data: dict) -> dict:
             "visited": [page[saved["p"][i:i + 5]] for i in range(0, len(saved["p"]), 5)],
             "answers": {question[k]: v for k, v in saved["a"].items()},
             "reflections": {reflection[k]: v for k, v in saved.get("r", {}).items()}, "done": saved.get("d", "")}
-
-
-def wait_until(condition, message: str, seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, message
-        time.sleep(0.05)
 
 
 def saved_document(lrs: StateLRS, launch: TinCanLaunch, learner: Learner) -> dict:

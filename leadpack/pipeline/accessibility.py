@@ -13,9 +13,7 @@ disagree; its sentences come from a phrasebook per language (``locales/statement
 
 from __future__ import annotations
 
-import functools
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -23,7 +21,7 @@ from leadpack import formats
 from leadpack.pipeline import model
 from leadpack.pipeline.colours import MIN_CONTRAST, contrast
 from leadpack.pipeline.document import Block, Inline, Link, Name, bullets, heading, note, para, to_html, to_markdown
-from leadpack.pipeline.render import strings_for
+from leadpack.pipeline.render import in_language, strings_for
 
 WCAG_URL = "https://www.w3.org/TR/WCAG22/"
 REGULATIONS_URL = "https://www.legislation.gov.uk/uksi/2018/952/contents/made"
@@ -35,21 +33,11 @@ PHRASES_DIR = Path(__file__).resolve().parent.parent / "locales" / "statement"
 PLACE = re.compile(r"(\{\w+\})")
 
 
-@functools.cache
-def _phrasebook(language: str) -> dict[str, str]:
-    """The statement's sentences in ``language`` (its primary subtag), English for any it lacks."""
-    phrases = tomllib.loads((PHRASES_DIR / "en.toml").read_text("utf-8"))
-    own = PHRASES_DIR / f"{language.split('-')[0].lower()}.toml"
-    if own.is_file():
-        phrases.update(tomllib.loads(own.read_text("utf-8")))
-    return phrases
-
-
 class Phrases:
     """The statement's sentences in one language, each with its {placeholders} filled by names, links and text."""
 
     def __init__(self, language: str):
-        self.language, self.book = language, _phrasebook(language)
+        self.language, self.book = language, in_language(PHRASES_DIR, language)
 
     def __call__(self, key: str, **parts: str | Link | Name | Inline) -> Inline:
         found: list[str | Link | Name] = []

@@ -38,9 +38,30 @@ def check_series(series: model.Series, sco_per: str | None = None, format_names:
     for course_set in series.sets:
         check_set(series, course_set, sco_per or series.build.sco_per, format_names or series.build.formats,
                   problems)
+    _untranslated_strings(series, problems)
     if not problems.errors and _custom_templates(series):
         _try_templates(series, sco_per or series.build.sco_per, format_names or series.build.formats, problems)
     return list(problems)
+
+
+KEYS_LISTED = 5  # a catalogue lacking more keys than this names the first ones and counts the rest
+
+
+def _untranslated_strings(series: model.Series, problems: Problems) -> None:
+    """A catalogue of leadpack's own words (locales/) that lacks a string shows it in English on the pages of its
+    language, which would otherwise go unnoticed: said once for each catalogue a set of the series speaks."""
+    from leadpack.pipeline import accessibility, render
+
+    languages = sorted({version.language for course_set in series.sets for version in course_set.language_versions})
+    for folder, what in ((render.LOCALES_DIR, "interface strings"),
+                         (accessibility.PHRASES_DIR, "accessibility statement sentences")):
+        gaps = dict(found for language in languages if (found := render.missing_strings(folder, language)))
+        for path, keys in gaps.items():  # cy and cy-GB speak one catalogue, cy.toml: said once
+            named = ", ".join(keys[:KEYS_LISTED]) + (f" and {len(keys) - KEYS_LISTED} more"
+                                                     if len(keys) > KEYS_LISTED else "")
+            problems.add(path, 0, f"{path.name} lacks {len(keys)} of the {what} in en.toml ({named}), so "
+                         f"{path.stem} pages show them in English", f"add them to {path.name}, in {path.stem}, with "
+                         "the placeholders en.toml gives them", severity="warning")
 
 
 def _custom_templates(series: model.Series) -> bool:

@@ -86,17 +86,40 @@ def budgets_for(series: model.Series, course_set: model.CourseSet, fmt: Format, 
 
 
 @functools.cache
-def _catalogue(language: str) -> dict[str, str]:
-    return tomllib.loads((LOCALES_DIR / f"{language}.toml").read_text("utf-8"))
+def read_catalogue(path: Path) -> dict[str, str]:
+    return tomllib.loads(path.read_text("utf-8"))
+
+
+def catalogue_file(folder: Path, language: str) -> Path | None:
+    """The catalogue in ``folder`` (``<primary subtag>.toml``) that speaks ``language``, or None: ``en.toml`` is
+    the base every other one falls back to, and a language without a file of its own is spoken in English."""
+    primary = language.split("-")[0].lower()
+    path = folder / f"{primary}.toml"
+    return path if primary != "en" and path.is_file() else None
+
+
+def in_language(folder: Path, language: str) -> dict[str, str]:
+    """A catalogue of ``folder`` in ``language``, with English for anything it lacks (``missing_strings`` finds
+    those, so that check can say so)."""
+    found = dict(read_catalogue(folder / "en.toml"))
+    own = catalogue_file(folder, language)
+    if own is not None:
+        found.update(read_catalogue(own))
+    return found
+
+
+def missing_strings(folder: Path, language: str) -> tuple[Path, list[str]] | None:
+    """The catalogue of ``language`` in ``folder`` and the keys of en.toml it lacks, or None when it lacks none."""
+    own = catalogue_file(folder, language)
+    if own is None:
+        return None
+    missing = [key for key in read_catalogue(folder / "en.toml") if key not in read_catalogue(own)]
+    return (own, missing) if missing else None
 
 
 def strings_for(language: str) -> dict[str, str]:
     """Interface strings in the set's language, falling back to English for anything not translated."""
-    strings = dict(_catalogue("en"))
-    primary = language.split("-")[0].lower()
-    if primary != "en" and (LOCALES_DIR / f"{primary}.toml").is_file():
-        strings.update(_catalogue(primary))
-    return strings
+    return in_language(LOCALES_DIR, language)
 
 
 @dataclass(frozen=True)

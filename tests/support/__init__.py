@@ -8,6 +8,7 @@ Everything is installed by ``scripts/setup.sh --test`` (apt chromium, ``pip inst
 ``npm ci`` for scorm-again / axe-core / xapi-validation under ``node_modules/``).
 """
 
+import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -19,3 +20,12 @@ SCORM12_JS = NODE_MODULES / "scorm-again" / "dist" / "scorm12.js"
 SCORM2004_JS = NODE_MODULES / "scorm-again" / "dist" / "scorm2004.js"  # window.Scorm2004API
 # axe-core 4.x: classic script, sets `window.axe` (`await axe.run(document, options)`).
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+
+
+def wait_until(condition, message: str, seconds: float = 15.0) -> None:  # noqa: ANN001 - a callable
+    """Poll ``condition`` until it holds (a server-side event, such as a statement reaching the LRS); fail with
+    ``message`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.05)

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
+from tests.support import wait_until
 from tests.support.http import LoopbackService
 from tests.support.ralph import RalphLRS
 from tests.support.state_lrs import Problem, StateLRS, agent_key
@@ -102,6 +103,7 @@ class Cmi5LMS(LoopbackService):
         self.fetches: list[tuple[str, dict]] = []
         self.requests: list[tuple[str, str, dict[str, str], int, str]] = []
         self.refused: list[str] = []
+        self.made: set[str] = set()  # ids of the statements the LMS made itself (launched, abandoned), not the AU
         self.lock = threading.Lock()
 
     @property
@@ -167,6 +169,7 @@ class Cmi5LMS(LoopbackService):
                          "category": [{"objectType": "Activity", "id": CATEGORY}]}}}
         if result:
             statement["result"] = result
+        self.made.add(statement["id"])
         self.lrs.post_statements([statement])
 
     # -- for the tests ----------------------------------------------------------------------------
@@ -175,10 +178,7 @@ class Cmi5LMS(LoopbackService):
         return sorted(self.lrs.statements(registration=registration), key=lambda s: s["timestamp"])
 
     def wait_for(self, condition, message: str, seconds: float = 15.0) -> None:  # noqa: ANN001
-        deadline = time.monotonic() + seconds
-        while not condition():
-            assert time.monotonic() < deadline, message
-            time.sleep(0.1)
+        wait_until(condition, message, seconds)
 
     def fetch_answers(self, launch: Cmi5Launch) -> list[dict]:
         key = launch.fetch.rsplit("/", 1)[1]
