@@ -35,6 +35,7 @@ from tests.support.scorm_lms import LMS_HTML, SCORM12, LmsRun, install_package
 SETS = sorted(p.name for p in (REPO / "content").iterdir() if (p / "set.toml").is_file())
 ARTIFACTS = REPO / "tests" / "artifacts" / "accessibility"
 READY = "body[data-started=true]"
+PHONE = {"width": 320, "height": 640}  # CSS pixels: a phone, or a 1280-pixel screen at 400% zoom
 SAVE_FAILED_SHOWN = "document.getElementById('lp-notice').textContent === LP.t('save_failed')"
 # Notices reach screen readers: #lp-notice is a polite live region, present (and so watched) from the start.
 NOTICE_IS_LIVE = "(n => n.getAttribute('role') === 'status' && n.getAttribute('aria-live') === 'polite' && " \
@@ -227,14 +228,15 @@ LANGUAGES = [(set_id, "") for set_id in SETS] + [("introduction", "cy")]
 
 @pytest.mark.parametrize(("set_id", "language"), LANGUAGES, ids=[f"{s}-{lang}" if lang else s for s, lang in LANGUAGES])
 def test_axe_finds_no_violations_on_any_page_in_either_format(set_id, language, browser, served, ralph):
-    """The SCORM launch in the light colour scheme, the xAPI one in the dark: every format's pages are the same
-    (test_no_page_scrolls_sideways_at_320px...), so every page is checked in both. With a language, each platform
-    says the learner prefers it, and every lang attribute must say it too."""
+    """The SCORM launch in the light colour scheme on a wide screen, the xAPI one in the dark at 320 CSS pixels
+    (a phone, or 400% zoom): every format's pages are the same (test_no_page_scrolls_sideways_at_320px...), so
+    every page is checked light, dark and at 320 px. With a language, each platform says the learner prefers it,
+    and every lang attribute must say it too."""
     launch_url = xapi_url(served, set_id, ralph.endpoint, ralph.auth_header, str(uuid.uuid4()), language)
     preference = (f"window.__lmsStored = {json.dumps({'student_preference': {'language': language}})};",) \
         if language else ()
     scorm = Launch(browser, served.url + f"lms/{set_id}.html", in_lms=True, init_scripts=preference)
-    xapi = Launch(browser, launch_url, color_scheme="dark")
+    xapi = Launch(browser, launch_url, color_scheme="dark", viewport=PHONE)
     try:
         assert scorm.doc.evaluate("LP.app.adapter.name") == "scorm12"
         assert xapi.doc.evaluate("LP.app.adapter.name") == "xapi"
@@ -347,7 +349,7 @@ def test_theme_colours_at_the_contrast_limit_still_pass_axe(browser, tmp_path):
                 found = launch.doc.evaluate("ids => lpAudit.sweep(ids)", launch.sweep_ids())
                 found += answered_and_reflected(launch)
                 found += finished_with_a_certificate(launch)
-                launch.page.set_viewport_size({"width": 320, "height": 640})
+                launch.page.set_viewport_size(PHONE)
                 launch.doc.locator("#lp-toc-toggle").click()
                 found += launch.axe("contents open at 320px")
                 problems += [f"{scheme}: {p}" for p in found]
