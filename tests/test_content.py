@@ -73,6 +73,21 @@ def test_every_question_teaches(series):
         assert 3 <= len(question.options) <= 6, question.id
 
 
+# How a recall question opens: it asks what the module says, not what someone in a situation should do.
+RECALL_OPENING = re.compile(r"^(Which (of these|two|statement|description|role)|What (does|is|makes|should)|"
+                            r"Why (does|are|is)|According|Thinking about|In the |When is)", re.I)
+
+
+def test_more_scenario_questions_than_recall_in_every_set(series):
+    """Issue 13: checks test understanding: in every set most questions put the learner in a situation (a person,
+    a branch, a meeting) rather than ask what the module said."""
+    for course_set in series.sets:
+        recall = [q for q in course_set.questions if RECALL_OPENING.match(q.stem_text)]
+        assert len(recall) < len(course_set.questions) - len(recall), (course_set.id, [q.id for q in recall])
+    assert RECALL_OPENING.match("What does social resilience describe?")  # the rule can tell the two apart
+    assert not RECALL_OPENING.match("Femi has just calmed a customer who shouted at him. What should he do next?")
+
+
 def test_every_set_has_a_pass_mark_and_a_diagram_with_a_text_alternative(series):
     for course_set in series.sets:
         assert course_set.completion.pass_mark is not None, course_set.id
