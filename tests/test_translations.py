@@ -295,6 +295,11 @@ def test_every_formats_metadata_names_the_set_in_welsh_and_says_the_welsh_is_a_d
     assert activities[0].get("type") == "http://adlnet.gov/expapi/activities/course"
     assert in_languages(activities[0], {"title": "t:name", "description": "t:description"}, "lang") == expected
     assert [a.get("id") for a in activities if a.find("t:name[@lang='cy']", METADATA_NAMESPACES) is None] == []
+    pages = [a for a in activities if a.get("type") == "http://activitystrea.ms/schema/1.0/page"]
+    described = [a.findtext("t:description[@lang='cy']", namespaces=METADATA_NAMESPACES) for a in pages]
+    assert pages and all(text.endswith(f": tudalen {n}") for n, text in enumerate(described, 1)), described
+    english = [a.findtext("t:description[@lang='en-GB']", namespaces=METADATA_NAMESPACES) for a in pages]
+    assert all(text.startswith(f"Page {n} of ") for n, text in enumerate(english, 1)), english
     lom = read("scorm2004", "imsmanifest.xml").find(".//lom:general", METADATA_NAMESPACES)
     paths = {"title": "lom:title/lom:string", "description": "lom:description/lom:string"}
     assert in_languages(lom, paths, "language") == expected

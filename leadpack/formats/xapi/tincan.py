@@ -15,7 +15,7 @@ from lxml import etree
 
 from leadpack.formats.xapi.checks import TINCAN, TINCAN_FILE
 from leadpack.pipeline import model
-from leadpack.pipeline.render import FileMap, Site, described
+from leadpack.pipeline.render import FileMap, Site, described, strings_for
 
 INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
 ACTIVITY_TYPES = {
@@ -33,8 +33,7 @@ def activity_definitions(series: model.Series, course_set: model.CourseSet) -> l
     named in every language of the set (the same IRIs in each: one activity, one language map)."""
     merged: dict[str, tincan.Activity] = {}
     for localised, said in zip(course_set.language_versions, described(course_set), strict=True):
-        own = localised.language == course_set.language
-        for activity in _activities(series, course_set.id, localised, said.description, own):
+        for activity in _activities(series, course_set.id, localised, said.description):
             known = merged.setdefault(activity.id, activity)
             if known is activity:
                 continue
@@ -45,10 +44,10 @@ def activity_definitions(series: model.Series, course_set: model.CourseSet) -> l
     return list(merged.values())
 
 
-def _activities(series: model.Series, set_id: str, localised: model.CourseSet, description: str,
-                own: bool) -> list[tincan.Activity]:
-    """The activities in one language; the set's own language describes modules and pages by their place."""
-    language = localised.language
+def _activities(series: model.Series, set_id: str, localised: model.CourseSet,
+                description: str) -> list[tincan.Activity]:
+    """The activities in one language; modules and pages are described by their place, in that language."""
+    language, strings = localised.language, strings_for(localised.language)
     course_iri = series.activity_iri(set_id)
 
     def activity(iri: str, kind: str, name: str, description: str, **interaction) -> tincan.Activity:
@@ -60,11 +59,11 @@ def _activities(series: model.Series, set_id: str, localised: model.CourseSet, d
     activities = [activity(course_iri, "course", localised.title, description)]
     for number, module in enumerate(localised.modules, start=1):
         module_iri = f"{course_iri}/{module.id}"
-        place = f"Module {number} of {localised.title}" if own else ""
+        place = strings["activity_module"].format(n=number, set=localised.title)
         activities.append(activity(module_iri, "module", module.title, module.description or place))
         for index, page in enumerate(module.pages, start=1):
             activities.append(activity(f"{course_iri}/{page.full_id}", "page", page.title,
-                                       f"Page {index} of {module.title}" if own else ""))
+                                       strings["activity_page"].format(n=index, module=module.title)))
         for question in module.questions:
             activities.append(activity(
                 f"{module_iri}/questions/{question.id}", "question", question.stem_text, question.stem_text,
