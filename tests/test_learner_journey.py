@@ -105,7 +105,8 @@ NEW_CHECKS = "\n# More checks {#more-checks}\n" + "".join(
 def test_a_passed_learner_meeting_new_checks_in_a_republished_package_stays_passed(page, site, fixture_build, tmp_path,
                                                                                  browser, dialect):
     """Adding questions keeps progress (authoring.md §10), so a learner who passed can answer again: four new
-    questions answered wrongly take the score under the pass mark, and the LMS still hears only passed."""
+    questions answered wrongly take the score under the pass mark, and the LMS still hears only passed, and keeps
+    the passing score (Moodle grades by it)."""
     first = launch(page, site, fixture_build["set"][dialect.name], dialect, stored=dialect.model.learner())
     first.walk(correct=True)
     first.close()
@@ -122,6 +123,7 @@ def test_a_passed_learner_meeting_new_checks_in_a_republished_package_stays_pass
     assert "Your score is 43%." in run.frame.locator("#lp-finish-result").text_content()
     run.close()
     assert run.outcome().success == "passed" and run.success_history() == []
+    assert run.outcome().score_raw == first.outcome().score_raw == "100", "a passed learner's grade never drops"
     run.assert_clean()
 
 

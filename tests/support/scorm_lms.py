@@ -62,12 +62,13 @@ class Scorm12Model:
 
     def stored_after(self, cmi: dict, before: dict | None) -> dict:
         """The LMS's record for a new session after this one (launched with ``before``): the same learner, the
-        bookmark, status, saved state and entry."""
+        bookmark, status, score, saved state and entry."""
         core = cmi["core"]
         same = {key: value for key, value in (before or {}).get("core", {}).items() if key in ("student_id",
                                                                                              "student_name")}
+        score = {"score": core["score"]} if core.get("score", {}).get("raw") else {}
         return {"core": {**same, "lesson_location": core.get("lesson_location", ""),
-                         "lesson_status": core["lesson_status"],
+                         "lesson_status": core["lesson_status"], **score,
                          "entry": "resume" if core.get("exit") == "suspend" else ""},
                 "suspend_data": cmi.get("suspend_data", "")}
 
@@ -102,11 +103,11 @@ class Scorm2004Model:
         return {"learner_name": LEARNER_NAME, "learner_id": LEARNER_ID}
 
     def stored_after(self, cmi: dict, before: dict | None) -> dict:
-        """The LMS's record for a new session after this one (launched with ``before``): the same learner, and
-        "resume" after an exit with "suspend"."""
+        """The LMS's record for a new session after this one (launched with ``before``): the same learner, what
+        the session recorded (score included), and "resume" after an exit with "suspend"."""
         same = {key: value for key, value in (before or {}).items() if key in ("learner_id", "learner_name")}
         kept = {key: cmi[key] for key in ("location", "suspend_data", "completion_status", "success_status",
-                                          "interactions") if cmi.get(key)}
+                                          "score", "interactions") if cmi.get(key)}
         return {**same, **kept, "entry": "resume" if cmi.get("exit") == "suspend" else ""}
 
     def stored_in_mode(self, mode: str, record: dict | None = None) -> dict:

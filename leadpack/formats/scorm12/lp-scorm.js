@@ -123,6 +123,12 @@
     return session;
   };
 
+  /* Whether a new score must not be written: once passed, the score the LMS holds never goes down (new checks in a
+     republished package, unanswered or wrong, would otherwise lower a passed learner's grade). */
+  LP.keepsRecordedScore = function (passed, score, recorded) {
+    return passed && recorded !== "" && Number(score) < Number(recorded);
+  };
+
   /* "Last, First" (the LMS's usual form) as the learner would write it. */
   LP.friendlyName = function (name) {
     var parts = String(name || "").replace(/^\{lang=[^}]*\}/, "").split(",");

@@ -17,7 +17,7 @@
       initialize: "LMSInitialize", terminate: "LMSFinish", getValue: "LMSGetValue", setValue: "LMSSetValue",
       commit: "LMSCommit", lastError: "LMSGetLastError" });
     if (!s) return null;
-    var mode = "normal", status = "", preference = "";
+    var mode = "normal", status = "", preference = "", recorded = "";
     var adapter = LP.adapter("scorm12", { errors: s.errors });
     s.onStatus = function (kind) { adapter.onStatus(kind); };
 
@@ -30,6 +30,7 @@
       adapter.learnerId = s.get("cmi.core.student_id");
       mode = s.get("cmi.core.lesson_mode") || "normal";
       status = s.get("cmi.core.lesson_status");
+      recorded = s.get("cmi.core.score.raw");
       var entry = s.get("cmi.core.entry");
       var state = LP.decodeState(s.get("cmi.suspend_data"));
       var bookmark = s.get("cmi.core.lesson_location");
@@ -74,8 +75,9 @@
     /* Status only moves forward: a finished attempt is never set back to incomplete. */
     adapter.evaluated = function (result, state) {
       if (mode !== "normal") return;
-      if (result.scored) {
+      if (result.scored && !LP.keepsRecordedScore(status === "passed", result.score, recorded)) {
         s.setAll("cmi.core.score.", { min: "0", max: "100", raw: result.score });
+        recorded = String(result.score);
       }
       var next = result.status;
       if (next === "incomplete" || status === "passed" || status === next ||

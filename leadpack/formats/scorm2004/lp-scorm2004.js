@@ -12,7 +12,7 @@
       initialize: "Initialize", terminate: "Terminate", getValue: "GetValue", setValue: "SetValue",
       commit: "Commit", lastError: "GetLastError" });
     if (!s) return null;
-    var d = LP.data, mode = "normal", completion = "", success = "", request = "", preference = "";
+    var d = LP.data, mode = "normal", completion = "", success = "", request = "", preference = "", recorded = "";
     var adapter = LP.adapter("scorm2004", { errors: s.errors });
     s.onStatus = function (kind) { adapter.onStatus(kind); };
 
@@ -38,6 +38,7 @@
       mode = s.get("cmi.mode") || "normal";
       completion = s.get("cmi.completion_status");
       success = s.get("cmi.success_status");
+      recorded = s.get("cmi.score.raw");
       var entry = s.get("cmi.entry");
       var state = LP.decodeState(s.get("cmi.suspend_data"));
       var bookmark = s.get("cmi.location");
@@ -89,8 +90,9 @@
     adapter.evaluated = function (result, state) {
       if (mode !== "normal") return;
       var changed = false;
-      if (result.scored) {
+      if (result.scored && !LP.keepsRecordedScore(success === "passed", result.score, recorded)) {
         s.setAll("cmi.score.", { scaled: decimal(result.score / 100), raw: result.score, min: "0", max: "100" });
+        recorded = String(result.score);
       }
       if (result.complete && completion !== "completed" && s.set("cmi.completion_status", "completed")) {
         completion = "completed";
