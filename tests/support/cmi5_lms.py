@@ -29,7 +29,6 @@ Example::
 from __future__ import annotations
 
 import base64
-import http.server
 import json
 import secrets
 import threading
@@ -41,7 +40,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from tests.support import wait_until
-from tests.support.http import LoopbackService
+from tests.support.http import LoopbackService, XapiHandler
 from tests.support.ralph import RalphLRS
 from tests.support.state_lrs import Problem, StateLRS, agent_key
 
@@ -252,42 +251,11 @@ class Cmi5LMS(LoopbackService):
         return 200, found, {"ETag": '"' + uuid.uuid5(uuid.NAMESPACE_OID, found.decode()).hex + '"'}
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(XapiHandler):
     lms: Cmi5LMS
-    protocol_version = "HTTP/1.1"
 
-    def log_message(self, format, *args):  # noqa: A002 - quiet
-        pass
-
-    def _cors(self) -> None:
-        origin = self.headers.get("Origin")
-        if origin and origin in self.lms.cors_origins:
-            self.send_header("Access-Control-Allow-Origin", origin)
-            self.send_header("Vary", "Origin")
-            self.send_header("Access-Control-Expose-Headers", "ETag, Last-Modified, X-Experience-API-Version")
-
-    def _answer(self, status: int, body: bytes = b"", content_type: str = "application/json",
-                extra: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self._cors()
-        self.send_header("X-Experience-API-Version", "1.0.3")
-        for name, value in (extra or {}).items():
-            self.send_header(name, value)
-        if body:
-            self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_OPTIONS(self) -> None:  # noqa: N802 - CORS preflight
-        self.send_response(204)
-        self._cors()
-        self.send_header("Access-Control-Allow-Methods", "GET, PUT, POST, DELETE")
-        self.send_header("Access-Control-Allow-Headers",
-                         "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match")
-        self.send_header("Access-Control-Max-Age", "600")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+    def cors_origins(self) -> Sequence[str]:
+        return self.lms.cors_origins
 
     def _handle(self) -> None:
         url = urlsplit(self.path)

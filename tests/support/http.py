@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -171,3 +171,56 @@ class LoopbackService:
     @property
     def origin(self) -> str:
         return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+
+class XapiHandler(http.server.BaseHTTPRequestHandler):
+    """What the test-side xAPI services (the State-API LRS, the cmi5 LMS) answer alike: CORS for the origins the
+    service allows, the xAPI version header on every answer, and the preflight a page's fetch sends first.
+    A service's handler says which origins (``cors_origins``) and may hear each answer (``answered``)."""
+
+    protocol_version = "HTTP/1.1"
+    xapi_version = "1.0.3"
+    EXPOSED = "ETag, Last-Modified, X-Experience-API-Version"
+
+    def log_message(self, format, *args):  # noqa: A002 - quiet
+        pass
+
+    def cors_origins(self) -> Sequence[str]:
+        raise NotImplementedError
+
+    def exposed_headers(self) -> str:
+        return self.EXPOSED
+
+    def answered(self, status: int) -> None:
+        """Called for every answer before it is sent (a service that logs its answers overrides it)."""
+
+    def _cors(self) -> None:
+        origin = self.headers.get("Origin")
+        if origin and origin in self.cors_origins():
+            self.send_header("Access-Control-Allow-Origin", origin)
+            self.send_header("Vary", "Origin")
+            self.send_header("Access-Control-Expose-Headers", self.exposed_headers())
+
+    def _answer(self, status: int, body: bytes = b"", content_type: str = "application/json",
+                extra: dict[str, str] | None = None) -> None:
+        self.answered(status)
+        self.send_response(status)
+        self._cors()
+        self.send_header("X-Experience-API-Version", self.xapi_version)
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        if body:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_OPTIONS(self) -> None:  # noqa: N802 - CORS preflight
+        self.send_response(204)
+        self._cors()
+        self.send_header("Access-Control-Allow-Methods", "GET, PUT, POST, DELETE")
+        self.send_header("Access-Control-Allow-Headers",
+                         "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match")
+        self.send_header("Access-Control-Max-Age", "600")
+        self.send_header("Content-Length", "0")
+        self.end_headers()

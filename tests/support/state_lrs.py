@@ -40,7 +40,6 @@ it is set back to ``{}``.
 from __future__ import annotations
 
 import base64
-import http.server
 import json
 import threading
 import uuid
@@ -49,7 +48,7 @@ from datetime import UTC, datetime
 from hashlib import sha1
 from urllib.parse import parse_qs, urlsplit
 
-from tests.support.http import LoopbackService
+from tests.support.http import LoopbackService, XapiHandler
 
 XAPI_VERSION = "1.0.3"
 PREFIX = "/xapi/"
@@ -284,48 +283,24 @@ def _names(header: str, etag: str) -> bool:
     return header.strip() == "*" or etag in [tag.strip() for tag in header.split(",")]
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(XapiHandler):
     lrs: StateLRS
-    protocol_version = "HTTP/1.1"
+    xapi_version = XAPI_VERSION
 
-    def log_message(self, format, *args):  # noqa: A002 - quiet
-        pass
+    def cors_origins(self) -> Sequence[str]:
+        return self.lrs.cors_origins
 
-    def _cors(self) -> None:
-        origin = self.headers.get("Origin")
-        if origin and origin in self.lrs.cors_origins:
-            self.send_header("Access-Control-Allow-Origin", origin)
-            self.send_header("Vary", "Origin")
-            exposed = "ETag, Last-Modified, X-Experience-API-Version" if self.lrs.expose_etag else \
-                "Last-Modified, X-Experience-API-Version"
-            self.send_header("Access-Control-Expose-Headers", exposed)
+    def exposed_headers(self) -> str:
+        return self.EXPOSED if self.lrs.expose_etag else self.EXPOSED.replace("ETag, ", "")
 
-    def _answer(self, status: int, body: bytes = b"", content_type: str = "application/json",
-                extra: dict[str, str] | None = None) -> None:
+    def answered(self, status: int) -> None:
         url = urlsplit(self.path)
         self.lrs.answers.append((self.command, url.path[len(PREFIX):],
                                  {k: v[0] for k, v in parse_qs(url.query).items()}, status))
-        self.send_response(status)
-        self._cors()
-        self.send_header("X-Experience-API-Version", XAPI_VERSION)
-        for name, value in (extra or {}).items():
-            self.send_header(name, value)
-        if body:
-            self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def do_OPTIONS(self) -> None:  # noqa: N802 - CORS preflight
         self.lrs.requests.append(("OPTIONS", urlsplit(self.path).path[len(PREFIX):], {}))
-        self.send_response(204)
-        self._cors()
-        self.send_header("Access-Control-Allow-Methods", "GET, PUT, POST, DELETE")
-        self.send_header("Access-Control-Allow-Headers",
-                         "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match")
-        self.send_header("Access-Control-Max-Age", "600")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        super().do_OPTIONS()
 
     def _handle(self) -> None:
         url = urlsplit(self.path)
