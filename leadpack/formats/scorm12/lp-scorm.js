@@ -94,6 +94,19 @@
 
     session.newView = function () { committedThisView = false; };
 
+    /* The learner's state, in cmi.suspend_data in both versions (reflections in it only where the course keeps
+       them in the LMS). */
+    session.saveState = function (state) {
+      session.set("cmi.suspend_data", LP.encodeState(state, LP.data.storage === "lms"));
+    };
+
+    /* A reflection goes to the LMS only where the course keeps reflections there; it follows a few seconds on. */
+    session.reflected = function (reflection, state) {
+      if (LP.data.storage !== "lms") return;
+      session.saveState(state);
+      session.commitLater();
+    };
+
     /* A new interaction record, after those the LMS holds and those this session wrote (an LMS that cannot count
        them is fine): its element prefix once its id is set, else null. */
     var interactions = 0;

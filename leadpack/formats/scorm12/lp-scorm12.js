@@ -21,10 +21,6 @@
     var adapter = LP.adapter("scorm12", { errors: s.errors });
     s.onStatus = function (kind) { adapter.onStatus(kind); };
 
-    function writeState(state) {
-      s.set("cmi.suspend_data", LP.encodeState(state, LP.data.storage === "lms"));
-    }
-
     adapter.start = function () {
       if (!s.initialize()) return Promise.reject(new Error("LMSInitialize failed: " + s.errors.join("; ")));
       adapter.learnerId = s.get("cmi.core.student_id");
@@ -49,7 +45,7 @@
     adapter.pageViewed = function (page, state) {
       s.newView();
       s.set("cmi.core.lesson_location", page.id.length <= 255 ? page.id : page.key);
-      writeState(state);
+      s.saveState(state);
       s.commitSoon();
     };
 
@@ -62,15 +58,11 @@
           time: new Date().toTimeString().slice(0, 8), /* CMITime: local HH:MM:SS */
           latency: timespan(latency) });
       }
-      writeState(state);
+      s.saveState(state);
       s.commitSoon();
     };
 
-    adapter.reflected = function (reflection, state) {
-      if (LP.data.storage !== "lms") return;
-      writeState(state);
-      s.commitLater();
-    };
+    adapter.reflected = s.reflected;
 
     /* Status only moves forward: a finished attempt is never set back to incomplete. */
     adapter.evaluated = function (result, state) {
@@ -86,7 +78,7 @@
         status = next;
         state.done = next.charAt(0);
         s.set("cmi.core.exit", result.ended ? "" : "suspend");
-        writeState(state);
+        s.saveState(state);
         s.commitSoon();
       }
     };
@@ -96,7 +88,7 @@
     adapter.languageChosen = function (language, state) {
       if (mode !== "normal") return;
       if (language !== preference && s.set("cmi.student_preference.language", language)) preference = language;
-      writeState(state);
+      s.saveState(state);
       s.commitLater();
     };
 
@@ -104,7 +96,7 @@
 
     adapter.finish = function (state) {
       if (s.finished() || !s.started) return;
-      writeState(state);
+      s.saveState(state);
       var over = status === "passed" || status === "completed" || LP.evaluate(state).ended;
       if (mode === "normal") s.set("cmi.core.exit", over ? "" : "suspend");
       s.set("cmi.core.session_time", timespan(Date.now() - s.started));

@@ -16,10 +16,6 @@
     var adapter = LP.adapter("scorm2004", { errors: s.errors });
     s.onStatus = function (kind) { adapter.onStatus(kind); };
 
-    function writeState(state) {
-      s.set("cmi.suspend_data", LP.encodeState(state, d.storage === "lms"));
-    }
-
     /* Finished: nothing more to do in this attempt, so it may end. A failed attempt stays open while a retry is
        left. */
     function finished(state) {
@@ -61,7 +57,7 @@
       s.newView();
       s.set("cmi.location", page.id.length <= 1000 ? page.id : page.key);
       if (mode === "normal") s.set("cmi.progress_measure", decimal(LP.evaluate(state).percent / 100));
-      writeState(state);
+      s.saveState(state);
       s.commitSoon();
     };
 
@@ -75,15 +71,11 @@
           "correct_responses.0.pattern": question.correct.split("").sort().join("[,]"),
           result: correct ? "correct" : "incorrect", timestamp: isoTime(new Date()), latency: LP.isoDuration(latency) });
       }
-      writeState(state);
+      s.saveState(state);
       s.commitSoon();
     };
 
-    adapter.reflected = function (reflection, state) {
-      if (d.storage !== "lms") return;
-      writeState(state);
-      s.commitLater();
-    };
+    adapter.reflected = s.reflected;
 
     /* Completion and success only move forward: completed stays completed, passed stays passed (a retry may turn
        failed into passed). */
@@ -105,7 +97,7 @@
       }
       if (!changed) return;
       state.done = success ? success.charAt(0) : "c";
-      writeState(state);
+      s.saveState(state);
       s.commitSoon();
     };
 
@@ -114,7 +106,7 @@
     adapter.languageChosen = function (language, state) {
       if (mode !== "normal") return;
       if (language !== preference && s.set("cmi.learner_preference.language", language)) preference = language;
-      writeState(state);
+      s.saveState(state);
       s.commitLater();
     };
 
@@ -128,7 +120,7 @@
 
     adapter.finish = function (state) {
       if (s.finished() || !s.started) return;
-      writeState(state);
+      s.saveState(state);
       if (mode === "normal") s.set("cmi.exit", finished(state) ? "normal" : "suspend");
       s.set("cmi.session_time", LP.isoDuration(Date.now() - s.started));
       if (request) s.set("adl.nav.request", request);
