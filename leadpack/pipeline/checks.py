@@ -16,7 +16,7 @@ from leadpack.errors import LeadpackError, Problem, Problems, SourceError
 from leadpack.pipeline import editions, model
 from leadpack.pipeline.active_content import active_content
 from leadpack.pipeline.colours import MIN_CONTRAST, contrast
-from leadpack.pipeline.config import SET_CONFIG_NAME, links_out, not_a_file, parse_toml, read_text
+from leadpack.pipeline.config import SET_CONFIG_NAME, links_out, not_a_file, parse_toml, read_text, setting_line
 from leadpack.pipeline.parity import check_translation
 from leadpack.pipeline.state import check_key_collisions, plan
 
@@ -99,13 +99,14 @@ def _check_theme(series: model.Series, problems: Problems,
         colour = getattr(series.theme, name)
         ratio = contrast(colour, "#ffffff")
         if ratio < MIN_CONTRAST:
-            problems.add(config, _line(series, name), f"theme colour {name} {colour} has contrast {ratio:.2f}:1 "
-                         f"against white; WCAG 2.2 AA needs {MIN_CONTRAST}:1", "choose a darker colour")
+            problems.add(config, setting_line(series.config_path, name), f"theme colour {name} {colour} has "
+                         f"contrast {ratio:.2f}:1 against white; WCAG 2.2 AA needs {MIN_CONTRAST}:1",
+                         "choose a darker colour")
     logo = series.theme.logo
     if not logo or "logo" not in names:
         return
     path = series.root / logo
-    line = _line(series, "logo")
+    line = setting_line(series.config_path, "logo")
     if logo.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", logo) or ".." in re.split(r"[/\\]", logo) \
             or links_out(path, series.root):
         problems.add(config, line, f"the theme logo '{logo}' points outside the course folder",
@@ -229,17 +230,4 @@ def _all_correct_questions(course_set: model.CourseSet, problems: Problems) -> N
             if all(option.correct for option in question.options):
                 problems.add(module.source, question.line, "every option of this question is marked correct",
                              "mark the wrong options with [ ]", severity="warning")
-
-
-def _line(series: model.Series, key: str) -> int:
-    if series.config_path is None:
-        return 1
-    try:
-        text = series.config_path.read_text("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return 1
-    for number, line in enumerate(text.splitlines(), start=1):
-        if re.match(rf"^\s*{re.escape(key)}\s*=", line):
-            return number
-    return 1
 

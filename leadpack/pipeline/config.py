@@ -385,6 +385,19 @@ class Table:
                             f"did you mean '{near}'?" if near else "allowed: " + ", ".join(sorted(allowed)))
 
 
+def setting_line(path: Path | None, key: str) -> int:
+    """The line of a settings file where ``key = ...`` is written (1 when it is not, or the file cannot be read):
+    where a rule found over the loaded settings points."""
+    if path is None:
+        return 1
+    try:
+        text = path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return 1
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    return next((number for number, line in enumerate(text.splitlines(), start=1) if pattern.match(line)), 1)
+
+
 def _example(kind_name: str) -> str:
     return {"text in quotes": '"..."', "a whole number": "30", "a date": "2026-11-30",
             "a list of texts": '["...", "..."]', "a table": "[name] on its own line"}.get(kind_name, "...")

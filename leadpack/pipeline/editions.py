@@ -19,13 +19,18 @@ from pathlib import Path
 
 from leadpack.errors import Problems
 from leadpack.pipeline import model
-from leadpack.pipeline.config import EDITIONS_DIR, TEXT_NAME, SeriesSettings, links_out, load_edition
+from leadpack.pipeline.config import EDITIONS_DIR, TEXT_NAME, SeriesSettings, links_out, load_edition, setting_line
 
 PLACEHOLDER = re.compile(r"\[\[([^\[\]\n]{0,60})\]\]")  # anything written as one, to report a malformed name
 NAMED = re.compile(r"\[\[(" + TEXT_NAME.pattern.strip("^$") + r")\]\]")  # a placeholder proper: [[name]]
 IN_A_TAG = re.compile(r"<[^<>]*\[\[")
 TEXT_FIELDS = {"title", "text", "alt", "caption", "description", "outcomes", "html"}  # and every *_html, *_text
 ALL = "all"  # --edition all: the series' own edition and every edition in content/editions/
+
+
+def is_html(field_name: str) -> bool:
+    """Whether a model field holds HTML (templates put it in as it is), so a value filled into it is escaped."""
+    return field_name == "html" or field_name.endswith("_html")
 
 
 # ---- reading ----
@@ -87,7 +92,7 @@ def unknown(series: model.Series, names: tuple[str, ...]) -> list[str]:
 
 def edition_series(series: model.Series, edition: model.Edition | None) -> model.Series:
     """The series as ``edition`` publishes it (None: as the series itself does), placeholders filled."""
-    texts = series.texts
+    texts = texts_of(series, edition)
     if edition is not None:
         words = dict(series.translations)
         for language, organisation in edition.translations:
@@ -95,8 +100,12 @@ def edition_series(series: model.Series, edition: model.Edition | None) -> model
         series = replace(series, edition=edition.id, organisation=edition.organisation, base_iri=edition.base_iri,
                          theme=edition.theme, accessibility=edition.accessibility, config_path=edition.path,
                          translations=tuple(words.items()))
-        texts = merged(series.texts, edition.texts)
     return replace(series, sets=tuple(_filled_set(course_set, texts) for course_set in series.sets))
+
+
+def texts_of(series: model.Series, edition: model.Edition | None) -> model.Texts:
+    """The texts an edition fills placeholders with: the series' own [texts], with the edition's over them."""
+    return series.texts if edition is None else merged(series.texts, edition.texts)
 
 
 def merged(base: model.Texts, over: model.Texts) -> model.Texts:
@@ -135,8 +144,7 @@ def _filled(node: object, values: dict[str, str]) -> object:
 def _field(name: str, value: object, values: dict[str, str]) -> object:
     if isinstance(value, str):
         text_field = name in TEXT_FIELDS or name.endswith(("_html", "_text"))
-        return fill(value, values, name == "html" or name.endswith("_html")) if text_field and "[[" in value \
-            else value
+        return fill(value, values, is_html(name)) if text_field and "[[" in value else value
     if isinstance(value, tuple):
         items = tuple(_field(name, item, values) for item in value)
         return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
@@ -170,7 +178,7 @@ def check_editions(series: model.Series, editions: tuple[model.Edition | None, .
             check_translated(each, translation, problems)
     _check_base_iris(series, editions, problems)
     for edition in editions:
-        texts = series.texts if edition is None else merged(series.texts, edition.texts)
+        texts = texts_of(series, edition)
         for course_set, translated, module in modules:
             values, own = values_for(texts, course_set.language), dict(dict(texts).get(course_set.language, ()))
             table = f"[texts.{course_set.language}]" if translated else "[texts]"
@@ -193,14 +201,9 @@ def _check_base_iris(series: model.Series, editions: tuple[model.Edition | None,
         mine = f"the edition '{edition.id}'"
         other = owners.setdefault(edition.base_iri, mine)
         if other != mine and edition in editions:
-            problems.add(edition.path, _line_of(edition.path, "base_iri"), f"base_iri is the one {other} uses, so "
+            problems.add(edition.path, setting_line(edition.path, "base_iri"), f"base_iri is the one {other} uses, so "
                          "the two would share activity ids and learners' records", "give the edition an address of "
                          "its own, or leave base_iri out for one under the series' address")
-
-
-def _line_of(path: Path, key: str) -> int:
-    lines = path.read_text("utf-8", "replace").split("\n")
-    return next((n for n, text in enumerate(lines, 1) if text.lstrip().startswith(key)), 1)
 
 
 def check_translated(original: model.CourseSet, translation: model.CourseSet, problems: Problems) -> None:
@@ -223,8 +226,7 @@ def _check_in_text(module: model.Module, problems: Problems) -> None:
         for block in page.blocks:
             for field in fields(block):  # type: ignore[arg-type]
                 value = getattr(block, field.name)
-                if isinstance(value, str) and (field.name == "html" or field.name.endswith("_html")) \
-                        and IN_A_TAG.search(value):
+                if isinstance(value, str) and is_html(field.name) and IN_A_TAG.search(value):
                     line = next((p.line for p in module.placeholders if p.line >= page.line), page.line)
                     problems.add(module.source, line, "a [[placeholder]] stands inside a link address or an HTML "
                                  "attribute", "placeholders stand only in text: write the link in the module, "
@@ -255,5 +257,5 @@ def _check_unused(edition: model.Edition | None, series: model.Series, used: set
     for _, values in texts:
         for name, _value in values:
             if name not in used:
-                problems.add(path, _line_of(path, name), f"no module uses the text '{name}'",
+                problems.add(path, setting_line(path, name), f"no module uses the text '{name}'",
                              f"write [[{name}]] where it belongs in a module, or remove it", severity="warning")
