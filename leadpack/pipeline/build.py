@@ -112,6 +112,7 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
         series = replace(series, build=replace(series.build, languages=options.languages))
     published = tuple(edition_series(series, edition) for edition in editions.chosen(series, options.editions))
     everything = planned(published, names)
+    by_edition = [[each for each in everything if each.edition == number] for number in range(len(published))]
     mine = shard_of(everything, options.shard)
     job = Job(published, sco_per, out, options.templates)
     if options.jobs > 1 and len({(edition, course_set.id) for edition, course_set, _ in mine}) > 1:
@@ -131,8 +132,7 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
     files = [(p.path, p.data) for p in packages] + [sheet for p in packages for sheet in p.sheets]
     for number, edition in enumerate(published):
         files += statement_files(edition, _statement_listing(
-            [planned for planned in everything if planned.edition == number],
-            [p for p in packages if p.edition == edition.edition], out_folder(out, edition)),
+            by_edition[number], [p for p in packages if p.edition == edition.edition], out_folder(out, edition)),
             custom_templates)
     try:
         write_files_atomically(files)
@@ -146,9 +146,8 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
     if options.clean:
         with stopwatch.stage("clean"):
             for number, edition in enumerate(published):
-                removed += stale_outputs(out_folder(out, edition), planned_names(
-                    [planned for planned in everything if planned.edition == number]),
-                    tuple(s.id for s in series.sets) if options.sets else ())
+                removed += stale_outputs(out_folder(out, edition), planned_names(by_edition[number]),
+                                         tuple(s.id for s in series.sets) if options.sets else ())
             for path in removed:
                 path.unlink(missing_ok=True)
     return Built(series, packages, warnings, removed, stopwatch.seconds)
