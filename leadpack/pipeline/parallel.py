@@ -127,9 +127,9 @@ def groups(editions: tuple[model.Series, ...], packages: list[Planned]) -> list[
     """The packages as work for one process each: (edition, set index, the language packaged, its formats), in
     order: the formats of one set share its rendered pages in whichever process builds them."""
     found: dict[tuple[int, int, str], list[str]] = {}
+    positions = [{each.id: number for number, each in enumerate(series.sets)} for series in editions]
     for edition, course_set, fmt in packages:
-        index = [each.id for each in editions[edition].sets].index(course_set.id)
-        found.setdefault((edition, index, course_set.language), []).append(fmt.name)
+        found.setdefault((edition, positions[edition][course_set.id], course_set.language), []).append(fmt.name)
     return [(*key, tuple(names)) for key, names in found.items()]
 
 
