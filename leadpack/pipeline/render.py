@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING
 
 import jinja2
 import jinja2.sandbox
-import rjsmin
 
 from leadpack import __version__
 from leadpack.errors import LeadpackError, SourceError
 from leadpack.pipeline import model
 from leadpack.pipeline.colours import lightened
 from leadpack.pipeline.config import links_out, not_a_file, read_file
+from leadpack.pipeline.minify import minified
 from leadpack.pipeline.runtime_data import LanguageEntry, RuntimeData
 from leadpack.pipeline.state import Budget, plan
 
@@ -65,9 +65,9 @@ class Site:
 
 @functools.cache
 def runtime_file(path: Path) -> bytes:
-    """A runtime file as shipped: scripts lose comments and indentation (the sources stay readable)."""
+    """A runtime file as shipped: scripts minified (the sources stay readable), the stylesheet as written."""
     text = path.read_text("utf-8")
-    return (rjsmin.jsmin(text, keep_bang_comments=True) if path.suffix == ".js" else text).encode("utf-8")
+    return minified(text) if path.suffix == ".js" else text.encode("utf-8")
 
 
 def runtime_scripts(fmt: Format) -> dict[str, Path]:
