@@ -393,6 +393,34 @@ def test_release_notes_for_two_builds_of_every_edition(tmp_path, editions_build)
         assert (tmp_path / "notes" / edition / "release-notes.md").is_file()
 
 
+def test_clean_with_every_edition_removes_a_retired_editions_packages(tmp_path, editions_build):
+    """An edition whose file is gone leaves its folder behind; --edition all --clean removes the packages, sheets
+    and statements in it (and the folder, once empty), keeps anything else, and a build of one edition, which
+    does not know which editions are retired, leaves every other folder alone."""
+    course, built = editions_build
+    copy = tmp_path / "course"
+    shutil.copytree(course, copy, ignore=shutil.ignore_patterns("dist"))
+    out = shutil.copytree(built, tmp_path / "out")
+    (copy / "content/editions/south.toml").unlink()
+    (copy / "content/editions/north.toml").rename(copy / "content/editions/northern.toml")
+    (out / "north" / "notes.txt").write_text("the council's own notes")
+    south_files = sorted(path.name for path in (out / "south").iterdir())
+
+    one = run_cli("build", "--edition", "northern", "--clean", "--out", out, root=copy)
+    assert one.exit_code == 0, one.output
+    assert sorted(path.name for path in (out / "south").iterdir()) == south_files
+
+    every = run_cli("build", "--edition", "all", "--clean", "--json", "--out", out, root=copy)
+    assert every.exit_code == 0, every.output
+    removed = json.loads(every.stdout)["removed"]
+    assert sorted(Path(path).name for path in removed if Path(path).parent == out / "south") == south_files
+    assert not (out / "south").exists(), "an emptied folder goes too"
+    assert sorted(path.name for path in (out / "north").iterdir()) == ["notes.txt"]
+    assert sorted(path.name for path in (out / "northern").iterdir()) == sorted(
+        path.name for path in (built / "north").iterdir())
+    assert package(out, "", "xapi").is_file(), "the series' own packages stay"
+
+
 @pytest.mark.parametrize("escape", ["\\u0007", "\\uFFFF"])
 def test_a_character_xml_refuses_in_an_edition_fails_check_not_the_packager(tmp_path, escape):
     course = edition_course(tmp_path)

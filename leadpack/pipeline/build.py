@@ -20,7 +20,7 @@ from leadpack.pipeline import accessibility, editions, handoff, model
 from leadpack.pipeline.accessibility import statement_files
 from leadpack.pipeline.archive import write_files_atomically, write_zip
 from leadpack.pipeline.checks import check_series
-from leadpack.pipeline.config import LANGUAGE_TAG, VERSION
+from leadpack.pipeline.config import ID_NAME, LANGUAGE_TAG, VERSION
 from leadpack.pipeline.editions import edition_series
 from leadpack.pipeline.load import read_series
 from leadpack.pipeline.parallel import Job, Planned, build_in_processes, out_folder, planned, shard_of
@@ -145,12 +145,36 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
     removed = []
     if options.clean:
         with stopwatch.stage("clean"):
-            for number, edition in enumerate(published):
-                removed += stale_outputs(out_folder(out, edition), planned_names(by_edition[number]),
-                                         tuple(s.id for s in series.sets) if options.sets else ())
-            for path in removed:
-                path.unlink(missing_ok=True)
+            removed = clean(out, published, by_edition, tuple(s.id for s in series.sets) if options.sets else (),
+                            every_edition=editions.ALL in options.editions)
     return Built(series, packages, warnings, removed, stopwatch.seconds)
+
+
+def clean(out: Path, published: tuple[model.Series, ...], by_edition: list[list[Planned]], set_ids: tuple[str, ...],
+          every_edition: bool) -> list[Path]:
+    """--clean: each built edition's leadpack files that the build did not write, and, when the build made every
+    edition, those in the folder of an edition the course no longer has (its folder goes too once empty)."""
+    removed = []
+    for number, edition in enumerate(published):
+        removed += stale_outputs(out_folder(out, edition), planned_names(by_edition[number]), set_ids)
+    retired = retired_editions(out, {edition.edition for edition in published}) if every_edition else []
+    for folder in retired:
+        removed += stale_outputs(folder, set(), set_ids)
+    for path in removed:
+        path.unlink(missing_ok=True)
+    for folder in retired:
+        if any(path.parent == folder for path in removed) and not any(folder.iterdir()):
+            folder.rmdir()
+    return removed
+
+
+def retired_editions(out: Path, current: set[str]) -> list[Path]:
+    """Folders in ``out`` named as an edition's would be, of no edition the course has now (its file was removed
+    or renamed): where an old edition's packages wait."""
+    if not out.is_dir():
+        return []
+    return sorted(path for path in out.iterdir() if path.is_dir() and not path.is_symlink()
+                  and ID_NAME.fullmatch(path.name) and path.name not in current)
 
 
 def _label(series: model.Series) -> str:
