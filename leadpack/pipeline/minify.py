@@ -2,9 +2,9 @@
 
 calmjs.parse parses each script and prints it back without comments, whitespace or long local names (globals
 such as ``LP`` and every property keep theirs, so the scripts still meet each other and the page's data). Parsing
-is slow next to the rest of a build (about 0.2 s a format), so each result is kept in the user's cache folder,
-named by a hash of the source and the minifier's version: a build with a warm cache only reads the file, and the
-output is the same bytes either way. A cache that cannot be written only costs time.
+is slow next to the rest of a build (about 0.4 s for every script), so each result is kept (cache.py), named by a
+hash of the source and the installed minifier: a build with a warm cache only reads the file, and the output is
+the same bytes either way. A cache that cannot be written only costs time.
 """
 
 from __future__ import annotations
@@ -13,25 +13,24 @@ import functools
 import hashlib
 import os
 import tempfile
-from importlib import metadata
+from importlib import util
 from pathlib import Path
 
+from leadpack.pipeline.cache import cache_folder
+
 MINIFIER = "calmjs.parse"
-CACHE_ENV = "LEADPACK_CACHE_DIR"
-
-
-def cache_dir() -> Path:
-    """Where minified scripts are kept: $LEADPACK_CACHE_DIR, else the XDG cache folder's leadpack/runtime."""
-    chosen = os.environ.get(CACHE_ENV)
-    if chosen:
-        return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "leadpack" / "runtime"
 
 
 @functools.cache
-def _minifier_version() -> str:
-    return metadata.version(MINIFIER)
+def _minifier_identity() -> str:
+    """The installed minifier, told apart cheaply (its version from metadata takes longer than a warm build's
+    whole runtime): where its files are and when they were written, so an upgrade makes new entries."""
+    found = util.find_spec(MINIFIER)
+    origin = Path(found.origin) if found and found.origin else None
+    if origin is None:
+        return "missing"
+    written = origin.stat()
+    return f"{origin} {written.st_mtime_ns} {written.st_size}"
 
 
 def _minify(source: str) -> str:
@@ -41,9 +40,12 @@ def _minify(source: str) -> str:
     return minify_print(es5(source), obfuscate=True, obfuscate_globals=False)
 
 
-def _entry(source: str) -> Path:
-    digest = hashlib.sha256(f"{MINIFIER} {_minifier_version()}\n{source}".encode()).hexdigest()
-    return cache_dir() / f"{digest}.js"
+def _entry(source: str) -> Path | None:
+    folder = cache_folder("runtime")
+    if folder is None:
+        return None
+    digest = hashlib.sha256(f"{MINIFIER} {_minifier_identity()}\n{source}".encode()).hexdigest()
+    return folder / f"{digest}.js"
 
 
 def _read_entry(entry: Path) -> bytes | None:
@@ -56,21 +58,25 @@ def _read_entry(entry: Path) -> bytes | None:
 
 
 def _write_entry(entry: Path, script: bytes) -> None:
+    """Whole or not at all, even with --jobs writing the same entry at once."""
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".part")
+    except OSError:
+        return
+    try:
         with os.fdopen(handle, "wb") as out:
             out.write(hashlib.sha256(script).hexdigest().encode() + b"\n" + script)
-        os.replace(temporary, entry)  # whole or not at all, even with --jobs writing the same entry
+        os.replace(temporary, entry)
     except OSError:
-        pass
+        Path(temporary).unlink(missing_ok=True)
 
 
 def minified(source: str) -> bytes:
     """``source`` (one of our runtime scripts) minified, from the cache when it holds it."""
     entry = _entry(source)
-    script = _read_entry(entry)
+    script = _read_entry(entry) if entry else None
     if script is None:
         script = _minify(source).encode("utf-8")
-        _write_entry(entry, script)
+        if entry:
+            _write_entry(entry, script)
     return script

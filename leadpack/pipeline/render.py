@@ -25,6 +25,7 @@ import jinja2.sandbox
 from leadpack import __version__
 from leadpack.errors import LeadpackError, SourceError
 from leadpack.pipeline import model
+from leadpack.pipeline.cache import cache_folder
 from leadpack.pipeline.colours import lightened
 from leadpack.pipeline.config import links_out, not_a_file, read_file
 from leadpack.pipeline.minify import minified
@@ -200,23 +201,12 @@ TEMPLATE_OPTIONS = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": Tr
 
 @functools.cache
 def template_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept between runs: compiling them is most of a small build's work. Jinja keys each on
-    the template's file and source (an edited or overriding template is compiled afresh); the folder is keyed on
-    what else the compiled code depends on (Jinja's and leadpack's versions, the options above). In
-    $LEADPACK_CACHE, else the user's cache folder; none where that cannot be written (LEADPACK_CACHE="" turns
-    it off)."""
-    folder = os.environ.get("LEADPACK_CACHE")
-    if folder is None:
-        folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "leadpack")
-    if not folder:
-        return None
+    """Compiled templates kept between runs (cache.py): compiling them is most of a small build's work. Jinja keys
+    each on the template's file and source (an edited or overriding template is compiled afresh); the folder is
+    keyed on what else the compiled code depends on (Jinja's and leadpack's versions, the options above)."""
     compiled_by = repr((jinja2.__version__, __version__, sorted(TEMPLATE_OPTIONS.items()), "sandboxed", "strict"))
-    path = Path(folder) / "templates" / hashlib.sha256(compiled_by.encode()).hexdigest()[:16]
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(path)) if os.access(path, os.W_OK) else None
+    folder = cache_folder("templates/" + hashlib.sha256(compiled_by.encode()).hexdigest()[:16])
+    return jinja2.FileSystemBytecodeCache(str(folder)) if folder else None
 
 
 # Where a format's own parts go in a unit's shared page: its runtime data, and one script line per runtime file.
