@@ -9,8 +9,10 @@ Targets on a 2-core machine: the whole course in both formats under 1.5 s; a 1,0
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import io
+import os
 import statistics
 import sys
 import tempfile
@@ -24,7 +26,9 @@ sys.path.insert(0, str(ROOT))
 from leadpack import formats  # noqa: E402
 from leadpack.pipeline.archive import write_zip  # noqa: E402
 from leadpack.pipeline.build import BuildOptions, build  # noqa: E402
+from leadpack.pipeline.cache import CACHE_ENV  # noqa: E402
 from leadpack.pipeline.load import load_series  # noqa: E402
+from leadpack.pipeline.minify import minified  # noqa: E402
 from leadpack.pipeline.render import RUNTIME_DIR, render_set, runtime_file, runtime_scripts  # noqa: E402
 
 
@@ -106,26 +110,51 @@ def zip_sizes(out: Path) -> list[tuple[str, int, int]]:
 RUNTIME_TARGET = 20 * 1024  # bytes of minified JavaScript a package may ship (issue 17)
 
 
-def runtime_sizes() -> dict[str, dict[str, tuple[int, int]]]:
-    """Per format, each script it ships (in load order): (source bytes, shipped bytes)."""
+def runtime_sizes(languages: int = 1) -> dict[str, dict[str, tuple[int, int]]]:
+    """Per format, each script a package holding the set in ``languages`` languages ships (in load order):
+    (source bytes, shipped bytes)."""
     return {fmt.name: {name: (path.stat().st_size, len(runtime_file(path)))
-                       for name, path in runtime_scripts(fmt).items()} for fmt in formats.every()}
+                       for name, path in runtime_scripts(fmt, languages).items()} for fmt in formats.every()}
 
 
 def print_runtime_sizes() -> None:
-    """Each format's shipped JavaScript against the target, then what each of its scripts adds."""
+    """Each format's shipped JavaScript against the target, in one language and in several, then what each of its
+    scripts adds; and how long minifying takes when the cache does not have it."""
     css = RUNTIME_DIR / "leadpack.css"
     print(f"learner runtime (target <= {RUNTIME_TARGET // 1024} KB of JavaScript shipped per format; stylesheet "
           f"{len(runtime_file(css)) / 1024:.1f} KB):")
+    several = runtime_sizes(languages=2)
     for name, scripts in runtime_sizes().items():
         source = sum(sizes[0] for sizes in scripts.values())
         shipped = sum(sizes[1] for sizes in scripts.values())
+        bilingual = sum(sizes[1] for sizes in several[name].values())
         paths = runtime_scripts(formats.get(name)).values()
         packed = len(gzip.compress(b"".join(runtime_file(path) for path in paths)))
         print(f"  {name:10s} {shipped / 1024:5.1f} KB shipped (ratio {shipped / RUNTIME_TARGET:.2f}), "
-              f"{source / 1024:.1f} KB of source, {packed / 1024:.1f} KB gzipped")
-        for script, (_, size) in scripts.items():
+              f"{source / 1024:.1f} KB of source, {packed / 1024:.1f} KB gzipped; in several languages "
+              f"{bilingual / 1024:.1f} KB (ratio {bilingual / RUNTIME_TARGET:.2f})")
+        for script, (_, size) in several[name].items():
             print(f"    {script:18s} {size / 1024:5.1f} KB")
+    sources = {path.read_text("utf-8") for fmt in formats.every() for path in runtime_scripts(fmt, 2).values()}
+    start = time.process_time()
+    with tempfile.TemporaryDirectory() as empty, _cache_dir(empty):
+        for source in sources:
+            minified(source)
+    print(f"  minifying every script without the cache: {(time.process_time() - start) * 1000:.0f} ms of CPU "
+          f"(once per machine: then read from the cache)")
+
+
+@contextlib.contextmanager
+def _cache_dir(folder: str):
+    saved = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = folder
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ[CACHE_ENV]
+        else:
+            os.environ[CACHE_ENV] = saved
 
 
 def main() -> None:

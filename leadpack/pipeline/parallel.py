@@ -85,10 +85,11 @@ class Job:
         return self.renderers[edition]
 
     def warm(self, format_names: tuple[str, ...]) -> None:
-        """Compile the templates and read the runtime scripts once, before workers are forked with them."""
+        """Compile the templates and read every runtime script a package may ship once, before workers are forked
+        with them."""
         self.renderer(0).template()
         for name in format_names:
-            for path in runtime_scripts(formats.get(name)).values():
+            for path in runtime_scripts(formats.get(name), languages=2).values():
                 runtime_file(path)
 
 

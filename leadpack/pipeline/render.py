@@ -50,6 +50,7 @@ def _builtin_templates() -> Path:
 BUILTIN_TEMPLATES = _builtin_templates()
 CORE_SCRIPTS = ("lp-core.js", "lp-standalone.js")
 APP_SCRIPT = "lp-app.js"
+LANGUAGES_SCRIPT = "lp-languages.js"
 
 FileMap = dict[str, bytes]
 
@@ -71,9 +72,12 @@ def runtime_file(path: Path) -> bytes:
     return minified(text) if path.suffix == ".js" else text.encode("utf-8")
 
 
-def runtime_scripts(fmt: Format) -> dict[str, Path]:
-    """The learner runtime a format's package ships, in load order: shipped name → source file."""
+def runtime_scripts(fmt: Format, languages: int = 1) -> dict[str, Path]:
+    """The learner runtime a format's package ships, in load order: shipped name → source file. The learner's
+    choice of language comes only with a package that holds the set in several (``languages``)."""
     scripts = {name: RUNTIME_DIR / name for name in CORE_SCRIPTS}
+    if languages > 1:
+        scripts[LANGUAGES_SCRIPT] = RUNTIME_DIR / LANGUAGES_SCRIPT
     scripts.update((path.name, path) for path in fmt.scripts)
     scripts[APP_SCRIPT] = RUNTIME_DIR / APP_SCRIPT
     return scripts
@@ -274,7 +278,7 @@ class Renderer:
         budgets = budgets_for(self.series, course_set, fmt, sco_per)
         shared, _ = self.set_files(course_set)
         files = dict(shared)
-        scripts = runtime_scripts(fmt)
+        scripts = runtime_scripts(fmt, len(course_set.language_versions))
         for name, path in scripts.items():
             files[f"assets/{name}"] = runtime_file(path)
         strings = strings_for(course_set.language)

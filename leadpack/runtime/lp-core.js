@@ -11,70 +11,9 @@
   }
   var pages = index(data.pages), questions = index(data.questions), reflections = index(data.reflections);
 
-  /* ---- languages: a package may hold the set in several (data.languages, in the order learners are offered them).
-     Ids are the same in each, so one state serves all; the words the runtime uses (interface strings, titles, the
-     text of questions and reflections) are switched in place in `data`, so every part of the runtime, the adapters'
-     statements included, speaks the language the learner sees. data.language is that language. ---- */
-  var own = { code: data.language, strings: data.strings, texts: wordsOf(data) };
-  var languages = (data.languages || []).map(function (l) {
-    return l.code === own.code ? { code: l.code, name: l.name, strings: own.strings, texts: own.texts } : l;
-  });
-
-  /* Every text of `d` that a language has its own of, as (holder, field, key): the key is the one a language's texts
-     are stored under (by kind and id), so the same walk collects the package's own words and puts another's in. */
-  function eachWord(d, visit) {
-    visit(d.set, "title", "set");
-    visit(d.set, "description", "set.description");
-    visit(d.unit, "title", "unit");
-    if (d.nextUnit) visit(d.nextUnit, "title", "next");
-    d.modules.forEach(function (m) { visit(m, "title", "module:" + m.id); });
-    d.pages.forEach(function (p) { visit(p, "title", "page:" + p.id); });
-    d.reflections.forEach(function (r) { visit(r, "prompt", "reflection:" + r.id); });
-    d.questions.forEach(function (q) {
-      visit(q, "text", "question:" + q.id);
-      Object.keys(q.options).forEach(function (k) { visit(q.options, k, "option:" + q.id + ":" + k); });
-    });
-  }
-
-  function wordsOf(d) {
-    var words = {};
-    eachWord(d, function (holder, field, key) { words[key] = holder[field]; });
-    return words;
-  }
-
-  function useLanguage(code) {
-    var chosen = languages.filter(function (l) { return l.code === code; })[0];
-    if (!chosen) return data.language;
-    eachWord(data, function (holder, field, key) { if (key in chosen.texts) holder[field] = chosen.texts[key]; });
-    data.strings = chosen.strings;
-    data.language = code;
-    return code;
-  }
-
-  /* The language in `wanted` (a tag, or a comma-separated list such as cmi5's languagePreference) that the package
-     has, matched whole first and then by its primary subtag (cy-GB finds cy), or "". */
-  function match(wanted) {
-    var found = "";
-    String(wanted || "").split(",").some(function (tag) {
-      tag = tag.trim().toLowerCase();
-      languages.some(function (l) { if (l.code.toLowerCase() === tag) found = l.code; return found; });
-      if (!found && tag) languages.some(function (l) {
-        if (l.code.toLowerCase().split("-")[0] === tag.split("-")[0]) found = l.code;
-        return found;
-      });
-      return found;
-    });
-    return found;
-  }
-
-  /* The language a launch starts in: the one the learner last chose here (saved), else the platform's preference,
-     else the browser's, else the first the set offers. Adapters whose start() says something in a language call it
-     before they do; calling it again gives the same answer. */
-  function startLanguage(state, preferred) {
-    if (languages.length < 2) return data.language;
-    var browser = (navigator.languages || [navigator.language || ""]).join(",");
-    return useLanguage(match(state && state.language) || match(preferred) || match(browser) || languages[0].code);
-  }
+  /* ---- languages: a package holds the set in one, unless lp-languages.js (shipped only in a package that holds
+     it in several) replaces these with the learner's choice of them ---- */
+  function onlyLanguage() { return data.language; }
 
   /* tries: tries at the knowledge checks after the first; kept: reflection keys whose saved text is longer than this
      build saves (from an earlier version), written back as they are until the learner edits them. */
@@ -115,7 +54,7 @@
     }
     if (state.tries) out.t = state.tries;
     if (state.done) out.d = state.done;
-    if (languages.length > 1 && state.language) out.g = state.language;
+    if (window.LP.languages.length > 1 && state.language) out.g = state.language;
     var json = JSON.stringify(out);
     /* Longer texts from an earlier version stay as they were, unless they would push the state past the limit. */
     if (json.length > data.limit && Object.keys(state.kept).length) {
@@ -140,7 +79,7 @@
     state.location = pages.byKey[raw.l] ? raw.l : "";
     state.done = raw.d || "";
     state.tries = raw.t | 0;
-    state.language = match(raw.g);
+    state.language = window.LP.matchLanguage(raw.g);
     Object.keys(state.reflections).forEach(function (k) {
       if (savedLength(state.reflections[k]) > data.reflectionMax) state.kept[k] = true;
     });
@@ -232,7 +171,7 @@
     data: data, pages: pages, questions: questions, reflections: reflections, newState: newState, encodeState: encodeState,
     decodeState: decodeState, evaluate: evaluate, isCorrect: isCorrect, cleanText: cleanText, savedLength: savedLength,
     isoDuration: isoDuration, t: t,
-    storage: storage, adapters: {}, adapter: adapter, checkAdapter: checkAdapter, languages: languages,
-    useLanguage: useLanguage, startLanguage: startLanguage
+    storage: storage, adapters: {}, adapter: adapter, checkAdapter: checkAdapter, languages: [],
+    useLanguage: onlyLanguage, startLanguage: onlyLanguage, matchLanguage: function () { return ""; }
   };
 })();
