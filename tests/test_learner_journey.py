@@ -106,7 +106,7 @@ def test_a_passed_learner_meeting_new_checks_in_a_republished_package_stays_pass
                                                                                  browser, dialect):
     """Adding questions keeps progress (authoring.md §10), so a learner who passed can answer again: four new
     questions answered wrongly take the score under the pass mark, and the LMS still hears only passed, and keeps
-    the passing score (Moodle grades by it)."""
+    the passing score (Moodle grades by it); the end page says the pass is kept, and the certificate stays."""
     first = launch(page, site, fixture_build["set"][dialect.name], dialect, stored=dialect.model.learner())
     first.walk(correct=True)
     first.close()
@@ -120,7 +120,12 @@ def test_a_passed_learner_meeting_new_checks_in_a_republished_package_stays_pass
     go(run.frame, "second-steps/more-checks")
     assert run.answer_visible_questions(correct=False) == 4
     go(run.frame, "finish")
-    assert "Your score is 43%." in run.frame.locator("#lp-finish-result").text_content()
+    result = run.frame.locator("#lp-finish-result").text_content()
+    assert "Your score is 43%." in result
+    assert "You passed this course before, and your learning record keeps that result" in result, \
+        "the end page says what the record keeps"
+    assert run.frame.locator("#lp-certificate").is_visible(), "a pass kept is a certificate kept"
+    assert run.frame.locator("#lp-certificate-result").text_content() == "Result: passed"
     run.close()
     assert run.outcome().success == "passed" and run.success_history() == []
     assert run.outcome().score_raw == first.outcome().score_raw == "100", "a passed learner's grade never drops"

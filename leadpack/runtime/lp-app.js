@@ -444,6 +444,9 @@
     d.modules.forEach(function (m) {
       one('#lp-finish-modules [data-module="' + m.id + '"] .lp-finish-progress').textContent = moduleProgress(m);
     });
+    /* Passed before (changed checks in a republished package): the learning record keeps the pass, so says so. */
+    var passedBefore = passMark !== null && state.done === "p" && result.status !== "passed";
+    if (passedBefore) box.appendChild(el("p", t("passed_before"), "lp-result"));
     if (passMark !== null && result.scored) {
       box.appendChild(el("p", t(result.score >= passMark ? "result_passed" : "result_failed",
         { score: result.score, pass_mark: passMark }), "lp-result"));
@@ -459,14 +462,15 @@
     }
     $("lp-retry").hidden = !(passMark !== null && result.scored && result.score < passMark && result.triesLeft &&
       recording && !ended);
-    var earned = result.complete && (passMark === null || result.status === "passed");
+    var earned = result.complete && (passMark === null || result.status === "passed" || passedBefore);
     $("lp-certificate").hidden = $("lp-certificate-actions").hidden = !earned;
     if (earned) {
       write("lp-certificate-name", certificateName());
       one("label", $("lp-certificate-own-name").closest("div")).hidden = !!learnerName;
       $("lp-certificate-own-name").hidden = !!learnerName;
       write("lp-certificate-result", t("certificate_result", { result: passMark === null ?
-        t("certificate_completed_result") : t("certificate_passed", { score: result.score }) }));
+        t("certificate_completed_result") : passedBefore ? t("certificate_passed_before") :
+        t("certificate_passed", { score: result.score }) }));
       write("lp-certificate-date", t("certificate_date", { date: today() }));
     }
   }
