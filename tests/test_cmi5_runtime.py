@@ -221,6 +221,31 @@ def test_a_refresh_mid_course_fetches_nothing_again_and_loses_nothing(context, s
     assert_the_launch_was_kept_to(lms, launch, page)
 
 
+def test_reflections_kept_on_the_device_never_reach_the_lms(context, site, lms, tmp_path):
+    """reflections = "device" in a cmi5 package: no responded statement, no text in the State API document, and
+    the text kept in the learner's browser, as the page tells them."""
+    course = shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
+    config = course / "leadpack.toml"
+    config.write_text(config.read_text() + '\n[build]\nreflections = "device"\n')
+    assert run_cli("-q", "build", "--format", "cmi5", "--out", tmp_path / "out", root=course).exit_code == 0
+    unzip(next((tmp_path / "out").glob("*-cmi5.zip")), Path(site.directory) / "device")
+    launch = launch_au(lms, site, "device", learner())
+    page = open_au(context, lms, launch)
+    assert page.data()["storage"] == "device"
+    page.reflect("first-steps/what-brings-you-to-this-course", "Private thoughts.")
+    page.next()
+    page.save_and_exit()
+    page.wait_saved()
+    stored = lms.statements(launch.registration)
+    assert_exactly_once(stored, page.sent)
+    assert "responded" not in verbs(stored) and defined(stored) == ["initialized", "terminated"]
+    document = lms.document(launch, STATE_ID)
+    assert document and "r" not in json.loads(document)
+    assert "Private thoughts." not in json.dumps(stored) + document.decode()
+    assert "Private thoughts." in json.dumps(page.storage()["local"])
+    assert_rules_hold(stored, [launch])
+
+
 @pytest.mark.parametrize("kept", ["document", "statements only"])
 def test_a_relaunch_with_the_registration_resumes_at_the_bookmark(browser, site, lms, kept):
     """From our State API document, or, where the LMS has lost it, rebuilt from the learner's statements."""
