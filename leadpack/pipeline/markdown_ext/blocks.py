@@ -18,6 +18,11 @@ from typing import TypeVar
 
 from markdown import Markdown
 from markdown.extensions import Extension
+from markdown.extensions.abbr import AbbrExtension
+from markdown.extensions.attr_list import AttrListExtension
+from markdown.extensions.fenced_code import FencedCodeExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
 from markdown.preprocessors import Preprocessor
 
 from leadpack.errors import Problems, SourceError
@@ -26,7 +31,8 @@ from leadpack.pipeline.limits import MAX_ID_CHARS
 from leadpack.pipeline.markdown_ext.links import ExternalLinksExtension
 
 # No footnotes: the extension writes English link titles that the interface-string catalogue cannot translate.
-BASE_EXTENSIONS = ["tables", "fenced_code", "sane_lists", "attr_list", "abbr"]
+# As classes, not names: a name sends Python-Markdown through every installed package's entry points first.
+BASE_EXTENSIONS = (TableExtension, FencedCodeExtension, SaneListExtension, AttrListExtension, AbbrExtension)
 OPENER = re.compile(r"^:::\s*(?P<kind>\S*)(?P<rest>.*)$")
 ATTRIBUTE = re.compile(r'\s*(?P<name>[A-Za-z_][\w-]*)\s*=\s*"(?P<value>[^"]*)"')
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -58,7 +64,8 @@ BLOCK_KINDS: dict[str, tuple[set[str], set[str]]] = {
 
 
 def make_markdown(extensions: list | None = None) -> Markdown:
-    return Markdown(extensions=[*BASE_EXTENSIONS, ExternalLinksExtension(), *(extensions or [])],
+    return Markdown(extensions=[*(extension() for extension in BASE_EXTENSIONS), ExternalLinksExtension(),
+                                *(extensions or [])],
                     output_format="html")
 
 
