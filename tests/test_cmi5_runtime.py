@@ -22,6 +22,7 @@ from tests.support.cmi5_rules import check_registration, is_defined, verb
 from tests.support.fixtures import require_node_modules
 from tests.support.http import StaticServer
 from tests.support.ralph import RalphLRS
+from tests.support.state_lrs import decoded, encoded_state
 from tests.support.xapi import statement_problems
 from tests.support.xapi_learner import Learner
 
@@ -244,6 +245,29 @@ def test_reflections_kept_on_the_device_never_reach_the_lms(context, site, lms, 
     assert "Private thoughts." not in json.dumps(stored) + document.decode()
     assert "Private thoughts." in json.dumps(page.storage()["local"])
     assert_rules_hold(stored, [launch])
+
+
+def test_a_state_write_racing_another_session_is_joined_not_lost(context, site, lms):
+    """Issue 18 in cmi5: another session of the registration (another device) writes our State API document
+    between this session's read and its write: the LMS answers 412, the AU reads it again, joins both and writes."""
+    launch = launch_au(lms, site, "fixture", learner())
+    page = open_au(context, lms, launch)
+    page.next()
+    page.wait_saved()
+    other_device = encoded_state(page.data(), "second-steps/wrapping-up",
+                                 ["first-steps/welcome", "second-steps/wrapping-up"],
+                                 {"second-steps/is-this-the-last-page": "a"})
+    lms.state.race_next_write(launch.activity_id, launch.actor, launch.registration, STATE_ID, other_device)
+    page.next()
+    page.wait_saved()
+    writes = [status for method, resource, query, status, _ in lms.session_requests(launch)
+              if resource == "activities/state" and method in ("PUT", "POST") and query.get("stateId") == STATE_ID]
+    assert writes[-2:] == [412, 204], writes
+    saved = decoded(lms.document(launch, STATE_ID), page.data())
+    assert saved["answers"] == {"second-steps/is-this-the-last-page": "a"}, "the other device's answer is kept"
+    assert saved["visited"] == ["first-steps/welcome", "first-steps/doing", "first-steps/quiz",
+                                "second-steps/wrapping-up"]
+    assert page.page.evaluate("LP.app.adapter.errors") == []
 
 
 @pytest.mark.parametrize("kept", ["document", "statements only"])

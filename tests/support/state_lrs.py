@@ -274,6 +274,30 @@ class StateLRS(LoopbackService):
         return json.dumps({**before, **after}).encode()
 
 
+# -- documents as the runtime writes them, for tests to play another device and to read what was kept --------
+def encoded_state(data: dict, location: str, visited: list[str], answers: dict[str, str] | None = None,
+                  reflections: dict[str, str] | None = None) -> bytes:
+    """A state document as lp-core.js encodeState writes it (keys, not ids): what another device would write."""
+    keys = {item["id"]: item["key"] for item in data["pages"] + data["questions"]}
+    written = {r["id"]: r["key"] for r in data["reflections"]}
+    return json.dumps({"v": data["stateVersion"], "l": keys[location],
+                       "p": "".join(p["key"] for p in data["pages"] if p["id"] in visited),
+                       "a": {keys[q]: response for q, response in (answers or {}).items()},
+                       "r": {written[r]: text for r, text in (reflections or {}).items()}}).encode()
+
+
+def decoded(document: bytes, data: dict) -> dict:
+    """A state document in ids: location, visited pages (course order), answers, reflections, finish."""
+    saved = json.loads(document)
+    page = {p["key"]: p["id"] for p in data["pages"]}
+    question = {q["key"]: q["id"] for q in data["questions"]}
+    reflection = {r["key"]: r["id"] for r in data["reflections"]}
+    return {"location": page[saved["l"]],
+            "visited": [page[saved["p"][i:i + 5]] for i in range(0, len(saved["p"]), 5)],
+            "answers": {question[k]: v for k, v in saved["a"].items()},
+            "reflections": {reflection[k]: v for k, v in saved.get("r", {}).items()}, "done": saved.get("d", "")}
+
+
 def _document(body: bytes, content_type: str) -> tuple[bytes, str, str]:
     return body, content_type, '"' + sha1(body).hexdigest() + '"'
 
