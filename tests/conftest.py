@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import tomllib
 import zipfile
@@ -17,8 +19,11 @@ from leadpack.cli import main
 # Fixtures for end-to-end tests with real components: browser, page, site, lrs.
 pytest_plugins = ["tests.support.fixtures"]
 
-# Compiled templates go to a cache of the test run's own, not the user's (subprocesses inherit it).
-os.environ.setdefault("LEADPACK_CACHE", tempfile.mkdtemp(prefix="leadpack-test-cache-"))
+# Compiled templates and minified scripts go to a cache of the test run's own, not the user's (subprocesses
+# inherit it); the run removes it when it ends.
+if "LEADPACK_CACHE" not in os.environ:
+    os.environ["LEADPACK_CACHE"] = _RUN_CACHE = tempfile.mkdtemp(prefix="leadpack-test-cache-")
+    atexit.register(shutil.rmtree, _RUN_CACHE, ignore_errors=True)
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
