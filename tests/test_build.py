@@ -224,6 +224,31 @@ def test_a_template_cache_that_cannot_be_used_changes_nothing(tmp_path, template
     assert next(out.glob("*.zip")).read_bytes() == fixture_build["set"]["scorm12"].read_bytes()
 
 
+def test_a_cache_folder_removed_while_leadpack_runs_costs_only_time(tmp_path, template_cache_at, fixture_build):
+    """A cache cleaner (or a full disk) during a long run, such as a preview left open: the next build compiles
+    and minifies again and writes the same zip, and the folder comes back."""
+    import shutil
+
+    from leadpack.pipeline.render import runtime_file
+
+    cache = tmp_path / "cache"
+    template_cache_at(cache)
+    assert run_cli("build", "--out", tmp_path / "first", "--format", "scorm12", root=FIXTURE_COURSE).exit_code == 0
+    shutil.rmtree(cache)
+    runtime_file.cache_clear()
+    override = tmp_path / "templates"  # a template the cache has not seen, so it is compiled and written
+    override.mkdir()
+    (override / "base.html").write_text((REPO / "templates" / "base.html").read_text() + "\n")
+    result = run_cli("build", "--out", tmp_path / "again", "--format", "scorm12", "--templates", override,
+                     root=FIXTURE_COURSE)
+    assert result.exit_code == 0, result.output
+    assert (cache / "runtime").is_dir() and any(cache.rglob("*.cache")), "kept again from then on"
+    plain = run_cli("build", "--out", tmp_path / "plain", "--format", "scorm12", root=FIXTURE_COURSE)
+    assert plain.exit_code == 0, plain.output
+    assert next((tmp_path / "plain").glob("*.zip")).read_bytes() == fixture_build["set"]["scorm12"].read_bytes()
+    runtime_file.cache_clear()
+
+
 def test_ids_survive_an_inserted_page(tmp_path):
     import shutil
 

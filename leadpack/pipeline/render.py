@@ -210,7 +210,19 @@ def template_cache() -> jinja2.BytecodeCache | None:
     keyed on what else the compiled code depends on (Jinja's and leadpack's versions, the options above)."""
     compiled_by = repr((jinja2.__version__, __version__, sorted(TEMPLATE_OPTIONS.items()), "sandboxed", "strict"))
     folder = cache_folder("templates/" + hashlib.sha256(compiled_by.encode()).hexdigest()[:16])
-    return jinja2.FileSystemBytecodeCache(str(folder)) if folder else None
+    return _KeptTemplates(str(folder)) if folder else None
+
+
+class _KeptTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's folder of compiled templates, except that a folder removed or filled while leadpack runs (a cache
+    cleaner, a full disk, a long preview) costs only the time to compile again: Jinja's own would fail the build."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 # Where a format's own parts go in a unit's shared page: its runtime data, and one script line per runtime file.
