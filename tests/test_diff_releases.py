@@ -293,3 +293,22 @@ def test_reflections_moving_from_the_lms_to_the_device_affect_learners_and_back_
         assert back.exit_code == 0, back.stdout
         assert '  ~ where reflections are saved changed from "device" to "lms" (reflections are saved in the LMS ' \
             "from now on)" in back.stdout
+
+
+def test_a_changed_learner_runtime_is_said_and_keeps_progress(old_release, tmp_path):
+    """The same course built by another leadpack: only a script differs. Progress is safe (the saved state's
+    format is a setting of its own), but the LMS team is told the runtime changed, so they try it first."""
+    old = old_release["set"]["xapi"]
+    new = tmp_path / old.name
+    with zipfile.ZipFile(old) as source, zipfile.ZipFile(new, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, data + b";" if info.filename == "assets/lp-app.js" else data)
+    result = diff(old, new, "--json")
+    report = json.loads(result.stdout)
+    assert result.exit_code == 0 and report["safe"] is True, result.output
+    assert [(c["area"], c["subject"], c["message"], c["affects_progress"]) for c in report["changes"]] == [
+        ("settings", "scripts", "the learner runtime changed (lp-app.js)", False)]
+    assert "the learner runtime changed (lp-app.js) (try the new package in the LMS's test course" in \
+        diff(old, new).stdout
+    assert json.loads(diff(old, old, "--json").stdout)["changes"] == [], "the same scripts: nothing to say"

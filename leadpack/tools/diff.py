@@ -10,6 +10,7 @@ over the old one, with advice for each.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -44,6 +45,7 @@ class Release:
     resources: dict[str, str] = field(default_factory=dict)  # launchable resource identifier → href
     mastery: dict[str, str] = field(default_factory=dict)  # item identifier → mastery score
     data: RuntimeData | None = None  # the runtime data of every launch page, merged
+    scripts: dict[str, str] = field(default_factory=dict)  # each script the package ships → its sha256
 
     @property
     def has_data(self) -> bool:
@@ -86,6 +88,8 @@ def read_release(path: Path) -> Release:
             identity = fmt.identity(package)
             release = Release(path, fmt.name, dict(identity.identifiers), dict(identity.items),
                               dict(identity.resources), dict(identity.mastery))
+            release.scripts = {name: hashlib.sha256(package.read(name)).hexdigest() for name in package.names
+                               if name.endswith(".js")}
             for launch in identity.launches:
                 if launch in package.names:
                     data = read_html(package.text(launch), f"{display_path(path)}!{launch}")
@@ -109,7 +113,19 @@ def compare(old: Release, new: Release) -> list[Change]:
         for area in ("pages", "questions", "reflections"):
             changes += _items(area, getattr(old.data, area), getattr(new.data, area), modules)
         changes += _settings(old.data, new.data)
-    return changes
+    return changes + _scripts(old, new)
+
+
+def _scripts(old: Release, new: Release) -> list[Change]:
+    """The learner runtime (or any script in the package) changed: no progress is at stake while the saved state's
+    format stays (settings say when it does not), but what learners see and the platform records may differ."""
+    changed = sorted(name for name in set(old.scripts) | set(new.scripts)
+                     if old.scripts.get(name) != new.scripts.get(name))
+    if not changed:
+        return []
+    names = ", ".join(Path(name).name for name in changed)
+    return [Change("settings", "changed", "scripts", f"the learner runtime changed ({names})", False,
+                   "try the new package in the LMS's test course before replacing the old one")]
 
 
 def same_version(old: Release, new: Release) -> str:
