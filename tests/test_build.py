@@ -302,3 +302,21 @@ def test_the_readme_and_the_cli_name_every_format_of_the_registry():
         assert f"dist/<set>-<version>-{fmt.suffix}.zip" in readme, fmt.name
     help_text = run_cli("build", "--help").stdout
     assert all(name in help_text for name in formats.names())
+
+
+def test_a_warm_serial_build_imports_only_what_it_needs(tmp_path):
+    """Start-up is most of a small build (bench/startup_bench.py): a serial build with a warm cache loads no process
+    pool, no code highlighter (leadpack never highlights) and no minifier (the cache has its output)."""
+    import subprocess
+    import sys
+
+    build_then_list = ("import sys\nfrom leadpack.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+                       "print(*sorted(name for name, module in sys.modules.items() if module is not None))")
+    command = [sys.executable, "-c", build_then_list, "-q", "build", "--format", "scorm12", "--out"]
+    subprocess.run([*command, str(tmp_path / "warm-up")], cwd=FIXTURE_COURSE, check=True, capture_output=True)
+    result = subprocess.run([*command, str(tmp_path / "out")], cwd=FIXTURE_COURSE, capture_output=True, text=True)
+    assert result.returncode == 0 and next((tmp_path / "out").glob("*.zip")), result.stderr
+    loaded = set(result.stdout.split())
+    assert "leadpack.pipeline.render" in loaded, "the list is of what the build loaded"
+    for unneeded in ("multiprocessing", "concurrent.futures", "pygments", "calmjs.parse"):
+        assert unneeded not in loaded, unneeded

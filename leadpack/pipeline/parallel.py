@@ -11,13 +11,10 @@ they start afresh and are sent the loaded course.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -137,6 +134,10 @@ def groups(editions: tuple[model.Series, ...], packages: list[Planned]) -> list[
 def build_in_processes(job: Job, packages: list[Planned], jobs: int,
                        progress: Callable[[str], None]) -> Result:
     """Build ``packages`` in ``jobs`` processes; the result lists them in the order given."""
+    import multiprocessing  # here, not at the top: a serial build (most builds) never needs them
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     work = groups(job.editions, packages)
     safe_to_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     context = multiprocessing.get_context("fork" if safe_to_fork else "spawn")

@@ -11,6 +11,7 @@ import difflib
 import hashlib
 import html
 import re
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,6 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.extensions.abbr import AbbrExtension
 from markdown.extensions.attr_list import AttrListExtension
-from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.preprocessors import Preprocessor
@@ -31,8 +31,24 @@ from leadpack.pipeline.limits import MAX_ID_CHARS
 from leadpack.pipeline.markdown_ext.links import ExternalLinksExtension
 
 # No footnotes: the extension writes English link titles that the interface-string catalogue cannot translate.
+
+def _fenced_code() -> type[Extension]:
+    """Python-Markdown's fenced code blocks, loaded without the Pygments import its code highlighter makes when it
+    loads (about 10 ms of every start-up where Pygments is installed). leadpack never highlights code, so what
+    the extension writes is the same either way; Pygments stays importable for anything else."""
+    blocked = "pygments" not in sys.modules
+    if blocked:
+        sys.modules["pygments"] = None  # makes `import pygments` fail, so codehilite takes its no-Pygments path
+    try:
+        from markdown.extensions.fenced_code import FencedCodeExtension
+    finally:
+        if blocked:
+            del sys.modules["pygments"]
+    return FencedCodeExtension
+
+
 # As classes, not names: a name sends Python-Markdown through every installed package's entry points first.
-BASE_EXTENSIONS = (TableExtension, FencedCodeExtension, SaneListExtension, AttrListExtension, AbbrExtension)
+BASE_EXTENSIONS = (TableExtension, _fenced_code(), SaneListExtension, AttrListExtension, AbbrExtension)
 OPENER = re.compile(r"^:::\s*(?P<kind>\S*)(?P<rest>.*)$")
 ATTRIBUTE = re.compile(r'\s*(?P<name>[A-Za-z_][\w-]*)\s*=\s*"(?P<value>[^"]*)"')
 FENCE = re.compile(r"^\s*(```|~~~)")
