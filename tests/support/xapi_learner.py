@@ -160,3 +160,10 @@ class Learner:
                 Array.from({length: s.length}, (_, i) => [s.key(i), s.getItem(s.key(i))]));
             return {local: dump(localStorage), session: dump(sessionStorage)};
         }""")
+
+    def assert_kept_on_this_device(self, text: str, statements: list[dict], document: bytes | None) -> None:
+        """``text``, written with reflections = "device", stayed here: it is in this browser's storage, and in
+        neither the statements nor the State API document, which holds no reflections at all."""
+        assert document and "r" not in json.loads(document)
+        assert text not in json.dumps(statements) + document.decode()
+        assert text in json.dumps(self.storage()["local"])  # kept here, as the learner was told
