@@ -215,8 +215,13 @@ def test_the_handoff_sheet_names_the_editions_own_package(editions_build):
 
 def test_jobs_and_shards_build_every_edition_byte_for_byte(tmp_path, editions_build):
     course, _ = editions_build
-    serial = _all_outputs(build(course, BuildOptions(out=tmp_path / "serial", editions=("all",))).packages)
-    parallel = _all_outputs(build(course, BuildOptions(out=tmp_path / "jobs", editions=("all",), jobs=2)).packages)
+    said: dict[str, list[str]] = {"serial": [], "jobs": []}
+    serial = _all_outputs(build(course, BuildOptions(out=tmp_path / "serial", editions=("all",)),
+                                said["serial"].append).packages)
+    parallel = _all_outputs(build(course, BuildOptions(out=tmp_path / "jobs", editions=("all",), jobs=2),
+                                  said["jobs"].append).packages)
+    assert said["jobs"] == said["serial"] and "north: every-block (xapi)" in said["serial"], \
+        "progress names each edition's packages alike, however they are built"
     shards: dict[str, str] = {}
     for index in (1, 2, 3, 4, 5):
         built = build(course, BuildOptions(out=tmp_path / "shards", editions=("all",), shard=(index, 5)))

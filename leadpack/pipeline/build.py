@@ -23,7 +23,7 @@ from leadpack.pipeline.checks import check_series
 from leadpack.pipeline.config import ID_NAME, LANGUAGE_TAG, VERSION
 from leadpack.pipeline.editions import edition_series
 from leadpack.pipeline.load import read_series
-from leadpack.pipeline.parallel import Job, Planned, build_in_processes, out_folder, planned, shard_of
+from leadpack.pipeline.parallel import Job, Planned, build_in_processes, out_folder, planned, progress_label, shard_of
 from leadpack.pipeline.render import Renderer, render_set
 
 
@@ -124,7 +124,7 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
     else:
         packages = []
         for edition, course_set, fmt in mine:
-            progress(f"{_label(published[edition])}{course_set.id} ({fmt.name})")
+            progress(progress_label(published[edition].edition, course_set.id, fmt.name))
             packages.append(make_package(published[edition], course_set, fmt, sco_per, job.renderer(edition),
                                          out_folder(out, published[edition]), stopwatch))
     writing = time.perf_counter()
@@ -175,10 +175,6 @@ def retired_editions(out: Path, current: set[str]) -> list[Path]:
         return []
     return sorted(path for path in out.iterdir() if path.is_dir() and not path.is_symlink()
                   and ID_NAME.fullmatch(path.name) and path.name not in current)
-
-
-def _label(series: model.Series) -> str:
-    return f"{series.edition}: " if series.edition else ""
 
 
 def _statement_listing(everything: list[Planned], packages: list[Package], out: Path) -> list[Package]:

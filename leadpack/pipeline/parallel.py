@@ -44,6 +44,11 @@ def planned(editions: tuple[model.Series, ...], format_names: tuple[str, ...]) -
             for each in series.sets for course_set in each.packaged(series.build.languages) for name in format_names]
 
 
+def progress_label(edition: str, set_id: str, format_name: str) -> str:
+    """What the progress line says of one package, built here or in a worker: "north: every-block (xapi)"."""
+    return f"{edition}: {set_id} ({format_name})" if edition else f"{set_id} ({format_name})"
+
+
 def out_folder(out: Path, series: model.Series) -> Path:
     """Where an edition's files go: the out folder for the series' own, out/<edition id>/ for an edition."""
     return out / series.edition if series.edition else out
@@ -151,7 +156,7 @@ def build_in_processes(job: Job, packages: list[Planned], jobs: int,
                 for future in futures:
                     result = future.result()
                     for package in result.packages:
-                        progress(f"{package.set_id} ({package.format})")
+                        progress(progress_label(package.edition, package.set_id, package.format))
                     built += result.packages
                     for stage, seconds in result.stages.items():
                         stages[stage] = stages.get(stage, 0.0) + seconds
