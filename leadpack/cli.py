@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from leadpack import __version__, formats
-from leadpack.errors import LeadpackError, Problem, ProblemsFound, SourceError, display_path
+from leadpack.errors import LeadpackError, Problem, ProblemsFound, SourceError, counted, display_path
 
 if TYPE_CHECKING:  # the pipeline is imported only by the commands that run it, so --help stays quick
     from leadpack.pipeline.build import Built, Package
@@ -101,12 +101,8 @@ def handles_errors(command: Callable) -> Callable:
 def _problems_found(problems: list[Problem]) -> str:
     count = len(problems)
     if all(p.severity == "warning" for p in problems):  # only --strict stops a build on warnings
-        return f"{_count(count, 'warning')}, which --strict treats as errors; nothing was written."
-    return f"{_count(count, 'problem')} found; nothing was written."
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+        return f"{counted(count, 'warning')}, which --strict treats as errors; nothing was written."
+    return f"{counted(count, 'problem')} found; nothing was written."
 
 
 def _maybe_trace(ctx: Context) -> None:
@@ -223,9 +219,9 @@ def build(ctx: Context, sets: tuple[str, ...], format_names: tuple[str, ...], ou
         _stages_and_files(ctx, built)
     for path in built.removed:
         ctx.say(f"removed {display_path(path)} (this build did not write it)")
-    warned = click.style(_count(len(built.warnings), "warning"), fg="yellow") if built.warnings else "no warnings"
+    warned = click.style(counted(len(built.warnings), "warning"), fg="yellow") if built.warnings else "no warnings"
     part = f" (shard {shard[0]}/{shard[1]})" if shard else ""
-    ctx.say(f"built {_count(len(built.packages), 'package')}{part} in {seconds:.1f} s, {warned}")
+    ctx.say(f"built {counted(len(built.packages), 'package')}{part} in {seconds:.1f} s, {warned}")
 
 
 def _jobs(value: int) -> int:
@@ -284,7 +280,7 @@ def _stages_and_files(ctx: Context, built: Built) -> None:
     """--verbose: where the time went, then every file of every package with its size before compression."""
     ctx.say("stages: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in built.stages.items()))
     for package in built.packages:
-        ctx.say(f"{package.path.name}: {_count(package.files, 'file')}")
+        ctx.say(f"{package.path.name}: {counted(package.files, 'file')}")
         width = max((len(name) for name, _ in package.contents), default=0)
         for name, size in package.contents:
             ctx.say(f"  {name.ljust(width)}  {_size(size).rjust(9)}")
@@ -586,7 +582,7 @@ def translate_export(ctx: Context, set_id: str, language: str, out: Path | None)
     if not LANGUAGE_TAG.match(language):
         raise click.BadParameter(f"'{language}' is not a language tag (for example cy or en-GB)", param_hint="--lang")
     exported = export(ctx.root, set_id, language, out)
-    ctx.say(f"wrote {display_path(exported.path)}: {_count(exported.units, 'text')}, {exported.to_translate} to "
+    ctx.say(f"wrote {display_path(exported.path)}: {counted(exported.units, 'text')}, {exported.to_translate} to "
             "translate")
 
 
@@ -604,7 +600,7 @@ def translate_import(ctx: Context, file: Path) -> None:
     for path in imported.written:
         ctx.say(f"  {display_path(path)}")
     ctx.say(f"imported {display_path(file)} into {imported.set_id}/{imported.language}: "
-            f"{_count(len(imported.written), 'file')} changed, {imported.untranslated} text(s) still in the original "
+            f"{counted(len(imported.written), 'file')} changed, {imported.untranslated} text(s) still in the original "
             "language" + (f", {imported.dropped} unit(s) the original no longer has left out" if imported.dropped
                           else ""))
     if not imported.listed:

@@ -115,6 +115,11 @@ class Problems(list):
         return [p for p in self if p.severity == "error"]
 
 
+def counted(number: int, noun: str) -> str:
+    """"1 package", "3 packages": a count as the messages say it (every noun they count takes an s)."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def display_path(path: Path | str) -> str:
     """Show paths relative to the working directory when possible, as editors expect."""
     absolute = Path(os.path.abspath(path))  # not resolve(): a symlink is shown where it sits, not where it points

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from leadpack import formats
-from leadpack.errors import LeadpackError, display_path
+from leadpack.errors import LeadpackError, counted, display_path
 from leadpack.formats.package import PackageError, ZipPackage
 from leadpack.pipeline.runtime_data import (
     PageEntry,
@@ -202,7 +202,7 @@ def _contents(data: RuntimeData, module: str) -> str:
     """'3 pages, 2 questions and 1 reflection': what a module holds, to say how much a rename touches."""
     counts = [(len([e for e in getattr(data, area) if e.id.startswith(f"{module}/")]), area[:-1])
               for area in ("pages", "questions", "reflections")]
-    parts = [f"{number} {noun}{'' if number == 1 else 's'}" for number, noun in counts if number]
+    parts = [counted(number, noun) for number, noun in counts if number]
     if len(parts) < 2:
         return parts[0] if parts else "nothing"
     return ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -428,7 +428,7 @@ def _verdict(old: Release, new: Release, affecting: list[Change]) -> list[str]:
     if not affecting:
         return [f"Verdict: safe. Uploading {after} over {before} keeps every learner's progress.",
                 f"What to do: upload {after} as a new version of the same activity in the LMS."]
-    lines = [f"Verdict: affects learners. {len(affecting)} change{'' if len(affecting) == 1 else 's'} would reset, "
+    lines = [f"Verdict: affects learners. {counted(len(affecting), 'change')} would reset, "
              f"misattribute or cut what learners saved if {after} replaced {before}.", "What to do:"]
     advice: dict[str, list[str]] = {}
     for change in affecting:

@@ -10,12 +10,13 @@ upload them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from leadpack import formats
-from leadpack.errors import display_path
+from leadpack.errors import counted, display_path
 from leadpack.pipeline.document import Block, Code, Name, bullets, heading, para, table, to_markdown
 from leadpack.tools.diff import CannotCompare, Change, Release, compare, read_release, subject_name, warnings
 
@@ -36,6 +37,12 @@ class Found:
     @property
     def set_id(self) -> str:
         return self.release.data.set.id
+
+    @functools.cached_property
+    def payload(self) -> tuple[int, str]:
+        """The zip's size and sha256, read once for the index and the notes alike."""
+        data = self.path.read_bytes()
+        return len(data), hashlib.sha256(data).hexdigest()
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -61,10 +68,10 @@ class Entry:
         return AFFECTS if any(change.affects_progress for change in self.changes) else SAFE
 
     def as_dict(self) -> dict:
-        data, payload = self.new.release.data, self.new.path.read_bytes()
+        data, (size, sha256) = self.new.release.data, self.new.payload
         return {"path": self.new.relative, "edition": self.new.edition, "set": data.set.id,
                 "version": data.set.version, "format": self.new.release.kind,
-                "sha256": hashlib.sha256(payload).hexdigest(), "size": len(payload), "verdict": self.verdict,
+                "sha256": sha256, "size": size, "verdict": self.verdict,
                 "previous": self.old.relative if self.old else None,
                 "previous_version": self.old.release.data.set.version if self.old else None,
                 "changes": len(self.changes), "affecting": sum(c.affects_progress for c in self.changes),
@@ -149,7 +156,7 @@ def _line(change: Change) -> str:
 
 def notes(report: Report, edition: str, sets: dict[str, list[Entry]]) -> list[Block]:
     title = f"Release notes: {edition}" if edition else "Release notes"
-    count = _count(sum(len(entries) for entries in sets.values()), "package")
+    count = counted(sum(len(entries) for entries in sets.values()), "package")
     blocks = [heading(1, title), para(f"{count} in ", Code(display_path(report.new)), ", compared with ",
                                       Code(display_path(report.old)), ". ", *_summary(sets))]
     for entries in sets.values():
@@ -164,7 +171,7 @@ def notes(report: Report, edition: str, sets: dict[str, list[Entry]]) -> list[Bl
 
 def _summary(sets: dict[str, list[Entry]]) -> tuple[str, ...]:
     verdicts = [set_verdict(entries) for entries in sets.values()]
-    parts = [_count(verdicts.count(kind), "set") + f" {words}" for kind, words in
+    parts = [counted(verdicts.count(kind), "set") + f" {words}" for kind, words in
              ((SAFE, "safe for learners"), (AFFECTS, "affecting learners"), (NEW, "new")) if kind in verdicts]
     return (", ".join(parts) + ".",)
 
@@ -192,7 +199,7 @@ def _set_notes(entries: list[Entry]) -> list[Block]:
     if advice:
         blocks += [para("What to do before uploading:"), _listed(advice)]
     blocks.append(table(("package", "verdict", "sha256"), *(
-        (Code(e.new.relative), e.verdict, Code(hashlib.sha256(e.new.path.read_bytes()).hexdigest()[:16]))
+        (Code(e.new.relative), e.verdict, Code(e.new.payload[1][:16]))
         for e in entries)))
     return blocks
 
@@ -220,7 +227,7 @@ def render_text(report: Report) -> list[str]:
             data = entries[0].new.release.data
             where = f"{edition}/" if edition else ""
             lines.append(f"{where}{data.set.id} {data.set.version}: {set_verdict(entries)} "
-                         f"({_count(len(entries), 'package')})")
+                         f"({counted(len(entries), 'package')})")
             shown = sorted({_line(c) for e in entries for c in e.changes if not c.follows_from and c.affects_progress})
             lines += [f"  {line}" for line in shown]
             lines += [f"  warning: {w}" for w in sorted({w for e in entries for w in e.warnings})]
@@ -228,9 +235,5 @@ def render_text(report: Report) -> list[str]:
         lines.append(f"{found.relative}: no longer in the release")
     affecting = sum(entry.verdict == AFFECTS for entry in report.entries)
     lines.append(f"Verdict: {'safe' if report.safe else 'affects learners'}. "
-                 f"{_count(len(report.entries), 'package')}, {affecting} affecting learners.")
+                 f"{counted(len(report.entries), 'package')}, {affecting} affecting learners.")
     return lines
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
