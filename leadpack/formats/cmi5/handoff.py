@@ -6,7 +6,8 @@ from __future__ import annotations
 from leadpack.formats.base import Handoff, HandoffFacts, LmsSettings
 from leadpack.formats.cmi5 import spec
 from leadpack.formats.scorm12.handoff import rule_words
-from leadpack.formats.xapi.handoff import STATE_ID, statements
+from leadpack.formats.xapi import STATE_ID
+from leadpack.formats.xapi.handoff import statements
 from leadpack.pipeline.document import Code, Inline
 
 

@@ -20,10 +20,10 @@ from urllib.parse import urlencode
 from leadpack.formats.base import LaunchUnit, PreviewServices, PreviewSide, Reply
 from leadpack.formats.cmi5 import spec
 from leadpack.formats.cmi5.rules import Judge
+from leadpack.formats.xapi import STATE_ID
 from leadpack.formats.xapi.lrs import VERSION, MemoryLRS, XapiError, ifi
 
 ROUTE = "/cmi5/"
-STATE_ID = "leadpack-progress"  # the State API document the adapter keeps the encoded state in
 LMS_IRI = "https://lms.preview.leadpack.invalid/"
 
 

@@ -10,6 +10,10 @@ from leadpack.formats.base import Format, Identity, LaunchUnit, PreviewServices,
 from leadpack.formats.package import PackageView, Report, zip_path
 from leadpack.formats.xapi.checks import TINCAN, TINCAN_FILE, check_tincan, tc
 
+# The State API document lp-lrs.js keeps the encoded state in (its STATE_ID), beside the course activity, for
+# xAPI and cmi5 alike: the preview's LMS sides and the hand-off sheets name it.
+STATE_ID = "leadpack-progress"
+
 
 class Xapi(Format):
     name = "xapi"

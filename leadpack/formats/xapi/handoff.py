@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from leadpack.formats.base import Handoff, HandoffFacts, LmsSettings
 from leadpack.formats.scorm12.handoff import rule_words
+from leadpack.formats.xapi import STATE_ID
 from leadpack.pipeline.document import Code, Inline
-
-STATE_ID = "leadpack-progress"
 
 
 def handoff(facts: HandoffFacts) -> Handoff:

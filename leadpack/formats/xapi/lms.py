@@ -7,9 +7,9 @@ import uuid
 from urllib.parse import urlencode
 
 from leadpack.formats.base import LaunchUnit, PreviewServices, PreviewSide, Reply
+from leadpack.formats.xapi import STATE_ID
 from leadpack.formats.xapi.lrs import VERSION, MemoryLRS
 
-STATE_ID = "leadpack-progress"  # the State API document the adapter keeps the encoded state in
 ROUTE = "/xapi/"
 
 
