@@ -148,7 +148,7 @@
       return X.withRetries(function () {
         return Promise.all([readJson("activities/state?" + X.query({ stateId: "LMS.LaunchData" }) + "&" + X.query(where)),
           readJson("agents/profile?" + X.query({ agent: where.agent, profileId: "cmi5LearnerPreferences" }))]);
-      }, 3);
+      });
     }
 
     /* ---- the adapter interface ---- */

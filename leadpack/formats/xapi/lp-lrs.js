@@ -74,12 +74,13 @@
 
   function pause(ms) { return new Promise(function (resume) { setTimeout(resume, ms); }); }
 
-  /* `read` tried up to `tries` times, 0.5 s, 1 s ... apart: a blip at launch must not cost a learner their place. */
-  function withRetries(read, tries, done) {
+  /* A launch's `read` tried up to LAUNCH_TRIES times, 0.5 s, 1 s ... apart: a blip at launch must not cost a learner
+     their place. */
+  function withRetries(read, done) {
     done = (done || 0) + 1;
     return read().catch(function (error) {
-      if (done >= tries) throw error;
-      return pause(500 * done).then(function () { return withRetries(read, tries, done); });
+      if (done >= LAUNCH_TRIES) throw error;
+      return pause(500 * done).then(function () { return withRetries(read, done); });
     });
   }
 
@@ -474,7 +475,7 @@
         registration: o.registration });
       return withRetries(function () {
         return Promise.all([doc.read(), o.client.statements(search)]);
-      }, LAUNCH_TRIES).then(function (found) {
+      }).then(function (found) {
         var saved = found[0] === null ? null : LP.decodeState(found[0]);
         return mergeStates(mergeStates(saved, local), replay(found[1].concat(outbox.statements), o.courseIri));
       }, function () {
