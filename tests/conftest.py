@@ -103,3 +103,16 @@ def fixture_build(tmp_path_factory) -> dict[str, dict[str, Path]]:
         assert result.exit_code == 0, result.output
         built[mode] = {fmt: next(out.glob(f"*-{fmt}.zip")) for fmt in formats.names()}
     return built
+
+
+@pytest.fixture(scope="session")
+def device_build(tmp_path_factory) -> dict[str, Path]:
+    """The fixture course with reflections kept on the device (reflections = "device"), in every format:
+    {format: zip path}."""
+    course = tmp_path_factory.mktemp("device-course")
+    shutil.copytree(FIXTURE_COURSE, course, dirs_exist_ok=True)
+    config = course / "leadpack.toml"
+    config.write_text(config.read_text() + '\n[build]\nreflections = "device"\n')
+    result = run_cli("-q", "build", "--out", course / "dist", root=course)
+    assert result.exit_code == 0, result.output
+    return {fmt: next((course / "dist").glob(f"*-{fmt}.zip")) for fmt in formats.names()}

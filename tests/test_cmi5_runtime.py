@@ -222,14 +222,10 @@ def test_a_refresh_mid_course_fetches_nothing_again_and_loses_nothing(context, s
     assert_the_launch_was_kept_to(lms, launch, page)
 
 
-def test_reflections_kept_on_the_device_never_reach_the_lms(context, site, lms, tmp_path):
+def test_reflections_kept_on_the_device_never_reach_the_lms(context, site, lms, device_build):
     """reflections = "device" in a cmi5 package: no responded statement, no text in the State API document, and
     the text kept in the learner's browser, as the page tells them."""
-    course = shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
-    config = course / "leadpack.toml"
-    config.write_text(config.read_text() + '\n[build]\nreflections = "device"\n')
-    assert run_cli("-q", "build", "--format", "cmi5", "--out", tmp_path / "out", root=course).exit_code == 0
-    unzip(next((tmp_path / "out").glob("*-cmi5.zip")), Path(site.directory) / "device")
+    unzip(device_build["cmi5"], Path(site.directory) / "device")
     launch = launch_au(lms, site, "device", learner())
     page = open_au(context, lms, launch)
     assert page.data()["storage"] == "device"

@@ -191,19 +191,9 @@ def test_budget_overflow_fails_the_build_with_a_clear_message(tmp_path):
     assert not out.exists() or not any(out.iterdir())
 
 
-def device_mode_package(tmp_path) -> object:
-    course = tmp_path / "course"
-    shutil.copytree(FIXTURE_COURSE, course)
-    config = course / "leadpack.toml"
-    config.write_text(config.read_text() + '\n[build]\nreflections = "device"\n')
-    out = tmp_path / "out"
-    assert run_cli("-q", "build", "--format", "scorm12", "--out", out, root=course).exit_code == 0
-    return next(out.glob("*.zip"))
-
-
-def test_device_reflections_stay_in_the_browser_and_learner_text_stays_text(page, site, tmp_path):
+def test_device_reflections_stay_in_the_browser_and_learner_text_stays_text(page, site, device_build):
     hostile = '<img src=x onerror="window.pwned=1">Plan: ask "why?"'
-    run = launch(page, site, device_mode_package(tmp_path),
+    run = launch(page, site, device_build["scorm12"],
                  stored={"core": {"student_id": "learner-7", "student_name": "Evans, Siân"}, "suspend_data": ""})
     run.walk(reflection=hostile)
     assert run.current_page() == "reflections"  # Next on the last page leads to the learner's own page

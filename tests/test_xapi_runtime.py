@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import time
 import uuid
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 import tincan
 from lxml import etree
 
-from tests.conftest import FIXTURE_COURSE, run_cli, unzip
+from tests.conftest import unzip
 from tests.support import wait_until
 from tests.support.http import StaticServer
 from tests.support.ralph import RalphLRS
@@ -37,19 +36,13 @@ TINCAN = "{http://projecttincan.com/tincan.xsd}"
 
 # -- module-wide servers --------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, fixture_build, course_build):
+def site(tmp_path_factory, fixture_build, course_build, device_build):
     """The fixture course (as built, and with reflections kept on the device) and the real Introduction set,
     unzipped side by side on one static server."""
     root = tmp_path_factory.mktemp("xapi-site")
     unzip(fixture_build["set"]["xapi"], root / "fixture")
     unzip(course_build[("introduction", "xapi")], root / "introduction")
-    device = tmp_path_factory.mktemp("device-course")
-    shutil.copytree(FIXTURE_COURSE, device, dirs_exist_ok=True)
-    config = device / "leadpack.toml"
-    config.write_text(config.read_text() + '\n[build]\nreflections = "device"\n')
-    result = run_cli("-q", "build", "--format", "xapi", "--out", device / "dist", root=device)
-    assert result.exit_code == 0, result.output
-    unzip(next((device / "dist").glob("*-xapi.zip")), root / "device")
+    unzip(device_build["xapi"], root / "device")
     with StaticServer(root) as server:
         yield server
 
