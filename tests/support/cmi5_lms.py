@@ -257,10 +257,21 @@ class _Handler(XapiHandler):
     def cors_origins(self) -> Sequence[str]:
         return self.lms.cors_origins
 
+    logged: tuple[str, str, dict[str, str], str] | None = None  # the xAPI request being answered, for requests
+
+    def answered(self, status: int) -> None:
+        """Each xAPI request goes into the LMS's requests before its answer is sent, so that a test which has seen
+        the page act on an answer finds it there."""
+        if self.logged is not None:
+            command, resource, query, session_id = self.logged
+            with self.lms.lock:
+                self.lms.requests.append((command, resource, query, status, session_id))
+
     def _handle(self) -> None:
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.logged = None
         if url.path.startswith("/fetch/"):
             if self.command != "POST":
                 self.lms.refused.append(f"{self.command} to the fetch URL")
@@ -268,7 +279,7 @@ class _Handler(XapiHandler):
             return self._answer(200, json.dumps(self.lms.fetch(url.path[len("/fetch/"):])).encode())
         resource = url.path[len(PREFIX):] if url.path.startswith(PREFIX) else url.path
         session = self.lms.session_for(self.headers.get("Authorization"))
-        status = 500
+        self.logged = (self.command, resource, query, session.launch.session_id if session else "")
         try:
             if not self.headers.get("X-Experience-API-Version", "").startswith("1.0"):
                 raise Problem(400, "X-Experience-API-Version header missing")
@@ -278,26 +289,20 @@ class _Handler(XapiHandler):
             if resource == "statements" and self.command in ("POST", "PUT"):
                 if self.command == "PUT":
                     raise Problem(405, "this LMS takes statements by POST")
-                status, answer = self.lms.post_statements(session, body)
-                self._answer(status, answer)
+                self._answer(*self.lms.post_statements(session, body))
             elif resource == "statements" and self.command == "GET":
-                status, answer = self.lms.get_statements(url.query)
-                self._answer(status, answer)
+                self._answer(*self.lms.get_statements(url.query))
             elif resource == "activities/state":
-                status = self._state(query, body)
+                self._state(query, body)
             elif resource == "agents/profile":
                 status, found, extra = self.lms.profile(self.command, query)
                 self._answer(status, found, extra=extra)
             else:
                 raise Problem(404, "no such resource")
         except Problem as problem:
-            status = problem.status
             self._answer(problem.status, json.dumps({"error": str(problem)}).encode())
-        with self.lms.lock:
-            self.lms.requests.append((self.command, resource, query, status,
-                                      session.launch.session_id if session else ""))
 
-    def _state(self, query: dict[str, str], body: bytes) -> int:
+    def _state(self, query: dict[str, str], body: bytes) -> None:
         if self.command != "GET" and query.get("stateId") in (LAUNCH_DATA, None):
             self.lms.refused.append(f"{self.command} activities/state {query.get('stateId') or '(every document)'}")
             raise Problem(403, "the AU must not change LMS.LaunchData (cmi5 10.2.1)")
@@ -307,7 +312,6 @@ class _Handler(XapiHandler):
         extra = {"ETag": etag} if etag else None
         status = 200 if self.command == "GET" else 204
         self._answer(status, found if status == 200 else b"", kind, extra)
-        return status
 
     do_GET = do_POST = do_PUT = do_DELETE = _handle  # noqa: N815
 
