@@ -24,7 +24,7 @@ WARNINGS = [
     ("leadpack/pipeline/parity.py", "the original changed after this was translated"),
     ("leadpack/pipeline/editions.py", "so the [texts] one is used"),
     ("leadpack/pipeline/editions.py", "and this translation does not"),
-    ("leadpack/pipeline/editions.py", "no module uses the text"),
+    ("leadpack/pipeline/editions.py", "nothing in the content uses the text"),
     ("leadpack/formats/content_packaging.py", "file(s) in the zip are not listed in the manifest"),
     ("leadpack/formats/content_packaging.py", "<organizations> has no default"),
     ("leadpack/formats/content_packaging.py", "has child items and an identifierref"),

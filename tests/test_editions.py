@@ -322,7 +322,7 @@ def test_a_text_no_module_uses_is_a_warning(tmp_path):
     assert result.exit_code == 0, result.output
     warnings = [p for p in json.loads(result.output)["problems"] if p["severity"] == "warning"]
     assert [(Path(p["path"]).name, p["message"]) for p in warnings] == [
-        ("south.toml", "no module uses the text 'opening_hours'")]
+        ("south.toml", "nothing in the content uses the text 'opening_hours'")]
 
 
 def test_the_series_resilience_set_uses_local_texts_every_edition_can_replace(tmp_path):
@@ -362,6 +362,85 @@ def test_a_placeholder_in_the_front_matter_fills_the_module_title(tmp_path):
         "//*[local-name()='item']/*[local-name()='title']/text()") for p in built.packages}
     assert titles[""] == titles["south"] == ["First steps at the library", "Second steps"]
     assert titles["north"] == ["First steps at North & co", "Second steps"]  # XML escapes it, as any title
+
+
+def _set_words_with_placeholders(course: Path) -> Path:
+    """The fixture set's title, description and keywords each holding a placeholder; the series and the north
+    edition give [[place]] a value (south inherits the series')."""
+    settings = course / "content/every-block/set.toml"
+    settings.write_text(settings.read_text()
+                        .replace('title = "Every Block"', 'title = "Every Block at [[place]]"')
+                        .replace('"A fixture set with every kind of block."', '"For help, ask [[support_contact]]."')
+                        .replace('keywords = ["fixture", "blocks"]', 'keywords = ["fixture", "[[place]]"]'))
+    config = course / "leadpack.toml"
+    config.write_text(config.read_text().replace("[texts]\n", '[texts]\nplace = "the library"\n'))
+    north = course / "content/editions/north.toml"
+    north.write_text(north.read_text().replace("[texts]\n", '[texts]\nplace = "North & co"\n'))
+    return settings
+
+
+def test_placeholders_in_set_toml_fill_the_sets_words_in_every_file_of_every_format(tmp_path):
+    """The set's title, description and keywords read each edition's words wherever a package shows them (pages,
+    manifests, course structures, metadata); the hostile value is never markup in any of them."""
+    course = edition_course(tmp_path)
+    _set_words_with_placeholders(course)
+    built = build(course, BuildOptions(out=tmp_path / "out", editions=("all",), formats=formats.names()))
+    assert {(p.edition, p.format) for p in built.packages} == {(e, f) for e in EDITIONS for f in formats.names()}
+    for built_package in built.packages:
+        files = members(built_package.path)
+        words = b"\n".join(data for name, data in files.items() if name.endswith((".html", ".xml", ".json")))
+        assert b"[[" not in words, built_package.path
+        if built_package.edition == "north":
+            assert b"Every Block at North &amp; co" in words and b"<script>alert(1)" not in words
+            assert b"For help, ask &lt;script&gt;alert(1)&lt;/script&gt;" in words
+        else:
+            assert b"Every Block at the library" in words
+            helper = b"the South staff helpdesk" if built_package.edition == "south" else b"your line manager"
+            assert b"For help, ask " + helper in words
+
+
+def test_a_placeholder_in_set_toml_without_a_value_is_an_error_at_its_line(tmp_path):
+    course = edition_course(tmp_path)
+    settings = _set_words_with_placeholders(course)
+    config = course / "leadpack.toml"
+    config.write_text(config.read_text().replace('place = "the library"\n', ""))
+    result = run_cli("check", "--json", root=course)
+    assert result.exit_code == 1
+    problems = json.loads(result.output)["problems"]
+    lines = settings.read_text().split("\n")
+    title, keywords = (next(n for n, line in enumerate(lines, 1) if line.startswith(key)) for key in ("title", "key"))
+    missing = {(Path(p["path"]).name, p["line"], p["message"]) for p in problems if "has no value" in p["message"]}
+    assert missing == {("set.toml", line, f"[[place]] has no value in {whose}")
+                       for line in (title, keywords) for whose in ("the series' own edition", "the edition 'south'")}
+    assert not [p for p in problems if "uses the text" in p["message"]]  # north's place is used: by set.toml
+
+
+def test_a_translations_set_toml_keeps_the_originals_placeholders(tmp_path):
+    """The Welsh introduction's set.toml: a placeholder the English one uses is asked for, and its value asked
+    for in Welsh, as in the modules."""
+    course = tmp_path / "course"
+    shutil.copytree(REPO / "content", course / "content")
+    shutil.copy(REPO / "leadpack.toml", course)
+    english, welsh = course / "content/introduction/set.toml", course / "content/introduction/cy/set.toml"
+    english.write_text(re.sub(r'^description = "', 'description = "[[welcome]] ', english.read_text(), flags=re.M))
+    config = course / "leadpack.toml"
+    config.write_text(config.read_text().replace("[texts]\n", '[texts]\nwelcome = "Welcome."\n'))
+
+    def warnings() -> set[tuple[str, str]]:
+        result = run_cli("check", "introduction", "--json", root=course)
+        assert result.exit_code == 0, result.output
+        edition_warnings = [p for p in json.loads(result.output)["problems"] if "[[welcome]]" in p["message"]
+                            and not p["message"].startswith("the original changed")]  # that one is parity's
+        return {(Path(p["path"]).relative_to(course / "content").as_posix(), p["message"]) for p in edition_warnings}
+
+    line = next(n for n, text in enumerate(english.read_text().split("\n"), 1) if text.startswith("description"))
+    assert warnings() == {("introduction/cy/set.toml",
+                           f"the original uses [[welcome]] (at line {line}) and this translation does not")}
+    welsh.write_text(re.sub(r'^description = "', 'description = "[[welcome]] ', welsh.read_text(), flags=re.M))
+    assert warnings() == {("introduction/cy/set.toml",
+                           "[[welcome]] has no cy value in the series' own edition, so the [texts] one is used")}
+    config.write_text(config.read_text() + '\n[texts.cy]\nwelcome = "Croeso."\n')
+    assert warnings() == set()
 
 
 def test_an_edition_sharing_another_ones_base_iri_is_an_error(tmp_path):

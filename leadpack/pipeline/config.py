@@ -467,8 +467,8 @@ MAX_TEXT_CHARS = 500  # a local text is a name, a phone number or a sentence of 
 
 
 def texts_settings(table: Table) -> Texts:
-    """``[texts]``: values for the [[name]] placeholders in module files, and ``[texts.<language>]`` for the
-    sets' other languages. Values are plain text: the build escapes them, so no value can add markup."""
+    """``[texts]``: values for the [[name]] placeholders in module files and set.toml, and ``[texts.<language>]``
+    for the sets' other languages. Values are plain text: the build escapes them, so no value can add markup."""
     found: dict[str, dict[str, str]] = {"": {}}
     for key, value in table.data.items():
         if isinstance(value, dict) and LANGUAGE_TAG.match(key):

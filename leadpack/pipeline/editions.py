@@ -1,8 +1,9 @@
 """Editions: the series as one organisation publishes it, and the [[name]] placeholders its local texts fill.
 
 An edition (``content/editions/<id>.toml``) changes who publishes the course (name, logo, colours, the base IRI
-of its activity ids, the accessibility contact) and fills the placeholders module files use for local
-signposting, such as ``[[support_contact]]``. The series' own edition takes its values from leadpack.toml.
+of its activity ids, the accessibility contact) and fills the placeholders module files and set.toml's words use
+for local signposting, such as ``[[support_contact]]``. The series' own edition takes its values from
+leadpack.toml.
 
 Content stays inert: a placeholder is filled after Markdown has been converted, with the value escaped as text,
 so no value can add markup, a link or a script; and page, question and reflection ids come from the sources as
@@ -14,17 +15,26 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import fields, is_dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
 
 from leadpack.errors import Problems
 from leadpack.pipeline import model
-from leadpack.pipeline.config import EDITIONS_DIR, TEXT_NAME, SeriesSettings, links_out, load_edition, setting_line
+from leadpack.pipeline.config import (
+    EDITIONS_DIR,
+    SET_CONFIG_NAME,
+    TEXT_NAME,
+    SeriesSettings,
+    links_out,
+    load_edition,
+    setting_line,
+)
 
 PLACEHOLDER = re.compile(r"\[\[([^\[\]\n]{0,60})\]\]")  # anything written as one, to report a malformed name
 NAMED = re.compile(r"\[\[(" + TEXT_NAME.pattern.strip("^$") + r")\]\]")  # a placeholder proper: [[name]]
 IN_A_TAG = re.compile(r"<[^<>]*\[\[")
 TEXT_FIELDS = {"title", "text", "alt", "caption", "description", "outcomes", "html"}  # and every *_html, *_text
+SET_WORDS = ("title", "description", "keywords", "stages")  # what set.toml says in words, where placeholders fill
 ALL = "all"  # --edition all: the series' own edition and every edition in content/editions/
 
 
@@ -37,11 +47,12 @@ def is_html(field_name: str) -> bool:
 
 def scan(path: Path, lines: list[str], body_start: int, problems: Problems) -> tuple[model.Placeholder, ...]:
     """Every [[name]] in a module's source lines, with its place; a malformed one in the body is an error there.
-    In the front matter (TOML, where [[...]] also writes nested lists and table headers) only a well-formed
-    placeholder counts, and a line that starts with [[ is TOML's own."""
+    In TOML (the front matter, or all of a set.toml: ``body_start`` is then past the end), where [[...]] also
+    writes nested lists and table headers, only a well-formed placeholder counts, and a line that starts with [[
+    is TOML's own, as one that starts with # is a comment."""
     found = []
     for index, line in enumerate(lines):
-        if "[[" not in line or index < body_start and line.lstrip().startswith("[["):
+        if "[[" not in line or index < body_start and line.lstrip().startswith(("[[", "#")):
             continue
         for match in (NAMED if index < body_start else PLACEHOLDER).finditer(line):
             name = match.group(1)
@@ -100,7 +111,12 @@ def edition_series(series: model.Series, edition: model.Edition | None) -> model
         series = replace(series, edition=edition.id, organisation=edition.organisation, base_iri=edition.base_iri,
                          theme=edition.theme, accessibility=edition.accessibility, config_path=edition.path,
                          translations=tuple(words.items()))
-    return replace(series, sets=tuple(_filled_set(course_set, texts) for course_set in series.sets))
+    sets = tuple(_filled_set(course_set, texts) for course_set in series.sets)
+    titles = {course_set.id: course_set.title for course_set in sets}
+    every = values_for(texts, "")  # a set not loaded: its title in its own language, with the common values
+    catalogue = tuple((set_id, titles.get(set_id) or fill(title, every, as_html=False))
+                      for set_id, title in series.catalogue)
+    return replace(series, sets=sets, catalogue=catalogue)
 
 
 def texts_of(series: model.Series, edition: model.Edition | None) -> model.Texts:
@@ -123,10 +139,13 @@ def values_for(texts: model.Texts, language: str) -> dict[str, str]:
 
 
 def _filled_set(course_set: model.CourseSet, texts: model.Texts) -> model.CourseSet:
+    """The set with its words and its modules' filled (a translation that keeps the original's stages holds the
+    original's placeholders in them, so every field is looked at)."""
     values = values_for(texts, course_set.language)
+    words = {name: _field(name, getattr(course_set, name), values) for name in SET_WORDS}
     modules = tuple(_filled(module, values) if module.placeholders else module for module in course_set.modules)
     translations = tuple(_filled_set(other, texts) for other in course_set.translations)
-    return replace(course_set, modules=modules, translations=translations)
+    return replace(course_set, modules=modules, translations=translations, **words)
 
 
 def _filled(node: object, values: dict[str, str]) -> object:
@@ -143,7 +162,7 @@ def _filled(node: object, values: dict[str, str]) -> object:
 
 def _field(name: str, value: object, values: dict[str, str]) -> object:
     if isinstance(value, str):
-        text_field = name in TEXT_FIELDS or name.endswith(("_html", "_text"))
+        text_field = name in TEXT_FIELDS or name in SET_WORDS or name.endswith(("_html", "_text"))
         return fill(value, values, is_html(name)) if text_field and "[[" in value else value
     if isinstance(value, tuple):
         items = tuple(_field(name, item, values) for item in value)
@@ -165,30 +184,54 @@ def fill(text: str, values: dict[str, str], as_html: bool) -> str:
 
 # ---- checking ----
 
+@dataclass(frozen=True)
+class _Uses:
+    """A source file's placeholders: a module's, or a set.toml's (translated: in a set's translation)."""
+
+    course_set: model.CourseSet
+    translated: bool
+    source: Path
+    placeholders: tuple[model.Placeholder, ...]
+
+
+def _uses(series: model.Series) -> list[_Uses]:
+    """Every file of the loaded sets that holds a placeholder, in every language."""
+    found = []
+    for each in series.sets:
+        for course_set in each.language_versions:
+            translated = course_set is not each
+            found.append(_Uses(course_set, translated, course_set.folder / SET_CONFIG_NAME, course_set.placeholders))
+            found.extend(_Uses(course_set, translated, module.source, module.placeholders)
+                         for module in course_set.modules)
+    return [uses for uses in found if uses.placeholders]
+
+
 def check_editions(series: model.Series, editions: tuple[model.Edition | None, ...], problems: Problems) -> None:
     """Every placeholder has a value in every edition checked, in every language; each stands only in text; and
     each value an edition gives is used somewhere."""
-    modules = [(course_set, course_set is not each, module) for each in series.sets
-               for course_set in each.language_versions for module in course_set.modules if module.placeholders]
-    used = {placeholder.name for _, _, module in modules for placeholder in module.placeholders}
-    for _, _, module in modules:
-        _check_in_text(module, problems)
+    every = _uses(series)
+    used = {placeholder.name for uses in every for placeholder in uses.placeholders}
     for each in series.sets:
+        for course_set in each.language_versions:
+            for module in course_set.modules:
+                if module.placeholders:
+                    _check_in_text(module, problems)
         for translation in each.translations:
             check_translated(each, translation, problems)
     _check_base_iris(series, editions, problems)
     for edition in editions:
         texts = texts_of(series, edition)
-        for course_set, translated, module in modules:
-            values, own = values_for(texts, course_set.language), dict(dict(texts).get(course_set.language, ()))
-            table = f"[texts.{course_set.language}]" if translated else "[texts]"
-            for placeholder in module.placeholders:
+        for uses in every:
+            language = uses.course_set.language
+            values, own = values_for(texts, language), dict(dict(texts).get(language, ()))
+            table = f"[texts.{language}]" if uses.translated else "[texts]"
+            for placeholder in uses.placeholders:
                 if placeholder.name not in values:
-                    problems.add(module.source, placeholder.line, _missing(placeholder.name, edition),
+                    problems.add(uses.source, placeholder.line, _missing(placeholder.name, edition),
                                  _where_to_add(placeholder.name, edition, table), placeholder.col)
-                elif translated and placeholder.name not in own:
-                    problems.add(module.source, placeholder.line, f"[[{placeholder.name}]] has no "
-                                 f"{course_set.language} value {_whose(edition)}, so the [texts] one is used",
+                elif uses.translated and placeholder.name not in own:
+                    problems.add(uses.source, placeholder.line, f"[[{placeholder.name}]] has no {language} value "
+                                 f"{_whose(edition)}, so the [texts] one is used",
                                  _where_to_add(placeholder.name, edition, table), placeholder.col, severity="warning")
         if len(series.sets) == len(series.catalogue):  # with only some sets loaded, the others may use a text
             _check_unused(edition, series, used, problems)
@@ -209,16 +252,21 @@ def _check_base_iris(series: model.Series, editions: tuple[model.Edition | None,
 def check_translated(original: model.CourseSet, translation: model.CourseSet, problems: Problems) -> None:
     """A translation uses the placeholders its original uses, so every language shows the edition's words."""
     theirs = {module.id: module for module in translation.modules}
+    _kept_in_translation(original.placeholders, translation.folder / SET_CONFIG_NAME, translation.placeholders,
+                         problems)
     for module in original.modules:
         translated = theirs.get(module.id)
-        if translated is None:
-            continue
-        missing = sorted({p.name for p in module.placeholders} - {p.name for p in translated.placeholders})
-        for name in missing:
-            line = next(p.line for p in module.placeholders if p.name == name)
-            problems.add(translated.source, 1, f"the original uses [[{name}]] (at line {line}) and this "
-                         "translation does not", f"write [[{name}]] where it belongs in the translation: the "
-                         "translation tool shows it as a tag to keep", severity="warning")
+        if translated is not None:
+            _kept_in_translation(module.placeholders, translated.source, translated.placeholders, problems)
+
+
+def _kept_in_translation(original: tuple[model.Placeholder, ...], source: Path,
+                         translated: tuple[model.Placeholder, ...], problems: Problems) -> None:
+    for name in sorted({p.name for p in original} - {p.name for p in translated}):
+        line = next(p.line for p in original if p.name == name)
+        problems.add(source, 1, f"the original uses [[{name}]] (at line {line}) and this translation does not",
+                     f"write [[{name}]] where it belongs in the translation: the translation tool shows it as a tag "
+                     "to keep", severity="warning")
 
 
 def _check_in_text(module: model.Module, problems: Problems) -> None:
@@ -257,5 +305,6 @@ def _check_unused(edition: model.Edition | None, series: model.Series, used: set
     for _, values in texts:
         for name, _value in values:
             if name not in used:
-                problems.add(path, setting_line(path, name), f"no module uses the text '{name}'",
-                             f"write [[{name}]] where it belongs in a module, or remove it", severity="warning")
+                problems.add(path, setting_line(path, name), f"nothing in the content uses the text '{name}'",
+                             f"write [[{name}]] where it belongs in a module or a set.toml, or remove it",
+                             severity="warning")

@@ -212,6 +212,7 @@ class CourseSet:
     languages: tuple[str, ...] = ()  # every language, in display order; () for a set in its own language only
     translations: tuple[CourseSet, ...] = ()  # the set in each other language: the same ids, answers and files
     status: str = ""  # a translation's: "draft" (awaiting a reviewer) or "reviewed"; "" for the set's own
+    placeholders: tuple[Placeholder, ...] = ()  # every [[name]] in the set's own set.toml (see pipeline/editions.py)
 
     @property
     def pages(self) -> tuple[Page, ...]:
