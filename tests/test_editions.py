@@ -443,6 +443,30 @@ def test_a_translations_set_toml_keeps_the_originals_placeholders(tmp_path):
     assert warnings() == set()
 
 
+def test_a_placeholder_in_a_setting_that_is_never_filled_is_an_error_at_its_line(tmp_path):
+    """leadpack.toml and an edition's file are settings, not content: a [[name]] there (the series' description,
+    an organisation's name, a text's own value) would reach pages as written, so check says where it is."""
+    course = edition_course(tmp_path)
+    config, north = course / "leadpack.toml", course / "content/editions/north.toml"
+    config.write_text(re.sub(r'^description = "', 'description = "[[support_contact]] ', config.read_text(),
+                             count=1, flags=re.M).replace('support_contact = "your line manager"',
+                                                          'support_contact = "[[wellbeing_lead]]"'))
+    north.write_text(north.read_text().replace('organisation = "North Libraries"', 'organisation = "[[north]]"'))
+    result = run_cli("check", "--json", root=course)
+    assert result.exit_code == 1
+    found = {(Path(p["path"]).name, p["line"], p["message"]) for p in json.loads(result.output)["problems"]
+             if "placeholders are filled only" in p["message"]}
+    config_lines, north_lines = config.read_text().split("\n"), north.read_text().split("\n")
+    assert found == {
+        ("leadpack.toml", next(n for n, line in enumerate(config_lines, 1) if line.startswith("description")),
+         "'description' holds [[support_contact]], but placeholders are filled only in module files and set.toml"),
+        ("leadpack.toml", config_lines.index('support_contact = "[[wellbeing_lead]]"') + 1,
+         "'support_contact' holds [[wellbeing_lead]], but placeholders are filled only in module files and set.toml"),
+        ("north.toml", north_lines.index('organisation = "[[north]]"') + 1,
+         "'organisation' holds [[north]], but placeholders are filled only in module files and set.toml"),
+    }
+
+
 def test_an_edition_sharing_another_ones_base_iri_is_an_error(tmp_path):
     course = edition_course(tmp_path)
     south = course / "content/editions/south.toml"

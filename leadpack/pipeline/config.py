@@ -258,9 +258,10 @@ class Table:
     """A TOML table whose typed getters record a problem at the key's line and fall back to a default."""
 
     def __init__(self, path: Path, text: str, data: dict[str, Any], problems: Problems, name: str = "",
-                 line_offset: int = 0, header_line: int = 1):
+                 line_offset: int = 0, header_line: int = 1, placeholders: bool = True):
         self.path, self.text, self.data, self.name = path, text, data, name
         self.problems, self.line_offset, self.header_line = problems, line_offset, header_line
+        self.placeholders = placeholders  # False: a [[name]] here would never be filled (leadpack.toml, editions)
 
     def _section(self) -> list[tuple[int, str]]:
         """(line number, text) of the lines that belong to this table, so nested keys find their own line."""
@@ -325,6 +326,7 @@ class Table:
         if required and not value:
             self.report(key, f"'{key}' is empty", f"write a value between the quotes of {key}")
             return default
+        self._check_placeholder(key, value)
         if max_length and len(value) > max_length:
             self.report(key, f"'{key}' is {len(value)} characters long; LMS fields allow {max_length}",
                         "shorten it")
@@ -361,6 +363,8 @@ class Table:
             if bad:
                 self.report(key, f"an item of '{key}' holds {bad}", TEXT_HINT)
                 break
+        for item in value:
+            self._check_placeholder(key, item)
         return tuple(NOT_TEXT.sub("", item).strip() for item in value)
 
     def date(self, key: str) -> str:
@@ -374,7 +378,16 @@ class Table:
     def table(self, key: str) -> Table:
         value = self._get(key, (dict,), "a table", {}, False)
         name = f"{self.name}.{key}" if self.name else key  # as its header names it: [series.translations.cy]
-        return Table(self.path, self.text, value, self.problems, name, self.line_offset, self.header_line)
+        return Table(self.path, self.text, value, self.problems, name, self.line_offset, self.header_line,
+                     self.placeholders)
+
+    def _check_placeholder(self, key: str, value: str) -> None:
+        """Placeholders are filled in the course's content only: one in a setting would reach pages as written."""
+        found = PLACEHOLDER.search(value)
+        if found and not self.placeholders:
+            self.report(key, f"'{key}' holds {found.group()[:70]}, but placeholders are filled only in module files "
+                        "and set.toml", "write the words themselves here (an edition gives its own in its file in "
+                        f"content/{EDITIONS_DIR}/)")
 
     def reject_unknown(self, allowed: set[str]) -> None:
         for key in self.data:
@@ -433,7 +446,7 @@ def load_series_settings(root: Path, problems: Problems) -> SeriesSettings:
                           "copy the file into the course folder instead of linking to it")
     text = read_text(path)
     data = problems.attempt(lambda: parse_toml(path, text), None)
-    top = Table(path, text, data or {}, problems if data is not None else Problems())
+    top = Table(path, text, data or {}, problems if data is not None else Problems(), placeholders=False)
     top.reject_unknown({"series", "theme", "build", "accessibility", "texts"})
     series = top.table("series")
     series.reject_unknown({"title", "organisation", "base_iri", "description", "sets", "translations"})
@@ -463,6 +476,7 @@ def _base_iri(table: Table, default: str, required: bool = False) -> str:
 
 
 TEXT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # the name in a [[name]] placeholder
+PLACEHOLDER = re.compile(r"\[\[([^\[\]\n]{0,60})\]\]")  # anything written as one (pipeline/editions.py)
 MAX_TEXT_CHARS = 500  # a local text is a name, a phone number or a sentence of signposting, not a page
 
 
@@ -487,10 +501,13 @@ def _text_values(table: Table, skip_tables: bool = False) -> dict[str, str]:
         if skip_tables and isinstance(value, dict) or not TEXT_NAME.match(key):
             continue
         text = table.string(key, max_length=MAX_TEXT_CHARS)
-        if "\n" in text or "[[" in text:
-            table.report(key, f"'{key}' holds a line break or [[", "a local text is one line of plain text")
+        if "\n" in text:
+            table.report(key, f"'{key}' holds a line break", "a local text is one line of plain text")
             continue
-        if isinstance(value, str):
+        if "[[" in text and not PLACEHOLDER.search(text):
+            table.report(key, f"'{key}' holds [[", "a local text is plain text; it cannot hold a placeholder")
+            continue
+        if isinstance(value, str) and "[[" not in text:
             values[key] = text
     return values
 
@@ -744,7 +761,7 @@ def load_edition(path: Path, series: SeriesSettings, problems: Problems) -> Edit
     except SourceError as exc:
         problems.append(exc.problem)
         return None
-    top = Table(path, text, data, problems)
+    top = Table(path, text, data, problems, placeholders=False)
     top.reject_unknown({"edition", "theme", "accessibility", "texts"})
     edition = top.table("edition")
     edition.reject_unknown({"organisation", "base_iri", "translations"})

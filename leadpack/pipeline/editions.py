@@ -22,6 +22,7 @@ from leadpack.errors import Problems
 from leadpack.pipeline import model
 from leadpack.pipeline.config import (
     EDITIONS_DIR,
+    PLACEHOLDER,
     SET_CONFIG_NAME,
     TEXT_NAME,
     SeriesSettings,
@@ -30,7 +31,6 @@ from leadpack.pipeline.config import (
     setting_line,
 )
 
-PLACEHOLDER = re.compile(r"\[\[([^\[\]\n]{0,60})\]\]")  # anything written as one, to report a malformed name
 NAMED = re.compile(r"\[\[(" + TEXT_NAME.pattern.strip("^$") + r")\]\]")  # a placeholder proper: [[name]]
 IN_A_TAG = re.compile(r"<[^<>]*\[\[")
 TEXT_FIELDS = {"title", "text", "alt", "caption", "description", "outcomes", "html"}  # and every *_html, *_text
