@@ -8,6 +8,7 @@ import dataclasses
 import json
 import os
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -65,11 +66,18 @@ def claim(path: Path, name: str, size: int) -> None:
 
 
 def commands(path: Path, state: str = '{"v":1}', other: Path | None = None) -> dict[str, object]:
-    """validate, diff (both ways against ``other``) and explain --package on ``path``; each result."""
+    """validate, diff (both ways against ``other``), explain --package and release (``path`` in the new release
+    folder as the package ``other`` was in the old) on ``path``; each result."""
     results = {"validate": run_cli("validate", path), "explain": run_cli("explain", state, "--package", path)}
     if other is not None:
         results["diff old"] = run_cli("diff", path, other)
         results["diff new"] = run_cli("diff", other, path)
+        releases = Path(tempfile.mkdtemp(dir=path.parent))
+        (releases / "old").mkdir()
+        (releases / "new").mkdir()
+        shutil.copy(other, releases / "old" / other.name)
+        shutil.copy(path, releases / "new" / other.name)
+        results["release"] = run_cli("release", releases / "old", releases / "new", "--out", releases / "notes")
     return results
 
 
@@ -123,8 +131,8 @@ def test_a_small_zip_that_would_unpack_to_far_more_is_refused_by_every_command(t
     assert validate.exit_code == 1 and "Traceback" not in validate.output
     assert re.search(r"zip bomb|damaged", validate.stderr), validate.stderr
     assert re.search(r"zip bomb|damaged|unpacks to more", one_clear_line(results["explain"]))
-    for direction in ("diff old", "diff new"):
-        assert re.search(r"zip bomb|damaged|unpacks to more", one_clear_line(results[direction], (2,)))
+    for command in ("diff old", "diff new", "release"):
+        assert re.search(r"zip bomb|damaged|unpacks to more", one_clear_line(results[command], (2,)))
     with ZipPackage(path) as archive, pytest.raises(PackageError):
         archive.extract(tmp_path / "unpacked")  # what preview unpacks through
 
@@ -149,8 +157,9 @@ def test_a_damaged_member_is_named_by_validate_and_refused_by_diff_and_explain(t
     results = commands(path, other=package)
     assert f"zip entry '{member}' is damaged" in results["validate"].stderr
     assert results["validate"].exit_code == 1 and "Traceback" not in results["validate"].output
-    if member != "assets/lp-core.js":  # diff reads the manifest and launch pages, explain the launch pages
+    if member != "assets/lp-core.js":  # diff and release read the manifest and launch pages, explain the pages
         assert "damaged" in one_clear_line(results["diff old"], (2,))
+        assert "damaged" in one_clear_line(results["release"], (2,))
     if member == "index.html":
         assert "damaged" in one_clear_line(results["explain"])
 
@@ -321,7 +330,8 @@ def test_arbitrary_zips_never_crash_validate_diff_or_explain(package, members, e
             data = data[:int(truncate * len(data))]
         path.write_bytes(bytes(data))
         results = commands(path, other=package)  # anything but a leadpack error propagates and fails the test
-        allowed = {"validate": (0, 1), "explain": (0, 1), "diff old": (0, 1, 2), "diff new": (0, 1, 2)}
+        allowed = {"validate": (0, 1), "explain": (0, 1), "diff old": (0, 1, 2), "diff new": (0, 1, 2),
+                   "release": (0, 1, 2)}
         for name, result in results.items():
             assert result.exit_code in allowed[name] and "Traceback" not in result.output, (name, result.output)
 

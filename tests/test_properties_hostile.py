@@ -21,7 +21,7 @@ from pathlib import Path
 
 import markdown.htmlparser
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 from markdown import Markdown
 from markdown.inlinepatterns import LinkInlineProcessor
@@ -32,7 +32,7 @@ from leadpack.pipeline.config import parse_toml
 from leadpack.pipeline.load import nesting, page_heading, read_series, scan_steps
 from leadpack.pipeline.markdown_ext.blocks import make_markdown
 from leadpack.pipeline.markdown_ext.html_safety import tag_steps, unsafe_html
-from tests.conftest import FIXTURE_COURSE, run_cli
+from tests.conftest import FIXTURE_COURSE, REPO, run_cli
 
 FAST = settings(max_examples=60, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -394,3 +394,55 @@ def test_an_output_whose_place_is_taken_by_a_folder_stops_the_write_before_anyth
         assert raised.value.filename == str(files[position - 1][0])
         assert raised.value.strerror == "a folder of that name is in the way"
         assert snapshot(out) == before and not [p for p in out.rglob("*") if p.name.startswith(".")]
+
+
+# 3. An arbitrary XLIFF never crashes translate import, and one it refuses writes nothing -------------------------
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> tuple[Path, Path]:
+    """The repository's course and the Welsh Introduction exported from it, as a translator receives it."""
+    course = tmp_path_factory.mktemp("translate") / "course"
+    shutil.copytree(REPO / "content", course / "content")
+    shutil.copy(REPO / "leadpack.toml", course)
+    xliff = course.parent / "cy.xlf"
+    result = run_cli("translate", "export", "introduction", "--lang", "cy", "--out", xliff, root=course)
+    assert result.exit_code == 0, result.output
+    return course, xliff
+
+
+TARGET = re.compile(r"(<target[^>]*>)(.*?)(</target>)", re.S)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(damage=st.one_of(
+    st.tuples(st.just("bytes"), st.binary(max_size=120), st.floats(0, 1)),
+    st.tuples(st.just("target"), st.text(max_size=60).map(lambda text: text.replace("]]>", "")), st.floats(0, 1)),
+    st.tuples(st.just("markup"), st.sampled_from(["<ph id='9'/>", "<ph id='1' equiv='[[x]]'/>", "<pc id='a'>",
+                                                  "&amp;", "&bogus;", "<![CDATA[<b>]]>", "</target>", "\x00"]),
+              st.floats(0, 1))))
+def test_an_arbitrary_xliff_never_crashes_translate_import_and_one_refused_writes_nothing(exported, damage):
+    course, exported_file = exported
+    xliff = exported_file.read_text("utf-8")
+    kind, payload, position = damage
+    if kind == "bytes":
+        data = xliff.encode("utf-8")
+        cut = int(len(data) * position)
+        text = data[:cut] + payload + data[cut:]
+    else:  # one target's words replaced: as text (escaped) or as markup, as a translation tool might write them
+        targets = list(TARGET.finditer(xliff))
+        chosen = targets[min(int(position * len(targets)), len(targets) - 1)]
+        words = payload if kind == "markup" else payload.replace("&", "&amp;").replace("<", "&lt;")
+        text = (xliff[:chosen.start(2)] + words + xliff[chosen.end(2):]).encode("utf-8", "surrogatepass")
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "course"
+        shutil.copytree(course, copy)
+        path = Path(folder) / "cy.xlf"
+        path.write_bytes(text)
+        before = snapshot(copy)
+        result = run_cli("translate", "import", path, root=copy)
+        assert result.exit_code in (0, 1) and "Traceback" not in result.output, result.output
+        event(f"{kind}: exit {result.exit_code}")  # --hypothesis-show-statistics: both outcomes are reached
+        if result.exit_code:
+            assert snapshot(copy) == before  # refused: not one file of the course changed
+            assert result.stderr.strip(), "a refusal says why"
