@@ -272,8 +272,13 @@ TARGETS = {"leadpack.toml": Path("leadpack.toml"), "set.toml": SET / "set.toml",
 
 
 def check_then_build(course: Path) -> None:
+    """check, list and build on one course: never a traceback, and build fails exactly where check does."""
     checked = run_cli("check", root=course)  # anything but a leadpack error propagates and fails the test
     assert checked.exit_code in (0, 1) and "Traceback" not in checked.output
+    listed = run_cli("list", "--json", root=course)
+    assert listed.exit_code in (0, 1) and "Traceback" not in listed.output
+    if listed.exit_code == 0:
+        assert json.loads(listed.stdout)["sets"] is not None
     out = course / "dist"
     built = run_cli("-q", "build", "--out", out, root=course)
     assert built.exit_code in (0, 1) and "Traceback" not in built.output
