@@ -369,6 +369,23 @@ def test_a_placeholder_travels_as_an_xliff_placeholder_and_comes_back_as_written
     assert "gofynnwch i tîm y gyfres am help." in page and "ask the series team for help." in page
 
 
+def test_a_placeholder_the_source_does_not_have_is_refused_at_its_line(course, tmp_path):
+    """A tool that adds an XLIFF placeholder of its own (an id the source lacks, no equiv) would lose words
+    unseen on import: it is refused where it stands, and no file is written."""
+    path = tmp_path / "cy.xlf"
+    root = export(course, path)
+    target = units(root)["introduction.md/welcome-to-leading-libraries.2"].find(f"{X}segment/{X}target")
+    etree.SubElement(target, f"{X}ph", id="ph7").tail = " rhagor."
+    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    line = next(n for n, text in enumerate(path.read_text("utf-8").split("\n"), 1) if 'id="ph7"' in text)
+    before = sources(course)
+    result = import_file(course, path)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"cy.xlf:{line}:" in result.stderr
+    assert 'a placeholder <ph id="ph7"> stands for nothing the source has' in result.stderr
+    assert sources(course) == before
+
+
 def test_a_translation_that_drops_a_placeholder_is_warned_about(course):
     edit(course / ENGLISH_MODULE, "That is the starting point for this series.",
          "That is the starting point for this series; ask [[series_contact]] for help.")

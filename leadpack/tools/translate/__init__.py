@@ -124,13 +124,18 @@ def _inline(element: etree._Element, text: str) -> None:
         code.tail = pieces[number + 1]
 
 
-def _inline_text(element: etree._Element, placeholders: dict[str, str]) -> str:
+def _inline_text(path: Path, element: etree._Element, placeholders: dict[str, str]) -> str:
     """The text of a source or target, each <ph> back as the placeholder it stands for (found by its id in the
-    source when a tool kept only the id)."""
+    source when a tool kept only the id); one that stands for nothing known would drop words unseen."""
     parts = [element.text or ""]
     for child in element:
         if child.tag == _x("ph"):
-            parts.append(placeholders.get(child.get("id", ""), child.get("equiv") or ""))
+            written = placeholders.get(child.get("id", ""), child.get("equiv") or "")
+            if not written:
+                raise SourceError(path, child.sourceline or 1, f"a placeholder <ph id=\"{child.get('id', '')}\"> "
+                                  "stands for nothing the source has", "keep the source's placeholders as they are "
+                                  "(a translation tool shows them as tags), and remove any other")
+            parts.append(written)
         else:
             parts.append("".join(child.itertext()))
         parts.append(child.tail or "")
@@ -303,8 +308,8 @@ def _units(path: Path, root: etree._Element) -> dict[str, tuple[str, dict[str, _
                 continue
             source, target = segment.find(_x("source")), segment.find(_x("target"))
             placeholders = {code.get("id", ""): code.get("equiv") or "" for code in source.iter(_x("ph"))}
-            units[unit.get("id")] = _Unit(_inline_text(source, placeholders),
-                                          None if target is None else _inline_text(target, placeholders),
+            units[unit.get("id")] = _Unit(_inline_text(path, source, placeholders),
+                                          None if target is None else _inline_text(path, target, placeholders),
                                           segment.get("state") or "initial", unit.sourceline or 1)
         found[file_element.get("id")] = (original, units)
     return found
