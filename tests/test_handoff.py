@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import lxml.html
@@ -16,7 +17,7 @@ import pytest
 from leadpack import formats
 from leadpack.formats.base import LMS_SETTINGS
 from leadpack.tools.diff import read_release
-from tests.conftest import FIXTURE_COURSE, run_cli
+from tests.conftest import FIXTURE_COURSE, REPO, course_version, run_cli
 
 KEY_LINE = re.compile(r"^`(?P<id>[^`]+)` \(right: `(?P<right>[^`]+)`(?P<several>; more than one option is right)?\): "
                       r"(?P<text>.+)$")
@@ -122,6 +123,49 @@ def test_responses_in_the_key_take_the_form_the_adapters_record():
         separator = fmt.reported_response("ab")[1:-1]
         assert f'response.split("").join("{separator}")' in scripts or \
             f'response.split("").sort().join("{separator}")' in scripts, fmt.name
+
+
+LANGUAGE_FROM = {"scorm12": "`cmi.student_preference.language`, which the package writes with each choice",
+                 "scorm2004": "`cmi.learner_preference.language`, which the package writes with each choice",
+                 "xapi": "a `language` parameter on the launch link", "cmi5": "`languagePreference` in the learner's"}
+
+
+@pytest.mark.parametrize("fmt", formats.names())
+def test_a_sheet_for_a_set_in_two_languages_says_how_each_learners_language_is_chosen(course_build, fmt):
+    """The Introduction holds English and Welsh: its sheet names both, the order a learner's language is chosen in
+    (with the element or parameter this format's platform gives it by) and, for SCORM, that the choice is written
+    to the learner's record; a set in English alone has no such section, and SCORM only reads the element."""
+    markdown = sheets_of(course_build[("introduction", fmt)])[1].read_text("utf-8")
+    languages = section(markdown, "Languages")
+    assert "This package holds the set in English (en-GB) and Cymraeg (cy)." in languages
+    status = tomllib.loads((REPO / "content/introduction/cy/set.toml").read_text("utf-8")).get("status", "draft")
+    assert ("Cymraeg (cy) is a draft translation awaiting review" in languages) == (status == "draft")
+    starts = re.findall(r"^- (.+)$", languages, re.M)
+    assert starts[0].startswith("the language they chose last in this course")
+    assert starts[1].startswith("else the one the platform names: " + LANGUAGE_FROM[fmt])
+    assert starts[2:] == ["else their browser's language;", "else English (en-GB), the set's first language."]
+    english = sheets_of(course_build[("leading-for-dialogue", fmt)])[1].read_text("utf-8")
+    assert "## Languages" not in english
+    element = {"scorm12": "cmi.student_preference.language", "scorm2004": "cmi.learner_preference.language"}.get(fmt)
+    if element:
+        written = f"- `{element}`: the language the learner chose"
+        records, english_records = (section(text, "What the package records about learners")
+                                    for text in (markdown, english))
+        read_only = [line for line in english_records.splitlines() if line.startswith("- Read only: ")]
+        assert written in records and written not in english_records
+        assert read_only and read_only[0].endswith(f" and `{element}`.")
+
+
+def test_a_sheet_for_one_language_built_apart_names_the_other_languages_package(tmp_path):
+    result = run_cli("build", "introduction", "--languages", "apart", "--format", "scorm12", "--out", tmp_path,
+                     root=REPO)
+    assert result.exit_code == 0, result.output
+    welsh, english = (tmp_path / f"introduction-{course_version()}-{code}-scorm12.zip" for code in ("cy", "en-GB"))
+    languages = section(sheets_of(welsh)[1].read_text("utf-8"), "Languages")
+    assert f"This package holds the set in Cymraeg (cy) only. It is also built in English (en-GB): `{english.name}`." \
+        in languages
+    assert f"in English (en-GB) only. It is also built in Cymraeg (cy): `{welsh.name}`." in section(
+        sheets_of(english)[1].read_text("utf-8"), "Languages")
 
 
 def test_sheets_are_listed_in_json_reproducible_escaped_and_cleaned(tmp_path):

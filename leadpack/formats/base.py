@@ -91,6 +91,11 @@ class HandoffFacts:
         return min(budget.reflection_cap for budget in self.budgets)
 
     @property
+    def several_languages(self) -> bool:
+        """True when the package holds the set in more than one language (the learner chooses)."""
+        return len(self.course_set.language_versions) > 1
+
+    @property
     def per_module(self) -> bool:
         """True when each module is launched on its own (sco_per = "module")."""
         whole = self.units[0]
@@ -115,6 +120,7 @@ class Handoff:
     records: tuple[Inline, ...]  # each thing the package writes to, or reads from, the learner's record
     reflections: Inline  # where reflections go when the set keeps them in the learner's record
     republish: tuple[Inline, ...]  # what keeps learners' progress when a new release replaces this one
+    language: Inline = ()  # where the platform gives the learner's language, for a package holding several
 
 
 class Format:

@@ -48,6 +48,16 @@ def _inline(*parts: str | Link | Name | Code) -> Inline:
     return tuple(parts)
 
 
+def joined(items: list[Inline]) -> Inline:
+    """Items in a sentence: "a", "a and b" or "a, b and c"."""
+    parts: list[str | Link | Name | Code] = []
+    for number, item in enumerate(items):
+        if number:
+            parts.append(" and " if number == len(items) - 1 else ", ")
+        parts.extend(item)
+    return tuple(parts)
+
+
 def heading(level: int, *parts: str | Name | Code) -> Block:
     return Block(f"h{level}", (_inline(*parts),))
 

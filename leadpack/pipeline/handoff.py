@@ -14,11 +14,24 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from leadpack import formats
 from leadpack.formats.base import LMS_SETTINGS, Format, Handoff, HandoffFacts
 from leadpack.formats.package import FilesPackage
 from leadpack.pipeline import model
-from leadpack.pipeline.document import Block, Code, Inline, Name, bullets, heading, para, table, to_html, to_markdown
-from leadpack.pipeline.render import Site
+from leadpack.pipeline.document import (
+    Block,
+    Code,
+    Inline,
+    Name,
+    bullets,
+    heading,
+    joined,
+    para,
+    table,
+    to_html,
+    to_markdown,
+)
+from leadpack.pipeline.render import Site, strings_for
 from leadpack.pipeline.runtime_data import RuntimeData
 
 SUFFIX = "-handoff"  # <package name without .zip>-handoff.html and .md
@@ -49,6 +62,7 @@ def sheet(facts: HandoffFacts, fmt: Format, part: Handoff, units: tuple[RuntimeD
              Code(facts.package), "; it is true of that file only."),
         *_upload(facts, part, data),
         *_settings(part),
+        *_languages(facts, fmt, part),
         *_records(facts, part),
         *_republish(facts, part),
         *_question_key(fmt, units),
@@ -81,6 +95,45 @@ def _settings(part: Handoff) -> list[Block]:
         blocks += [heading(3, lms.lms), para(*lms.steps),
                    table(("Setting", "Value"), *((name, lms.values[name]) for name in LMS_SETTINGS))]
     return blocks
+
+
+def _languages(facts: HandoffFacts, fmt: Format, part: Handoff) -> list[Block]:
+    """For a set in several languages: which this package holds, how a learner's is chosen, and (built "apart")
+    the packages of the others."""
+    course_set = facts.course_set
+    whole = next((each for each in facts.series.sets if each.id == course_set.id), course_set)
+    if len(whole.language_versions) < 2:
+        return []
+    held = course_set.language_versions
+    drafts = [each for each in held if each.status == "draft"]
+    draft = [para(*joined([(_language(each),) for each in drafts]), " is a draft translation awaiting review"
+                  if len(drafts) == 1 else " are draft translations awaiting review", "; the package's metadata say "
+                  "so.")] if drafts else []
+    if not facts.several_languages:
+        others = [each for each in whole.packaged("apart") if each.language != course_set.language]
+        return [heading(2, "Languages"), para(
+            f"This package holds the set in {_language(course_set)} only. It is also built in ",
+            *joined([(_language(each), ": ", Code(formats.package_file_name(each, fmt))) for each in others]),
+            ". Give each language an activity of its own, or upload the package that holds every language (built "
+            "with ", Code('languages = "together"'), "), so that each learner chooses."), *draft]
+    return [
+        heading(2, "Languages"),
+        para("This package holds the set in ", *joined([(_language(each),) for each in held]), ". Each learner sees "
+             "one language at a time and can change it on any page, keeping their place, answers and reflections: "
+             "it is one attempt, whatever the language."),
+        *draft,
+        para("A learner starts in:"),
+        bullets("the language they chose last in this course, kept with their saved progress;",
+                *([("else the one the platform names: ", *part.language, ";")] if part.language else []),
+                "else their browser's language;", f"else {_language(held[0])}, the set's first language."),
+        para("Interaction ids and option letters are the same in every language, so the question key below serves "
+             "the reports of every language."),
+    ]
+
+
+def _language(course_set: model.CourseSet) -> str:
+    """A language as the language switch names it (in itself), with its tag: "Cymraeg (cy)"."""
+    return f"{strings_for(course_set.language)['language_name']} ({course_set.language})"
 
 
 def _records(facts: HandoffFacts, part: Handoff) -> list[Block]:

@@ -38,6 +38,9 @@ def handoff(facts: HandoffFacts) -> Handoff:
                     "AU ids below, which stay the same while the set folder, the module ids and ", Code("base_iri"),
                     " do. Switching between one AU per set and one per module makes the LMS treat the AUs as "
                     "new."),),
+        language=(Code("languagePreference"), " in the learner's ", Code(spec.LEARNER_PREFERENCES), " (an LMS "
+                  "sets it from the learner's profile, where it can); each statement's ", Code("context.language"),
+                  " says the language the learner saw"),
     )
 
 

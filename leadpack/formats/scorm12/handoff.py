@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from leadpack.formats.base import Handoff, HandoffFacts, LmsSettings
-from leadpack.pipeline.document import Code, Inline
+from leadpack.pipeline.document import Code, Inline, joined
 
 
 def handoff(facts: HandoffFacts) -> Handoff:
@@ -42,14 +42,37 @@ def handoff(facts: HandoffFacts) -> Handoff:
              " and ", Code("latency"), "."),
             (Code("cmi.core.exit"), " and ", Code("cmi.core.session_time"), ": whether the learner will come back, "
              "and how long the session took."),
+            *language_record(facts, "cmi.student_preference.language"),
             ("Read only: ", Code("cmi.core.student_name"), " (printed on the learner's own certificate, never sent "
              "anywhere), ", Code("cmi.core.student_id"), " (to keep one learner's notes on a shared computer apart "
-             "from another's), ", Code("cmi.core.lesson_mode"), " and ", Code("cmi.core.entry"), "."),
+             "from another's), ", *read_only(facts, "cmi.core.lesson_mode", "cmi.core.entry",
+                                            language="cmi.student_preference.language"), "."),
         ),
         reflections=("in ", Code("cmi.suspend_data"), f", up to {facts.reflection_cap:,} characters "
                      "each"),
         republish=republish(facts),
+        language=scorm_language("cmi.student_preference.language"),
     )
+
+
+def language_record(facts: HandoffFacts, element: str) -> tuple[Inline, ...]:
+    """The learner's language, written where the package holds several (SCORM 1.2 and 2004 alike)."""
+    if not facts.several_languages:
+        return ()
+    return ((Code(element), ": the language the learner chose (a tag such as ", Code("cy"), "), read at launch "
+             "to start in it."),)
+
+
+def read_only(facts: HandoffFacts, *elements: str, language: str) -> Inline:
+    """``elements`` as "a, b and c"; with the language element too where it is only read (a package in one
+    language reads it at launch and does nothing with it)."""
+    read = [*elements, *(() if facts.several_languages else (language,))]
+    return joined([(Code(element),) for element in read])
+
+
+def scorm_language(element: str) -> Inline:
+    return (Code(element), ", which the package writes with each choice the learner makes (Moodle starts each new "
+            "attempt with it empty, so a learner's first launch follows their browser)")
 
 
 def worst_case(facts: HandoffFacts) -> str:

@@ -9,10 +9,13 @@ from leadpack.formats.base import Handoff, HandoffFacts, LmsSettings
 from leadpack.formats.scorm12.handoff import (
     display_any,
     grading,
+    language_record,
     moodle_settings,
     pass_mark,
+    read_only,
     republish,
     rule_words,
+    scorm_language,
     totara_steps,
     worst_case,
 )
@@ -61,14 +64,16 @@ def handoff(facts: HandoffFacts) -> Handoff:
              ", ", Code("result"), ", ", Code("timestamp"), " and ", Code("latency"), "."),
             (Code("cmi.exit"), ", ", Code("cmi.session_time"), " and, between modules, ", Code("adl.nav.request"),
              "."),
+            *language_record(facts, "cmi.learner_preference.language"),
             ("Read only: ", Code("cmi.learner_name"), " (printed on the learner's own certificate, never sent "
              "anywhere), ", Code("cmi.learner_id"), " (to keep one learner's notes on a shared computer apart "
-             "from another's), ", Code("cmi.mode"), ", ", Code("cmi.entry"), " and ",
-             Code("cmi.scaled_passing_score"), "."),
+             "from another's), ", *read_only(facts, "cmi.mode", "cmi.entry", "cmi.scaled_passing_score",
+                                            language="cmi.learner_preference.language"), "."),
         ),
         reflections=("in ", Code("cmi.suspend_data"), f", up to {facts.reflection_cap:,} characters "
                      "each"),
         republish=republish(facts),
+        language=scorm_language("cmi.learner_preference.language"),
     )
 
 

@@ -34,12 +34,16 @@ def handoff(facts: HandoffFacts) -> Handoff:
             Code("initialized"), " (or ", Code("resumed"), "), ", Code("experienced"), " for each page, ",
             Code("answered"), " for each question (the option letters chosen, whether right, how long it took), ",
             Code("completed"), ", ", Code("passed"), "/", Code("failed"), " with the score, then ", Code("suspended"),
-            " or ", Code("terminated"), " with the session's duration; each with the set's language and version.")),
+            " or ", Code("terminated"), " with the session's duration; each with the language the learner sees "
+            "and the set's version.")),
         reflections=("in ", Code("responded"), " statements and the State API document ", Code(STATE_ID),
                      ", up to ", f"{facts.reflection_cap:,} characters each"),
         republish=(("Keep the same activity in the LMS and replace its package: the LRS keys statements and saved "
                     "progress on the activity id, the learner and the registration."),
                    ("Let learners keep their registration: a new registration starts them afresh.",)),
+        language=("a ", Code("language"), " parameter on the launch link (a tag such as ", Code("cy"), ", or "
+                  "several, best first), which an LMS or launcher may add; each statement's ",
+                  Code("context.language"), " says the language the learner saw"),
     )
 
 
