@@ -12,12 +12,13 @@ from pathlib import Path
 
 import lxml.html
 import markdown
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadpack import formats
 from leadpack.pipeline import accessibility
-from tests.conftest import FIXTURE_COURSE, REPO, run_cli
+from tests.conftest import FIXTURE_COURSE, REPO, course_version, run_cli
 from tests.support import AXE_JS
 from tests.support.fixtures import require_node_modules
 
@@ -129,11 +130,17 @@ def test_a_failed_build_writes_no_statement(tmp_path):
     assert not out.exists() or not any(out.iterdir())
 
 
-def test_the_html_statement_passes_axe(page, tmp_path):
+@pytest.mark.parametrize("document", ["statement", "cy statement", *(f"{fmt} hand-off" for fmt in formats.names())])
+def test_the_html_documents_beside_the_packages_pass_axe(page, course_build, document):
+    """The accessibility statements and the LMS hand-off sheets of the Introduction (in two languages, so the
+    sheets have every section) are read by people with assistive technology too."""
     require_node_modules("axe-core")
-    out = tmp_path / "out"
-    build(FIXTURE_COURSE, out, "--format", "scorm12")
-    page.goto((out / "every-block-1.2.0-accessibility.html").as_uri())
+    package = course_build[("introduction", document.split()[0] if "hand-off" in document else "scorm12")]
+    stem = package.name.removesuffix(".zip")
+    name = {"statement": f"introduction-{course_version()}-accessibility.html",
+            "cy statement": f"introduction-{course_version()}-cy-accessibility.html"}.get(document,
+                                                                                        f"{stem}-handoff.html")
+    page.goto((package.parent / name).as_uri())
     page.add_script_tag(path=str(AXE_JS))
     violations = page.evaluate("""async () => (await axe.run(document, {runOnly: {type: 'tag',
         values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})).violations.map(v => v.id)""")
