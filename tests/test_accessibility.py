@@ -465,20 +465,34 @@ def screenshots(launch: Launch, label: str, folder: Path) -> None:
 # ---- keyboard alone ----
 
 def focus_of(frame) -> dict:
+    """The focused element: what it is, whether it shows a focus ring (2.4.7) and whether any of it can be seen,
+    on screen and not covered by something else such as a sticky part of the layout (2.4.11, Focus Not Obscured):
+    its centre or a point near a corner is the element itself (or its label) at the top of the page."""
     return frame.evaluate("""() => { var e = document.activeElement, s = getComputedStyle(e);
+      var r = e.getBoundingClientRect(), inset = 2;
+      var points = [[(r.left + r.right) / 2, (r.top + r.bottom) / 2], [r.left + inset, r.top + inset],
+                    [r.right - inset, r.top + inset], [r.left + inset, r.bottom - inset],
+                    [r.right - inset, r.bottom - inset]];
+      var seen = points.some(function (p) {
+        if (p[0] < 0 || p[1] < 0 || p[0] >= innerWidth || p[1] >= innerHeight) return false;
+        var top = document.elementFromPoint(p[0], p[1]);
+        return !!top && (top === e || e.contains(top) || top.contains(e) || top === (e.labels || [])[0]);
+      });
       return { tag: e.tagName.toLowerCase(), id: e.id, text: (e.textContent || '').trim().slice(0, 60),
                visible: e.matches(':focus-visible') && s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
-               page: e.closest('.lp-page') ? e.closest('.lp-page').dataset.page : '' }; }""")
+               seen: seen, page: e.closest('.lp-page') ? e.closest('.lp-page').dataset.page : '' }; }""")
 
 
 def tab_to(page, frame, selector: str, back: bool = False, limit: int = 80) -> list[dict]:
-    """Press Tab (or Shift+Tab) until the focused element matches; every stop on the way shows a focus ring."""
+    """Press Tab (or Shift+Tab) until the focused element matches; every stop on the way shows a focus ring and
+    is not hidden by anything else on the page."""
     stops = []
     for _ in range(limit):
         page.keyboard.press("Shift+Tab" if back else "Tab")
         stop = focus_of(frame)
         stops.append(stop)
         assert stop["visible"], f"no visible focus indicator on {stop}"
+        assert stop["seen"], f"the focused element is off screen or covered: {stop}"
         if frame.evaluate("s => document.activeElement.matches(s)", selector):
             return stops
     raise AssertionError(f"{selector} not reached by {'Shift+Tab' if back else 'Tab'}: {stops[-5:]}")
@@ -606,6 +620,38 @@ def test_contents_button_works_by_keyboard_on_a_phone(browser, served):
         wait_shown(frame, second)
         page.keyboard.press("Shift+Tab")
         assert focus_of(frame)["visible"]
+    finally:
+        launch.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}], ids=["phone", "desktop"])
+def test_no_stop_of_a_page_is_hidden_from_a_keyboard_user(browser, served, viewport):
+    """WCAG 2.4.11: Tab goes through every stop of a page with a knowledge check (the header, the contents, the
+    options, the check's button, the pager), and each is on screen and not covered. A bar fixed over the page is
+    caught, so the check can fail."""
+    launch = Launch(browser, served.url + "introduction-scorm12/index.html", viewport=viewport)
+    try:
+        page, frame = launch.page, launch.doc
+        question = frame.evaluate("document.querySelector('form[data-question]').closest('.lp-page').dataset.page")
+        frame.evaluate("id => { location.hash = '#/' + id; }", question)
+        wait_shown(frame, question)
+        stops: list[dict] = []  # from the h1 on to the end of the page, then round from its start to the h1
+        for _ in range(150):
+            page.keyboard.press("Tab")
+            stop = focus_of(frame)
+            if stops and stop == stops[0]:
+                break
+            if stop["tag"] != "body":  # between the page's last stop and its first, the browser's own
+                stops.append(stop)
+        assert {"input", "button", "a"} <= {stop["tag"] for stop in stops}
+        assert any(stop["page"] == question and stop["tag"] == "input" for stop in stops)
+        hidden = [stop for stop in stops if not (stop["seen"] and stop["visible"])]
+        assert hidden == [], hidden
+        frame.evaluate("""() => { var bar = document.createElement('div');
+          bar.style.cssText = 'position:fixed;inset:0;background:#fff;z-index:9';
+          document.body.appendChild(bar); }""")
+        page.keyboard.press("Tab")
+        assert not focus_of(frame)["seen"]
     finally:
         launch.close()
 
