@@ -105,8 +105,28 @@ AUDIT_JS = r"""
   }
   /* At the current viewport no page may scroll sideways; a table too wide scrolls in its own box, which a
      keyboard can reach. Returns the problems and how many table boxes scrolled. */
-  async function reflow(ids) {
-    var wide = [], scrolling = 0;
+  /* WCAG 1.4.12: the text spacing a learner may set (in a user style sheet or an extension) */
+  var TEXT_SPACING = "* { line-height: 1.5 !important; letter-spacing: 0.12em !important; " +
+    "word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }";
+  /* Elements that cut off their own text: overflow hidden or clip, with more inside than they show (a visually
+     hidden label, one pixel wide, is meant to be so). */
+  function clipped(label) {
+    var found = [];
+    document.querySelectorAll("header *, nav *, main *, footer *, .lp-language-version *").forEach(function (e) {
+      var box = e.getBoundingClientRect(), s = getComputedStyle(e);
+      if (box.width <= 1 || box.height <= 1 || !e.textContent.trim()) return;
+      var x = /hidden|clip/.test(s.overflowX) && e.scrollWidth > e.clientWidth + 1;
+      var y = /hidden|clip/.test(s.overflowY) && e.scrollHeight > e.clientHeight + 1;
+      if (x || y) found.push(label + ": " + e.tagName.toLowerCase() + "." + e.className + " cuts off '" +
+        e.textContent.trim().slice(0, 40) + "'");
+    });
+    return found;
+  }
+  /* Each page shown by hash: the document wider than the screen, tables that scroll in their box (and can take
+     focus to be scrolled by keyboard), and, with `spacing`, text cut off under the 1.4.12 text spacing. */
+  async function reflow(ids, spacing) {
+    var wide = [], scrolling = 0, cut = [];
+    if (spacing) document.head.appendChild(Object.assign(document.createElement("style"), { textContent: TEXT_SPACING }));
     for (var i = 0; i < ids.length; i++) {
       var id = ids[i];
       location.hash = "#/" + id;
@@ -118,10 +138,11 @@ AUDIT_JS = r"""
         scrolling++;
         if (box.tabIndex !== 0) wide.push(id + ": a table scrolls but cannot take keyboard focus");
       });
+      if (spacing) cut = cut.concat(clipped(id));
     }
-    return { wide: wide, scrolling: scrolling };
+    return { wide: wide, scrolling: scrolling, clipped: cut };
   }
-  window.lpAudit = { sweep: sweep, axe: axeProblems, outline: outlineProblems, reflow: reflow,
+  window.lpAudit = { sweep: sweep, axe: axeProblems, outline: outlineProblems, reflow: reflow, clipped: clipped,
     start: function (ids) { window.__sweep = sweep(ids); return true; } };
 })();
 """
@@ -427,6 +448,25 @@ def test_no_page_scrolls_sideways_at_320px_and_screenshots_are_written(set_id, l
         assert reflow["scrolling"] >= 1, "the course's widest table scrolls in its box (the check is exercised)"
     assert [name for name in (f"{label}-{kind}-{width}.png" for kind in ("content", "check") for width in (320, 1280))
             if not (shots / name).is_file()] == []
+
+
+@pytest.mark.parametrize(("set_id", "language"), LANGUAGES, ids=[f"{s}-{lang}" if lang else s for s, lang in LANGUAGES])
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}], ids=["phone", "desktop"])
+def test_text_spacing_loses_nothing(set_id, language, viewport, browser, served):
+    """WCAG 1.4.12: with the line, paragraph, letter and word spacing a learner may set, every page of every set
+    (the Introduction in Welsh too, whose words run longer) still fits the screen and cuts off no text. A box
+    that hides its overflow is the control that the check finds clipping."""
+    launch = Launch(browser, served.url + f"{set_id}-scorm12/index.html", viewport=viewport, locale=language or None)
+    try:
+        result = launch.doc.evaluate("ids => lpAudit.reflow(ids, true)", launch.sweep_ids())
+        assert result["wide"] == [] and result["clipped"] == [], result
+        control = launch.doc.evaluate("""() => {
+          var h1 = document.querySelector('.lp-page:not([hidden]) h1');
+          h1.style.cssText = 'height: 1em; overflow: hidden';
+          return lpAudit.clipped('control'); }""")
+        assert control and control[0].startswith("control: h1"), control
+    finally:
+        launch.close()
 
 
 def assert_same_pages_in_every_format(root: Path, set_id: str) -> None:
