@@ -126,7 +126,9 @@ AUDIT_JS = r"""
      focus to be scrolled by keyboard), and, with `spacing`, text cut off under the 1.4.12 text spacing. */
   async function reflow(ids, spacing) {
     var wide = [], scrolling = 0, cut = [];
-    if (spacing) document.head.appendChild(Object.assign(document.createElement("style"), { textContent: TEXT_SPACING }));
+    if (spacing) {
+      document.head.appendChild(Object.assign(document.createElement("style"), { textContent: TEXT_SPACING }));
+    }
     for (var i = 0; i < ids.length; i++) {
       var id = ids[i];
       location.hash = "#/" + id;
