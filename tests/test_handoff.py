@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import tomllib
+import zipfile
 from pathlib import Path
 
 import lxml.html
@@ -154,6 +155,27 @@ def test_a_sheet_for_a_set_in_two_languages_says_how_each_learners_language_is_c
         read_only = [line for line in english_records.splitlines() if line.startswith("- Read only: ")]
         assert written in records and written not in english_records
         assert read_only and read_only[0].endswith(f" and `{element}`.")
+
+
+@pytest.mark.parametrize("fmt", formats.names())
+def test_the_question_key_of_a_package_in_two_languages_gives_each_text_in_both(course_build, fmt):
+    """Each question of the Introduction with its Welsh text below it, and each option with its Welsh words,
+    read from the package's own data (the Welsh of every question and option is there)."""
+    package = course_build[("introduction", fmt)]
+    markdown = sheets_of(package)[1].read_text("utf-8")
+    with zipfile.ZipFile(package) as archive:
+        page = archive.read(next(n for n in archive.namelist() if n.endswith(".html") and
+                                 b'id="lp-data"' in archive.read(n))).decode("utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="lp-data">(.*?)</script>', page, re.S)[1])
+    welsh = next(entry for entry in data["languages"] if entry["code"] == "cy")["texts"]
+    key = unescaped(section(markdown, "Question key"))
+    for question in data["questions"]:
+        assert f"Cymraeg (cy): {welsh['question:' + question['id']]}" in key
+        for letter, text in question["options"].items():
+            assert f"{text} · Cymraeg: {welsh['option:' + question['id'] + ':' + letter]}" in key
+    english_only = unescaped(section(sheets_of(course_build[("leading-for-dialogue", fmt)])[1].read_text("utf-8"),
+                                     "Question key"))
+    assert "Cymraeg" not in english_only and " · " not in english_only
 
 
 def test_a_sheet_for_one_language_built_apart_names_the_other_languages_package(tmp_path):

@@ -187,7 +187,11 @@ def _question_key(fmt: Format, units: tuple[RuntimeData, ...]) -> list[Block]:
     blocks.append(para("The LMS's reports list each answer by its interaction id and the letters of the options "
                        "chosen (options a and c are recorded as ", Code(fmt.reported_response("ac")), "). Below, "
                        "each id with its question, and each letter with its option; a tick marks the right ones."))
+    if any(entry.texts for unit in units for entry in unit.languages):
+        blocks.append(para("Learners answer in whichever of the package's languages they chose, with the same ids "
+                           "and letters, so each question and option is given in each of its languages."))
     for unit in units:
+        others = [entry for entry in unit.languages if entry.texts]  # the package's own language has none
         for module in unit.modules:
             mine = [q for q in unit.questions if q.module == module.id]
             if not mine:
@@ -197,6 +201,18 @@ def _question_key(fmt: Format, units: tuple[RuntimeData, ...]) -> list[Block]:
                 several = "; more than one option is right" if question.multiple else ""
                 blocks.append(para(Code(fmt.reported_id(question)), " (right: ",
                                    Code(fmt.reported_response(question.correct)), several, "): ", Name(question.text)))
-                blocks.append(bullets(*((Code(letter), " ✓ " if letter in question.correct else " ", Name(text))
+                blocks += [para(f"{entry.name} ({entry.code}): ", Name(entry.texts[f"question:{question.id}"]))
+                           for entry in others if f"question:{question.id}" in entry.texts]
+                blocks.append(bullets(*((Code(letter), " ✓ " if letter in question.correct else " ", Name(text),
+                                         *_translated(others, f"option:{question.id}:{letter}"))
                                         for letter, text in question.options.items())))
     return blocks
+
+
+def _translated(others: list, key: str) -> Inline:
+    """The text ``key`` names in each other language of the package, after the original's."""
+    parts: list = []
+    for entry in others:
+        if key in entry.texts:
+            parts += [f" · {entry.name}: ", Name(entry.texts[key])]
+    return tuple(parts)
