@@ -208,6 +208,19 @@ def answer_shown(frame) -> dict:
             "feedback": form.locator(".lp-feedback").text_content()}
 
 
+def complete_every_check(frame, data: dict) -> None:
+    """Every page read and every question answered right, as a learner finishing the set would."""
+    for entry in data["pages"]:
+        go(frame, entry["id"])
+    for question in data["questions"]:
+        form = frame.locator(f'form[data-question="{question["id"]}"]')
+        go(frame, form.evaluate("f => f.closest('.lp-page').dataset.page"))
+        for key in question["correct"]:
+            form.locator(f'input[value="{key}"]').check()
+        form.locator("button[type=submit]").click()
+        form.locator(".lp-feedback:not(:empty)").wait_for()
+
+
 @pytest.mark.parametrize("fmt", formats.names())
 def test_welsh_from_the_platform_english_mid_module_and_back_keeps_place_answers_and_reflections(
         fmt, browser, servers, course_build):
@@ -288,16 +301,7 @@ def test_a_browser_that_prefers_welsh_gets_the_results_and_certificate_in_welsh(
     page.wait_for_function(READY)
     frame = page.main_frame
     assert shown(frame)["lang"] == "cy"
-    data = json.loads(frame.locator("#lp-data").text_content())
-    for entry in data["pages"]:
-        go(frame, entry["id"])
-    for question in data["questions"]:
-        form = frame.locator(f'form[data-question="{question["id"]}"]')
-        go(frame, form.evaluate("f => f.closest('.lp-page').dataset.page"))
-        for key in question["correct"]:
-            form.locator(f'input[value="{key}"]').check()
-        form.locator("button[type=submit]").click()
-        form.locator(".lp-feedback:not(:empty)").wait_for()
+    complete_every_check(frame, json.loads(frame.locator("#lp-data").text_content()))
     go(frame, "finish")
     assert frame.locator("#h-finish").text_content() == "Eich canlyniadau"
     assert frame.locator("#lp-finish-result").text_content() == \
@@ -353,3 +357,43 @@ def test_a_set_listing_welsh_first_opens_in_welsh_when_nothing_asks_for_a_langua
         assert told == ["cy"]
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+def test_scorm_records_the_language_a_learner_finished_in_as_an_objective(fmt, browser, servers, course_build):
+    """Issue 16's report of completions by language, in SCORM: a learner who passes the Introduction in Welsh
+    leaves an objective named for Welsh with that status, found after the one the LMS already held (as Moodle
+    pre-fills a manifest's objectives), and switching to English afterwards adds none for English."""
+    site = servers[0]
+    install_package(course_build[("introduction", fmt)], site)
+    dialect = {"scorm12": SCORM12, "scorm2004": SCORM2004}[fmt]
+    held = {"id": "already-held"}
+    stored = {"core": {"student_id": "s1", "student_name": "Jones, Ffion"}, "student_preference": {"language": "cy"},
+              "objectives": {"0": held}} if fmt == "scorm12" else \
+        {"learner_id": "s1", "learner_name": "Jones, Ffion", "learner_preference": {"language": "cy"},
+         "objectives": {"0": held}}
+    run = LmsRun(browser.new_page(), site, stored=stored, dialect=dialect)
+    try:
+        run.open()
+        frame = run.frame
+        data = json.loads(frame.locator("#lp-data").text_content())
+        objective_of = {entry["code"]: entry["objective"] for entry in data["languages"]}
+        welsh, english = objective_of["cy"], objective_of["en-GB"]
+        assert shown(frame)["lang"] == "cy"
+        complete_every_check(frame, data)
+        switch(frame, "en-GB")
+        go(frame, "finish")
+        frame.locator("#lp-exit").click()
+        run.page.wait_for_function(f"window.lmsLog.some(e => e[0] === {json.dumps(dialect.finish)})")
+        objectives = run.last_data()["objectives"]
+        records = [objectives[key] for key in sorted(objectives, key=int)] if isinstance(objectives, dict) \
+            else objectives
+        assert [record["id"] for record in records] == ["already-held", welsh]
+        if fmt == "scorm12":
+            assert records[1]["status"] == "passed"
+        else:
+            assert (records[1]["completion_status"], records[1]["success_status"]) == ("completed", "passed")
+        assert english not in json.dumps(run.last_data())
+        assert run.flags() == []
+    finally:
+        run.page.context.close()

@@ -145,6 +145,16 @@ def test_a_sheet_for_a_set_in_two_languages_says_how_each_learners_language_is_c
     assert starts[0].startswith("the language they chose last in this course")
     assert starts[1].startswith("else the one the platform names: " + LANGUAGE_FROM[fmt])
     assert starts[2:] == ["else their browser's language;", "else English (en-GB), the set's first language."]
+    with zipfile.ZipFile(course_build[("introduction", fmt)]) as archive:
+        page = archive.read(next(n for n in archive.namelist() if n.endswith(".html") and
+                                 b'id="lp-data"' in archive.read(n))).decode("utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="lp-data">(.*?)</script>', page, re.S)[1])
+    objectives = [entry["objective"] for entry in data["languages"] if entry["objective"]]
+    if fmt.startswith("scorm"):  # SCORM: an objective per language, shown by Moodle's report
+        assert len(objectives) == 2 and all(f"`{objective}`" in languages for objective in objectives)
+        assert "Moodle's Objectives report" in languages
+    else:  # xAPI and cmi5: the statements say it
+        assert objectives == [] and "`context.language`" in languages
     english = sheets_of(course_build[("leading-for-dialogue", fmt)])[1].read_text("utf-8")
     assert "## Languages" not in english
     element = {"scorm12": "cmi.student_preference.language", "scorm2004": "cmi.learner_preference.language"}.get(fmt)

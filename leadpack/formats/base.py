@@ -75,6 +75,7 @@ class HandoffFacts:
     package: str  # the zip's file name
     budgets: tuple[Budget, ...]  # each launchable unit, with its saved-state budget
     identity: Identity  # what the LMS keys tracking on, read from the package's manifest
+    objectives: tuple[tuple[str, str], ...] = ()  # (language, objective id) finishing in it is recorded under
 
     @property
     def pass_mark(self) -> int | None:
@@ -121,6 +122,7 @@ class Handoff:
     reflections: Inline  # where reflections go when the set keeps them in the learner's record
     republish: tuple[Inline, ...]  # what keeps learners' progress when a new release replaces this one
     language: Inline = ()  # where the platform gives the learner's language, for a package holding several
+    counted: Inline = ()  # how the platform's reports count completions by language, for such a package
 
 
 class Format:
@@ -165,6 +167,12 @@ class Format:
         """The id an LMS records a question's answers under (and shows in its reports): never cut, as ids are at
         most limits.MAX_ID_CHARS, so module--question fits SCORM 1.2's 255 characters."""
         return f"{module.id}--{question.id}"
+
+    def language_objective(self, course_set: model.CourseSet, language: str) -> str:
+        """The objective id under which a package holding several languages records that a learner finished in
+        ``language`` (so an LMS's objectives report counts completions by language), or "" where the standard
+        says the language otherwise (xAPI and cmi5: every statement's context.language)."""
+        return ""
 
     def reported_id(self, question: QuestionEntry) -> str:
         """The id the LMS's reports list a question's answers under: the interaction id the adapter records."""

@@ -46,7 +46,9 @@ def sheet_files(series: model.Series, course_set: model.CourseSet, fmt: Format, 
                 files: dict[str, bytes], package_path: Path, data: bytes) -> list[tuple[Path, bytes]]:
     """The sheet for one built package (``files`` in it, ``data`` its zip), as (path, bytes) in HTML and Markdown."""
     name = package_path.name
-    facts = HandoffFacts(series, course_set, name, site.budgets, fmt.identity(FilesPackage(files, name)))
+    objectives = tuple(dict.fromkeys((entry.code, entry.objective) for unit in site.data for entry in unit.languages
+                                     if entry.objective))
+    facts = HandoffFacts(series, course_set, name, site.budgets, fmt.identity(FilesPackage(files, name)), objectives)
     blocks = sheet(facts, fmt, fmt.handoff(facts), site.data, data)
     html_name, md_name = file_names(name)
     title = f"LMS hand-off: {' '.join(course_set.title.split())} (version {course_set.version}), {fmt.title}"
@@ -126,6 +128,7 @@ def _languages(facts: HandoffFacts, fmt: Format, part: Handoff) -> list[Block]:
         bullets("the language they chose last in this course, kept with their saved progress;",
                 *([("else the one the platform names: ", *part.language, ";")] if part.language else []),
                 "else their browser's language;", f"else {_language(held[0])}, the set's first language."),
+        *([para(*part.counted)] if part.counted else []),
         para("Interaction ids and option letters are the same in every language, so the question key below serves "
              "the reports of every language."),
     ]

@@ -300,7 +300,8 @@ class Renderer:
             following = units[number + 1] if number + 1 < len(units) else None
             versions = course_set.language_versions
             languages = tuple(LanguageEntry.of(localised, budget.unit, following, strings_for(localised.language),
-                                               localised.language == course_set.language)
+                                               localised.language == course_set.language,
+                                               fmt.language_objective(course_set, localised.language))
                               for localised in versions) if len(versions) > 1 else ()
             data = RuntimeData.for_unit(self.series, course_set, budget.unit, budget, fmt, strings, following,
                                         languages)

@@ -93,12 +93,13 @@ class LanguageEntry:
     status: str  # a translation's: "draft" or "reviewed"; "" for the package's own language
     strings: dict[str, str]
     texts: dict[str, str]
+    objective: str = ""  # where the format records finishing in this language (Format.language_objective), or ""
 
     @classmethod
     def of(cls, localised: model.CourseSet, unit: model.Unit, following: model.Unit | None, strings: dict[str, str],
-           own: bool) -> LanguageEntry:
+           own: bool, objective: str = "") -> LanguageEntry:
         if own:
-            return cls(localised.language, strings["language_name"], "", {}, {})
+            return cls(localised.language, strings["language_name"], "", {}, {}, objective)
         ours = localised.unit_in(unit)
         texts = {"set": localised.title, "set.description": localised.description, "unit": ours.title}
         if following is not None:
@@ -111,7 +112,7 @@ class LanguageEntry:
                 texts.update((f"option:{module.id}/{question.id}:{option.key}", option.text)
                              for option in question.options)
         texts.update((f"reflection:{rid}", reflection.prompt_text) for rid, reflection in ours.reflections)
-        return cls(localised.language, strings["language_name"], localised.status, strings, texts)
+        return cls(localised.language, strings["language_name"], localised.status, strings, texts, objective)
 
 
 # JSON names that differ from the Python field names.

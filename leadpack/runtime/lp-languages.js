@@ -8,7 +8,7 @@
   var data = LP.data;
   var own = { code: data.language, strings: data.strings, texts: wordsOf(data) };
   var languages = (data.languages || []).map(function (l) {
-    return l.code === own.code ? { code: l.code, name: l.name, strings: own.strings, texts: own.texts } : l;
+    return l.code === own.code ? Object.assign({}, l, { strings: own.strings, texts: own.texts }) : l;
   });
 
   /* Every text of `d` that a language has its own of, as (holder, field, key): the key is the one a language's texts

@@ -7,7 +7,7 @@ from leadpack.formats.base import Handoff, HandoffFacts, LmsSettings
 from leadpack.formats.cmi5 import spec
 from leadpack.formats.scorm12.handoff import rule_words
 from leadpack.formats.xapi import STATE_ID
-from leadpack.formats.xapi.handoff import statements
+from leadpack.formats.xapi.handoff import by_statement_language, statements
 from leadpack.pipeline.document import Code, Inline
 
 
@@ -39,8 +39,8 @@ def handoff(facts: HandoffFacts) -> Handoff:
                     " do. Switching between one AU per set and one per module makes the LMS treat the AUs as "
                     "new."),),
         language=(Code("languagePreference"), " in the learner's ", Code(spec.LEARNER_PREFERENCES), " (an LMS "
-                  "sets it from the learner's profile, where it can); each statement's ", Code("context.language"),
-                  " says the language the learner saw"),
+                  "sets it from the learner's profile, where it can)"),
+        counted=by_statement_language(),
     )
 
 

@@ -34,6 +34,10 @@ class Scorm12(Format):
         """SCORM 1.2's choice response: the letters with commas ("ac" → "a,c")."""
         return ",".join(letters)
 
+    def language_objective(self, course_set: model.CourseSet, language: str) -> str:
+        """A CMIIdentifier (printable, no spaces) that says the language: language-cy."""
+        return f"{spec.LANGUAGE_OBJECTIVE_PREFIX}{language}"
+
     def handoff(self, facts):  # noqa: ANN001, ANN201 - see Format.handoff
         from leadpack.formats.scorm12.handoff import handoff
 

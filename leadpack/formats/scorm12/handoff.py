@@ -42,7 +42,7 @@ def handoff(facts: HandoffFacts) -> Handoff:
              " and ", Code("latency"), "."),
             (Code("cmi.core.exit"), " and ", Code("cmi.core.session_time"), ": whether the learner will come back, "
              "and how long the session took."),
-            *language_record(facts, "cmi.student_preference.language"),
+            *language_record(facts, "cmi.student_preference.language", (Code("status"),)),
             ("Read only: ", Code("cmi.core.student_name"), " (printed on the learner's own certificate, never sent "
              "anywhere), ", Code("cmi.core.student_id"), " (to keep one learner's notes on a shared computer apart "
              "from another's), ", *read_only(facts, "cmi.core.lesson_mode", "cmi.core.entry",
@@ -52,15 +52,32 @@ def handoff(facts: HandoffFacts) -> Handoff:
                      "each"),
         republish=republish(facts),
         language=scorm_language("cmi.student_preference.language"),
+        counted=counted_by_objective(facts),
     )
 
 
-def language_record(facts: HandoffFacts, element: str) -> tuple[Inline, ...]:
-    """The learner's language, written where the package holds several (SCORM 1.2 and 2004 alike)."""
+def language_record(facts: HandoffFacts, element: str, status: str) -> tuple[Inline, ...]:
+    """The learner's language, written where the package holds several (SCORM 1.2 and 2004 alike), and the
+    objective for the language they finished in, with its ``status`` elements."""
     if not facts.several_languages:
         return ()
     return ((Code(element), ": the language the learner chose (a tag such as ", Code("cy"), "), read at launch "
-             "to start in it."),)
+             "to start in it."),
+            (Code("cmi.objectives.n"), ": for each language the learner finished in, an objective named for it (",
+             *objective_ids(facts), ") with ", *status, "."))
+
+
+def objective_ids(facts: HandoffFacts) -> Inline:
+    return joined([(Code(objective),) for _, objective in facts.objectives])
+
+
+def counted_by_objective(facts: HandoffFacts) -> Inline:
+    """Both SCORM versions: the objectives the package records, and the Moodle report that shows them."""
+    return ("As a learner finishes (completed, passed or failed), the package records it in the language they see "
+            "as an objective named for that language: ", *joined([(Code(objective), f" ({language})")
+                                                                 for language, objective in facts.objectives]),
+            ". Moodle's Objectives report (the activity's Reports, then Objectives) shows a column for each, with "
+            "the learner's status, so completions can be counted by language.")
 
 
 def read_only(facts: HandoffFacts, *elements: str, language: str) -> Inline:

@@ -119,6 +119,27 @@
       return prefix;
     };
 
+    /* The objective `id` given `values`: the record the LMS holds under that id (one the manifest declared, or
+       one an earlier session wrote), else a new one after the others. */
+    var objectives = {};
+    session.objective = function (id, values) {
+      if (!(id in objectives)) {
+        var count = parseInt(session.get("cmi.objectives._count"), 10) || 0, n = 0;
+        while (n < count && session.get("cmi.objectives." + n + ".id") !== id) n++;
+        if (n === count && !session.set("cmi.objectives." + n + ".id", id)) return;
+        objectives[id] = n;
+      }
+      session.setAll("cmi.objectives." + objectives[id] + ".", values);
+    };
+
+    /* In a package holding several languages: that the learner reached `values` (a finishing status) in the
+       language they see, as an objective named for it, so an LMS's objectives report counts completions by
+       language. */
+    session.finishedIn = function (values) {
+      var shown = LP.languages.filter(function (l) { return l.code === LP.data.language; })[0];
+      if (shown && shown.objective) session.objective(shown.objective, values);
+    };
+
     session.flush = function () { if (session.dirty && !finished) session.commit(); };
 
     /* The last commit and the end of the session, once: whether the LMS confirmed both. */

@@ -76,6 +76,7 @@
           (status === "completed" && next === "completed")) return;
       if (s.set("cmi.core.lesson_status", next)) {
         status = next;
+        s.finishedIn({ status: next });
         state.done = next.charAt(0);
         s.set("cmi.core.exit", result.ended ? "" : "suspend");
         s.saveState(state);

@@ -24,6 +24,7 @@ TIMESPAN = re.compile(r"^\d{2,4}:\d{2}:\d{2}(\.\d{1,2})?$")  # CMITimespan
 TIME_LIMIT_ACTIONS = {"exit,message", "exit,no message", "continue,message", "continue,no message"}
 MANIFEST_TITLE_LIMIT = 200  # organization and item titles
 SUSPEND_DATA_LIMIT = 4096  # the characters of cmi.suspend_data every SCORM 1.2 LMS must keep
+LANGUAGE_OBJECTIVE_PREFIX = "language-"  # cmi.objectives.n.id recording the language a learner finished in
 
 
 def cp(tag: str) -> str:

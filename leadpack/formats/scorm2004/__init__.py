@@ -9,6 +9,7 @@ from pathlib import Path
 from leadpack.formats import content_packaging
 from leadpack.formats.base import Format, Identity, LaunchUnit, PreviewServices, PreviewSide
 from leadpack.formats.package import PackageView, Report
+from leadpack.formats.scorm12.spec import LANGUAGE_OBJECTIVE_PREFIX
 from leadpack.formats.scorm2004 import spec
 from leadpack.pipeline import model
 
@@ -46,6 +47,10 @@ class Scorm2004(Format):
     def interaction_id(self, course_set: model.CourseSet, module: model.Module, question: model.Question) -> str:
         """A URI, as SCORM 2004 asks: urn:leadpack:<set>:<module>--<question>."""
         return f"{spec.INTERACTION_ID_PREFIX}{course_set.id}:{module.id}--{question.id}"
+
+    def language_objective(self, course_set: model.CourseSet, language: str) -> str:
+        """A URI too (long_identifier_type, as interaction ids): urn:leadpack:<set>:language-cy."""
+        return f"{spec.INTERACTION_ID_PREFIX}{course_set.id}:{LANGUAGE_OBJECTIVE_PREFIX}{language}"
 
     def check(self, package: PackageView, report: Report) -> None:
         from leadpack.formats.scorm2004.checks import Scorm2004Checks

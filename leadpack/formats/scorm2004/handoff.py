@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from leadpack.formats.base import Handoff, HandoffFacts, LmsSettings
 from leadpack.formats.scorm12.handoff import (
+    counted_by_objective,
     display_any,
     grading,
     language_record,
@@ -64,7 +65,8 @@ def handoff(facts: HandoffFacts) -> Handoff:
              ", ", Code("result"), ", ", Code("timestamp"), " and ", Code("latency"), "."),
             (Code("cmi.exit"), ", ", Code("cmi.session_time"), " and, between modules, ", Code("adl.nav.request"),
              "."),
-            *language_record(facts, "cmi.learner_preference.language"),
+            *language_record(facts, "cmi.learner_preference.language",
+                             (Code("completion_status"), " and ", Code("success_status"))),
             ("Read only: ", Code("cmi.learner_name"), " (printed on the learner's own certificate, never sent "
              "anywhere), ", Code("cmi.learner_id"), " (to keep one learner's notes on a shared computer apart "
              "from another's), ", *read_only(facts, "cmi.mode", "cmi.entry", "cmi.scaled_passing_score",
@@ -74,6 +76,7 @@ def handoff(facts: HandoffFacts) -> Handoff:
                      "each"),
         republish=republish(facts),
         language=scorm_language("cmi.learner_preference.language"),
+        counted=counted_by_objective(facts),
     )
 
 

@@ -96,6 +96,7 @@
         changed = true;
       }
       if (!changed) return;
+      s.finishedIn({ completion_status: completion, success_status: success || "unknown" });
       state.done = success ? success.charAt(0) : "c";
       s.saveState(state);
       s.commitSoon();

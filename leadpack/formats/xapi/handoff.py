@@ -42,8 +42,8 @@ def handoff(facts: HandoffFacts) -> Handoff:
                     "progress on the activity id, the learner and the registration."),
                    ("Let learners keep their registration: a new registration starts them afresh.",)),
         language=("a ", Code("language"), " parameter on the launch link (a tag such as ", Code("cy"), ", or "
-                  "several, best first), which an LMS or launcher may add; each statement's ",
-                  Code("context.language"), " says the language the learner saw"),
+                  "several, best first), which an LMS or launcher may add"),
+        counted=by_statement_language(),
     )
 
 
@@ -73,6 +73,13 @@ def launch_plugin(facts: HandoffFacts) -> dict[str, Inline]:
 def completes_when(facts: HandoffFacts) -> str:
     """With a pass mark, completing takes every page and every question, whatever the rule says."""
     return rule_words(facts) if facts.pass_mark is None else "every page is read and every question answered"
+
+
+def by_statement_language() -> Inline:
+    """xAPI and cmi5 alike: the statements say the language, so the LRS's reports can count by it."""
+    return ("Each statement says the language the learner saw in ", Code("context.language"), ", the ",
+            Code("completed"), " and ", Code("passed"), " ones too, so a query of the LRS by it counts completions "
+            "by language.")
 
 
 def statements(verbs: Inline) -> tuple[Inline, ...]:
