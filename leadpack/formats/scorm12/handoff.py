@@ -56,7 +56,7 @@ def handoff(facts: HandoffFacts) -> Handoff:
     )
 
 
-def language_record(facts: HandoffFacts, element: str, status: str) -> tuple[Inline, ...]:
+def language_record(facts: HandoffFacts, element: str, status: Inline) -> tuple[Inline, ...]:
     """The learner's language, written where the package holds several (SCORM 1.2 and 2004 alike), and the
     objective for the language they finished in, with its ``status`` elements."""
     if not facts.several_languages:
