@@ -26,12 +26,13 @@ from hypothesis import strategies as st
 from markdown import Markdown
 from markdown.inlinepatterns import LinkInlineProcessor
 
-from leadpack.errors import SourceError
+from leadpack.errors import ProblemsFound, SourceError
 from leadpack.pipeline import archive, limits
 from leadpack.pipeline.config import parse_toml
 from leadpack.pipeline.load import nesting, page_heading, read_series, scan_steps
 from leadpack.pipeline.markdown_ext.blocks import make_markdown
 from leadpack.pipeline.markdown_ext.html_safety import tag_steps, unsafe_html
+from leadpack.tools.preview.builder import Builder
 from tests.conftest import FIXTURE_COURSE, REPO, run_cli
 
 FAST = settings(max_examples=60, deadline=None, derandomize=True,
@@ -272,7 +273,8 @@ TARGETS = {"leadpack.toml": Path("leadpack.toml"), "set.toml": SET / "set.toml",
 
 
 def check_then_build(course: Path) -> None:
-    """check, list and build on one course: never a traceback, and build fails exactly where check does."""
+    """check, list, build and preview's build on one course: never a traceback, and build and preview fail
+    exactly where check does."""
     checked = run_cli("check", root=course)  # anything but a leadpack error propagates and fails the test
     assert checked.exit_code in (0, 1) and "Traceback" not in checked.output
     listed = run_cli("list", "--json", root=course)
@@ -285,6 +287,13 @@ def check_then_build(course: Path) -> None:
     assert (built.exit_code == 0) == (checked.exit_code == 0), (checked.output, built.output)
     if built.exit_code:
         assert not out.exists() or not any(out.iterdir())
+    with tempfile.TemporaryDirectory() as work:  # leadpack preview's builds: the same verdict, only its own errors
+        try:
+            Builder(course, (), None, Path(work)).build()
+            previewed = True
+        except (ProblemsFound, SourceError):
+            previewed = False
+    assert previewed == (checked.exit_code == 0), checked.output
 
 
 @settings(max_examples=50, deadline=None, derandomize=True,
