@@ -66,6 +66,15 @@ def test_a_mistyped_command_gets_a_suggestion():
     assert far.exit_code == 2 and "No such command 'xyzzy'." in far.stderr and "Did you mean" not in far.stderr
 
 
+def test_a_mistyped_set_gets_a_suggestion_and_the_list_of_sets():
+    result = run_cli("build", "leading-for-resilence")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "no set 'leading-for-resilence': did you mean 'leading-for-resilience'?" in result.stderr
+    assert "sets are: introduction, leading-for-dialogue" in result.stderr
+    far = run_cli("check", "xyzzy")
+    assert far.exit_code == 1 and "no set 'xyzzy' (sets are:" in far.stderr
+
+
 def test_warnings_print_during_the_build_in_a_compact_form(warned_course, tmp_path):
     result = invoke("--root", warned_course, "build", "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output

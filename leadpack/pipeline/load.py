@@ -79,7 +79,8 @@ def read_series(root: Path, only: tuple[str, ...] = ()) -> tuple[model.Series, P
     ids = {folder: _set_id(folder) for folder in folders}
     for name in only:
         if name not in {folder.name for folder in folders} | set(ids.values()):
-            raise SourceError(content / name, 1, f"no set '{name}'",
+            near = difflib.get_close_matches(name, sorted(ids.values()), n=1, cutoff=0.6)
+            raise SourceError(content / name, 1, f"no set '{name}'" + (f": did you mean '{near[0]}'?" if near else ""),
                               "sets are: " + (", ".join(sorted(ids.values())) or "none (add content/<set>/set.toml)"))
     sets: list[model.CourseSet] = []
     seen: dict[str, Path] = {}
