@@ -75,6 +75,26 @@ def test_a_mistyped_set_gets_a_suggestion_and_the_list_of_sets():
     assert far.exit_code == 1 and "no set 'xyzzy' (sets are:" in far.stderr
 
 
+@pytest.mark.parametrize("out", ["content", "content/every-block/dist", "templates/x", "from-settings"])
+def test_a_build_into_the_courses_sources_is_refused_and_writes_nothing(tmp_path, out):
+    """Packages and Markdown hand-off sheets in content/ or templates/ would mix with what maintainers edit (and a
+    --clean there would tidy it): refused, whether --out or leadpack.toml's [build] out names the folder."""
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    (course / "templates").mkdir(exist_ok=True)
+    before = sorted(str(p.relative_to(course)) for p in course.rglob("*"))
+    if out == "from-settings":
+        config = course / "leadpack.toml"
+        config.write_text(config.read_text() + '\n[build]\nout = "content/packages"\n')
+        before = sorted(str(p.relative_to(course)) for p in course.rglob("*"))
+        result = run_cli("build", root=course)
+    else:
+        result = run_cli("build", "--out", course / out, root=course)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "which holds the course's sources" in result.stderr
+    assert sorted(str(p.relative_to(course)) for p in course.rglob("*")) == before
+
+
 def test_warnings_print_during_the_build_in_a_compact_form(warned_course, tmp_path):
     result = invoke("--root", warned_course, "build", "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from leadpack import formats
-from leadpack.errors import LeadpackError, Problem, ProblemsFound
+from leadpack.errors import LeadpackError, Problem, ProblemsFound, display_path
 from leadpack.formats.base import Format
 from leadpack.pipeline import accessibility, editions, handoff, model
 from leadpack.pipeline.accessibility import statement_files
 from leadpack.pipeline.archive import write_files_atomically, write_zip
 from leadpack.pipeline.checks import check_series
-from leadpack.pipeline.config import ID_NAME, LANGUAGE_TAG, VERSION
+from leadpack.pipeline.config import ID_NAME, LANGUAGE_TAG, TEMPLATES_DIR, VERSION
 from leadpack.pipeline.editions import edition_series
-from leadpack.pipeline.load import read_series
+from leadpack.pipeline.load import CONTENT_DIR, read_series
 from leadpack.pipeline.parallel import Job, Planned, build_in_processes, out_folder, planned, progress_label, shard_of
 from leadpack.pipeline.render import Renderer, render_set
 
@@ -108,6 +108,7 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
     names = options.formats or series.build.formats
     sco_per = options.sco_per or series.build.sco_per
     out = options.out or (series.root / series.build.out)
+    _check_out(series, out)
     if options.languages:  # the command line's choice, where every part of the build (and its workers) reads it
         series = replace(series, build=replace(series.build, languages=options.languages))
     published = tuple(edition_series(series, edition) for edition in editions.chosen(series, options.editions))
@@ -217,6 +218,17 @@ def checked_series(root: Path, options: BuildOptions, stopwatch: Stopwatch) -> t
     if options.strict and warnings:
         raise WarningsAsErrors(warnings)
     return series, warnings
+
+
+def _check_out(series: model.Series, out: Path) -> None:
+    """The output folder is never among the course's sources: packages and Markdown hand-off sheets would mix
+    with what maintainers edit, and --clean would then tidy that folder."""
+    target = out.resolve()
+    for name in (CONTENT_DIR, TEMPLATES_DIR, *filter(None, [series.build.templates])):
+        sources = (series.root / name).resolve()
+        if target == sources or sources in target.parents:
+            raise LeadpackError(f"cannot build into {display_path(out)}: it is inside {name}/, which holds the "
+                                "course's sources (write to dist/, the default, or to a folder of its own)")
 
 
 def _unknown_edition(series: model.Series, name: str) -> LeadpackError:

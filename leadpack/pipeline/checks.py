@@ -16,7 +16,15 @@ from leadpack.errors import LeadpackError, Problem, Problems, SourceError
 from leadpack.pipeline import editions, model
 from leadpack.pipeline.active_content import active_content
 from leadpack.pipeline.colours import MIN_CONTRAST, contrast
-from leadpack.pipeline.config import SET_CONFIG_NAME, links_out, not_a_file, parse_toml, read_text, setting_line
+from leadpack.pipeline.config import (
+    SET_CONFIG_NAME,
+    TEMPLATES_DIR,
+    links_out,
+    not_a_file,
+    parse_toml,
+    read_text,
+    setting_line,
+)
 from leadpack.pipeline.parity import check_translation
 from leadpack.pipeline.state import check_key_collisions, plan
 
@@ -68,7 +76,7 @@ def _custom_templates(series: model.Series) -> bool:
     """True when the course has templates of its own (a checkout's templates/ folder is the built-in one)."""
     from leadpack.pipeline.render import BUILTIN_TEMPLATES
 
-    folder = series.root / "templates"
+    folder = series.root / TEMPLATES_DIR
     return bool(series.build.templates) or folder.is_dir() and folder.resolve() != BUILTIN_TEMPLATES.resolve()
 
 

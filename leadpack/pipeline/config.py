@@ -23,6 +23,7 @@ from leadpack.pipeline.model import Accessibility, BuildSettings, Completion, Ed
 
 CONFIG_NAME = "leadpack.toml"
 SET_CONFIG_NAME = "set.toml"
+TEMPLATES_DIR = "templates"  # beside content/: the page and launch templates a maintainer may override
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$")

@@ -27,7 +27,7 @@ from leadpack.errors import LeadpackError, SourceError
 from leadpack.pipeline import model
 from leadpack.pipeline.cache import cache_folder
 from leadpack.pipeline.colours import lightened
-from leadpack.pipeline.config import links_out, not_a_file, read_file
+from leadpack.pipeline.config import TEMPLATES_DIR, links_out, not_a_file, read_file
 from leadpack.pipeline.minify import minified
 from leadpack.pipeline.runtime_data import LanguageEntry, RuntimeData
 from leadpack.pipeline.state import Budget, plan
@@ -43,8 +43,8 @@ LOCALES_DIR = PACKAGE_DIR / "locales"
 def _builtin_templates() -> Path:
     """Installed from a wheel, the templates sit inside the package (setup.py maps them there); in a checkout
     or an editable install they are the top-level templates/ folder that maintainers read and override."""
-    installed = PACKAGE_DIR / "templates"
-    return installed if installed.is_dir() else PACKAGE_DIR.parent / "templates"
+    installed = PACKAGE_DIR / TEMPLATES_DIR
+    return installed if installed.is_dir() else PACKAGE_DIR.parent / TEMPLATES_DIR
 
 
 BUILTIN_TEMPLATES = _builtin_templates()
@@ -192,7 +192,7 @@ def template_environment(series: model.Series, override: Path | None) -> jinja2.
     folders = [folder for folder in (
         override,
         series.root / series.build.templates if series.build.templates else None,
-        series.root / "templates",
+        series.root / TEMPLATES_DIR,
         BUILTIN_TEMPLATES,
     ) if folder is not None and folder.is_dir()]
     return jinja2.sandbox.SandboxedEnvironment(

@@ -20,6 +20,7 @@ from leadpack.formats.package import FolderPackage, ZipPackage
 from leadpack.pipeline import model
 from leadpack.pipeline.build import make_package
 from leadpack.pipeline.checks import check_series
+from leadpack.pipeline.config import TEMPLATES_DIR
 from leadpack.pipeline.editions import edition_series
 from leadpack.pipeline.load import CONTENT_DIR, load_series
 from leadpack.pipeline.render import Renderer
@@ -140,7 +141,7 @@ class Watcher(threading.Thread):
         self._seen = self.snapshot()
 
     def watched(self) -> list[Path]:
-        folders = [self.root / CONTENT_DIR, self.root / "templates"]
+        folders = [self.root / CONTENT_DIR, self.root / TEMPLATES_DIR]
         return [f for f in folders if f.is_dir()] + [self.root / "leadpack.toml"]
 
     def snapshot(self) -> dict[Path, tuple[int, int]]:
