@@ -398,6 +398,34 @@ def test_a_retry_turns_failed_into_passed_in_the_next_session(browser, site, lms
     assert_rules_hold(stored, launches, {"9.3.0.0-3", "9.3.0.0-8"})
 
 
+def test_a_retry_taken_and_left_stays_taken_at_the_next_launch(browser, site, lms):
+    """A failed learner presses Retry (the wrong answers are cleared, a try is used) and leaves before answering
+    again. At the next launch the LMS's document (a try on) is joined with the statements, which still show the
+    first answers: the try's cleared answers stay cleared, the questions open, and the try is not counted twice."""
+    actor, registration = learner(), None
+    for attempt in range(2):
+        with_context = browser.new_context()
+        try:
+            launch = launch_au(lms, site, "fixture", actor, registration)
+            registration = launch.registration
+            page = open_au(with_context, lms, launch)
+            if attempt == 0:
+                page.walk(correct=False)
+                page.page.evaluate("location.hash = '#/finish'")
+                page.page.locator("#lp-retry").click()
+                page.wait_saved()
+                page.save_and_exit()
+                page.wait_saved()
+                continue
+            page.continue_from_bookmark()
+            state = page.page.evaluate("LP.app.state()")
+            assert (state["answers"], state["tries"]) == ({}, 1)
+            assert page.page.evaluate("Array.from(document.querySelectorAll('form.lp-question input'))"
+                                      ".every(input => !input.disabled && !input.checked)")
+        finally:
+            with_context.close()
+
+
 # -- what LMS.LaunchData says ---------------------------------------------------------------------------------
 def test_the_lms_mastery_score_wins_over_the_pass_mark(context, site, lms):
     """The set's pass mark is 50%; the LMS asks for 90%: two right of three (67%) fails, by the LMS's mark."""

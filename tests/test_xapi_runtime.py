@@ -394,6 +394,32 @@ def test_relaunch_on_another_device_resumes_from_ralphs_statements(browser, site
         second_context.close()
 
 
+def test_a_retry_taken_and_left_stays_taken_at_the_next_launch(browser, site, state_lrs):
+    """Fail, press Retry, leave before answering again: the next launch joins the document (a try on, the wrong
+    answers cleared) with the statements (every first answer) and keeps the retry: no answer comes back."""
+    launch = TinCanLaunch(state_lrs.endpoint, state_lrs.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
+    first_context, second_context = browser.new_context(), browser.new_context()
+    try:
+        first = open_learner(first_context, site, state_lrs, launch)
+        first.walk(correct=False)
+        first.page.evaluate("location.hash = '#/finish'")
+        first.page.locator("#lp-retry").click()
+        first.wait_saved()
+        first.save_and_exit()
+        first.wait_saved()
+        saved = json.loads(state_lrs.state(FIXTURE_IRI, launch.actor, launch.registration, STATE_ID))
+        assert (saved["a"], saved["t"]) == ({}, 1)
+        second = open_learner(second_context, site, state_lrs, launch)
+        second.continue_from_bookmark()
+        state = second.page.evaluate("LP.app.state()")
+        assert (state["answers"], state["tries"]) == ({}, 1)
+        assert second.page.evaluate("Array.from(document.querySelectorAll('form.lp-question input'))"
+                                    ".every(input => !input.disabled && !input.checked)")
+    finally:
+        first_context.close()
+        second_context.close()
+
+
 def test_relaunch_resumes_from_the_state_document(browser, site, state_lrs):
     launch = TinCanLaunch(state_lrs.endpoint, state_lrs.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
     first_context, second_context = browser.new_context(), browser.new_context()

@@ -363,10 +363,11 @@
   var FINISH_RANK = { "": 0, c: 1, f: 2, p: 3 };
   function mergeStates(older, newer) {
     if (!older || !newer) return older || newer || null;
-    var merged = LP.newState(), k, ahead = (newer.tries | 0) > (older.tries | 0);
+    var merged = LP.newState(), k, tries = (newer.tries | 0) - (older.tries | 0);
     for (k in older.visited) merged.visited[k] = true;
     for (k in newer.visited) merged.visited[k] = true;
-    merged.answers = ahead ? Object.assign({}, newer.answers) : Object.assign({}, newer.answers, older.answers);
+    /* a retry clears the wrong answers: the copy a try behind must not bring them back, whichever is newer */
+    merged.answers = Object.assign({}, tries >= 0 ? newer.answers : {}, tries <= 0 ? older.answers : {});
     merged.tries = Math.max(older.tries | 0, newer.tries | 0);
     merged.reflections = Object.assign({}, older.reflections, newer.reflections);
     merged.kept = Object.assign({}, older.kept, newer.kept);
