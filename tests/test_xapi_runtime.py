@@ -614,6 +614,39 @@ def test_a_race_keeps_both_devices_reflections_and_this_sessions_newer_text(cont
         mine: "Newer words, typed here.", theirs: "Only on the phone."}
 
 
+def test_a_race_keeps_the_other_devices_newer_text_of_a_reflection_this_session_left_alone(
+        browser, site, state_lrs):
+    """Issue 18: this session opened with a reflection's text from the LRS and never touched it; meanwhile the
+    phone rewrote it. Reconciling keeps the phone's newer words, not the copy this session merely loaded."""
+    launch = TinCanLaunch(state_lrs.endpoint, state_lrs.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
+    first_context, second_context = browser.new_context(), browser.new_context()
+    try:
+        first = open_learner(first_context, site, state_lrs, launch)
+        first.wait_saved()
+        data = first.data()
+        first.page.close()
+        left_alone = data["reflections"][0]["id"]
+        state_lrs.put_state(FIXTURE_IRI, launch.actor, launch.registration, STATE_ID, encoded_state(
+            data, "first-steps/welcome", ["first-steps/welcome"], reflections={left_alone: "Written last week."}))
+        learner = open_learner(second_context, site, state_lrs, launch)
+        if learner.page.locator("#lp-resume-continue").is_visible():
+            learner.continue_from_bookmark()
+        assert learner.page.evaluate("LP.app.state().reflections")[data["reflections"][0]["key"]] == \
+            "Written last week."
+        learner.wait_saved()
+        phone = encoded_state(data, "first-steps/welcome", ["first-steps/welcome"],
+                              reflections={left_alone: "Rewritten on the phone today."})
+        state_lrs.race_next_write(FIXTURE_IRI, launch.actor, launch.registration, STATE_ID, phone)
+        learner.next()
+        learner.wait_saved()
+        assert 412 in state_lrs.document_writes(launch.registration, STATE_ID)
+        assert saved_document(state_lrs, launch, learner)["reflections"] == {
+            left_alone: "Rewritten on the phone today."}
+    finally:
+        first_context.close()
+        second_context.close()
+
+
 def test_a_409_answer_to_a_state_write_is_read_again_and_written_not_dropped(context, site, state_lrs):
     """An LRS that answers 409 (ADL's LRS does when it wants concurrency headers) gets a re-read and a retry."""
     launch = TinCanLaunch(state_lrs.endpoint, state_lrs.auth_header, learner_actor(), activity_id=FIXTURE_IRI)

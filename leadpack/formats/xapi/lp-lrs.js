@@ -418,6 +418,7 @@
     var doc = Document(o.client, "activities/state?" + query({ stateId: STATE_ID }) + "&" + query(where),
       "activities/state?" + query(where), reconcile);
     var live = null, withReflections = d.storage === "lms", reflectionTimers = {}, sentReflections = {};
+    var edited = {}; /* the reflections this session changed: for the others, another writer's text is newer */
     var moduleIri = {};
     d.modules.forEach(function (m) { moduleIri[m.id] = m.iri; });
     var sender = Sender(o.client, outbox, doc, o.status, function () { return Object.keys(reflectionTimers).length > 0; },
@@ -428,8 +429,9 @@
     /* Another writer's copy of the document joined with this session's progress, which takes it in, so that later
        writes keep it too. */
     function reconcile(theirs, ours) {
-      var merged = mergeStates(LP.decodeState(theirs), live || LP.decodeState(ours));
-      if (live) for (var k in merged) live[k] = merged[k];
+      var other = LP.decodeState(theirs), merged = mergeStates(other, live || LP.decodeState(ours)), k;
+      if (other) for (k in other.reflections) if (!edited[k]) merged.reflections[k] = other.reflections[k];
+      if (live) for (k in merged) live[k] = merged[k];
       return LP.encodeState(merged, withReflections);
     }
 
@@ -510,6 +512,7 @@
     /* Called for every keystroke: statements go out once the learner pauses, and only when the text changed. */
     track.reflected = function (reflection, state) {
       if (d.storage !== "lms" || track.finished) return;
+      edited[reflection.key] = true;
       clearTimeout(reflectionTimers[reflection.key]);
       reflectionTimers[reflection.key] = setTimeout(function () { sendReflection(reflection, state); },
         REFLECTION_DELAY);
