@@ -9,6 +9,7 @@ handed is measured against the limit.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -80,7 +81,23 @@ READ_FILES = {
     "edition": ("content/editions/north.toml", "north.toml is a link to a file outside the course folder"),
     "edition logo": ("content/editions/north.svg",
                      "the theme logo 'content/editions/north.svg' points outside the course folder"),
+    "translation set.toml": (str(SET / "cy" / "set.toml"), "cy/set.toml is a link to a file outside the course folder"),
+    "translation module": (str(SET / "cy" / "second-steps.md"),
+                           "cy/second-steps.md is a link to a file outside the course folder"),
 }
+
+
+def translated(course: Path) -> Path:
+    """The fixture set in Welsh too: cy/ with its set.toml and a copy of each module (the same ids, so parity
+    holds), as translate import would leave it but without a lock."""
+    settings = course / SET / "set.toml"
+    settings.write_text(settings.read_text().replace('modules = [', 'languages = ["en-GB", "cy"]\nmodules = [', 1))
+    welsh = course / SET / "cy"
+    welsh.mkdir()
+    (welsh / "set.toml").write_text('title = "Pob Bloc"\nstatus = "draft"\n')
+    for module in (course / SET).glob("*.md"):
+        shutil.copyfile(module, welsh / module.name)
+    return welsh
 
 
 def prepare(course: Path, kind: str) -> Path:
@@ -95,6 +112,8 @@ def prepare(course: Path, kind: str) -> Path:
         logo = '[theme]\nlogo = "content/editions/north.svg"\n' if kind == "edition logo" else ""
         (course / "content" / "editions" / "north.toml").write_text(f'[edition]\norganisation = "North"\n{logo}')
         shutil.copyfile(course / SET / "media" / "square.svg", course / "content" / "editions" / "north.svg")
+    if kind.startswith("translation"):
+        translated(course)
     if kind == "template":
         (course / "templates").mkdir()
         shutil.copyfile(REPO / "templates" / "page.html", course / "templates" / "page.html")
@@ -112,6 +131,20 @@ def test_no_file_the_build_reads_may_link_out_of_the_course(tmp_path, kind, targ
     path.symlink_to(target if target.startswith("/") else "../" * depth + "../outside.txt")
     problems = refused(course)
     assert len(problems) == 1 and READ_FILES[kind][1] in problems[0], problems
+
+
+def test_a_translation_lock_that_links_out_is_never_read(tmp_path):
+    """The lock only says which texts changed since they were translated, so one linked to a file elsewhere is
+    left unread (its contents never reach the build): check says the translation has no lock."""
+    course = course_copy(tmp_path)
+    welsh = translated(course)
+    (tmp_path / "outside.toml").write_text('["second-steps.md"]\n"wrapping-up.title" = "0000"\n')
+    (welsh / "translation.lock").symlink_to("../../../../outside.toml")
+    result = run_cli("check", "--json", root=course)
+    assert result.exit_code == 0, result.output
+    messages = [p["message"] for p in json.loads(result.stdout)["problems"]]
+    assert any(m.startswith("there is no translation.lock") for m in messages), messages
+    assert not any("changed after this was translated" in m for m in messages)
 
 
 @pytest.mark.parametrize("kind", ["module", "media"])
@@ -151,7 +184,7 @@ def test_a_fifo_where_a_file_belongs_is_refused_without_waiting_for_a_writer(tmp
     result = subprocess.run([sys.executable, "-m", "leadpack", "--root", str(course), "check"], cwd=course,
                             env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True, timeout=120)
     assert result.returncode == 1, result.stderr
-    lines = result.stderr.splitlines()
+    lines = [line for line in result.stderr.splitlines() if ": error: " in line]  # a translation warns: no lock
     assert len(lines) == 1 and "a named pipe (FIFO)" in lines[0] and path.name in lines[0], lines
 
 

@@ -237,6 +237,11 @@ def load_translation(original: model.CourseSet, settings: SetSettings, language:
                      f"{original.id} --lang {language} and leadpack translate import, or take '{language}' out of "
                      "languages")
         return None
+    if links_out(folder / SET_CONFIG_NAME, root):
+        problems.add(folder / SET_CONFIG_NAME, 1, f"{language}/{SET_CONFIG_NAME} is a link to a file outside the "
+                     "course folder", f"copy the translation's {SET_CONFIG_NAME} into {language}/ instead of linking "
+                     "to it")
+        return None
     translated = load_translation_settings(folder, problems, len(original.stages))
     if translated is None:
         return None
@@ -248,7 +253,11 @@ def load_translation(original: model.CourseSet, settings: SetSettings, language:
                          f"{language}/{english.source.name} does not exist", f"translate it: leadpack translate "
                          f"export {original.id} --lang {language}, then leadpack translate import FILE")
             continue
-        module = load_module(path, problems) if not links_out(path, root) else None
+        if links_out(path, root):
+            problems.add(path, 1, f"{language}/{path.name} is a link to a file outside the course folder",
+                         f"copy the translated module into {language}/ instead of linking to it")
+            continue
+        module = load_module(path, problems)
         if module is not None and module.id != english.id:
             problems.add(path, 1, f"the module id '{module.id}' is not the original's '{english.id}'",
                          f'pin it in the front matter: id = "{english.id}"')

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from leadpack.errors import Problems, SourceError
 from leadpack.pipeline import model
-from leadpack.pipeline.config import SET_CONFIG_NAME, read_text
+from leadpack.pipeline.config import SET_CONFIG_NAME, links_out, read_text
 from leadpack.pipeline.load import package_name
 from leadpack.pipeline.segments import SET_FILE, Segment, fingerprint, module_skeleton, set_segments
 
@@ -28,9 +28,10 @@ UNTRANSLATED_LISTED = 10  # beyond this many texts of a file not yet translated,
 
 
 def read_lock(folder: Path) -> Lock | None:
-    """The translation lock of a translation folder, or None when it has none (or one that cannot be read)."""
+    """The translation lock of a translation folder, or None when it has none (or one that cannot be read, or a
+    link to a file elsewhere, which is never read: check then says the translation has no lock)."""
     path = folder / LOCK_NAME
-    if not path.is_file():
+    if not path.is_file() or links_out(path, folder):
         return None
     try:
         data = tomllib.loads(read_text(path))
