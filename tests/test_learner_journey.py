@@ -502,6 +502,44 @@ def test_text_beyond_the_record_stays_on_the_device_and_a_lower_cap_cuts_nothing
     assert short_text in republished.last_data()["suspend_data"], "and the record keeps it until it is edited"
 
 
+def test_a_kept_longer_text_the_record_must_cut_stays_whole_on_the_device(page, site, tmp_path, browser):
+    """Issue 13: a republished package whose record keeps less (here a smaller suspend_data) cannot keep an earlier
+    version's longer text as it was: the state would outgrow its limit, so the record's copy is cut. The whole text
+    is on this device from the moment the package opens, so the learner's next launch there shows all of it."""
+    course = shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
+    old, new = tmp_path / "old", tmp_path / "new"
+    assert run_cli("-q", "build", "--format", "scorm12", "--out", old, root=course).exit_code == 0
+    first = launch(page, site, next(old.glob("*.zip")))
+    reflection = first.course_data()["reflections"][1]
+    box = first.frame.locator(f'[data-reflection="{reflection["id"]}"] textarea')
+    go(first.frame, box.evaluate("b => b.closest('.lp-page').dataset.page"))
+    whole = ("Everything I meant to say, and then some more. " * 60)[:first.course_data()["reflectionMax"]]
+    box.fill(whole)
+    box.blur()
+    first.close()
+    assert whole in first.last_data()["suspend_data"], "the earlier version's record keeps all of it"
+    stored = first.stored_for_relaunch()
+
+    settings = course / "leadpack.toml"
+    settings.write_text(settings.read_text() + "\n[build]\nsuspend_data_limit = 1024\n")
+    assert run_cli("-q", "build", "--format", "scorm12", "--out", new, root=course).exit_code == 0
+    package = next(new.glob("*.zip"))
+    context = browser.new_context()
+    try:
+        republished = launch(context.new_page(), site, package, stored=stored)
+        assert republished.course_data()["limit"] == 1024 and len(whole) > 1024
+        republished.frame.locator("#lp-resume-continue").click()
+        republished.next()
+        republished.close()
+        saved = republished.last_data()["suspend_data"]
+        assert len(saved) <= 1024 and whole not in saved and whole[:200] in saved, "the record's copy is cut"
+        again = launch(context.new_page(), site, package, stored=republished.stored_for_relaunch())
+        area = again.frame.locator(f'[data-reflection="{reflection["id"]}"] textarea')
+        assert area.input_value() == whole, "this device kept the whole text"
+    finally:
+        context.close()
+
+
 # ---- on a phone ----
 
 def test_on_a_phone_the_contents_close_once_a_page_is_chosen(browser, fixture_build, tmp_path):

@@ -82,7 +82,9 @@
   function saveDevice() {
     if (!store) return;
     var keep = lms ? fullText : state.reflections;
-    if (Object.keys(keep).length) store.setItem(deviceKey(), JSON.stringify(keep)); else store.removeItem(deviceKey());
+    try {
+      if (Object.keys(keep).length) store.setItem(deviceKey(), JSON.stringify(keep)); else store.removeItem(deviceKey());
+    } catch (e) { /* storage full: the learning record's copy is all there is */ }
   }
 
   /* ---- navigation: start, the pages, My reflections and action plan, the results ---- */
@@ -488,7 +490,11 @@
       /* the whole text kept on this device wins over the shorter copy the learning record holds */
       if (whole && whole.indexOf(saved) === 0) state.reflections[r.key] = saved = whole;
       else delete fullText[r.key];
+      /* a text an earlier version saved longer than this one's record keeps: should the record have to cut it
+         (the saved state would outgrow its limit), the whole of it is on this device too */
+      if (lms && state.kept[r.key]) fullText[r.key] = saved;
     });
+    if (lms) saveDevice();
   }
 
   /* The live language version drawn from the state and the session: answers, reflections, name, notices. */
