@@ -74,3 +74,15 @@ def test_every_warning_the_code_gives_is_in_the_table_and_every_row_is_given():
 def test_docs_authoring_names_every_warning():
     guide = re.sub(r"\s+", " ", AUTHORING.read_text("utf-8"))
     assert [words for _, words in WARNINGS if words not in guide] == []
+
+
+def test_every_format_choice_the_docs_show_is_the_registrys():
+    """A synopsis such as `--format scorm12|xapi` fell behind when SCORM 2004 and cmi5 joined the registry: each
+    one in the README and the guides lists exactly the formats the command accepts, in their order."""
+    from leadpack import formats
+
+    shown = [(path.name, match.group(1)) for path in (REPO / "README.md", *sorted((REPO / "docs").glob("*.md")))
+             for match in re.finditer(r"--format ((?:[a-z0-9]+\\?\|)+[a-z0-9]+)", path.read_text("utf-8"))]
+    assert len(shown) >= 3, shown
+    assert [(name, choices) for name, choices in shown
+            if choices.replace("\\|", "|").split("|") != list(formats.names())] == []
