@@ -1,8 +1,10 @@
 /* cmi5: the AU, on the xAPI client and Tracker of lp-lrs.js (LP.xapi). The LMS opens the page with endpoint,
    fetch, actor, registration and activityId. The AU POSTs to `fetch` once for its auth token and keeps it in this
    tab's sessionStorage (never in localStorage), so a reload goes on with the same session and never fetches again;
-   it reads LMS.LaunchData (launch mode, mastery score, returnURL, the context template) and the learner's
-   preferences (languagePreference chooses the language the course starts in). Defined statements (initialized, completed, passed or failed, terminated) carry the template and
+   it reads LMS.LaunchData (launch mode, mastery score, returnURL, the context template; its moveOn is the LMS's
+   to judge by, and leadpack's AUs take no launchParameters) and the learner's preferences (languagePreference
+   chooses the language the course starts in). Defined statements (initialized, completed, passed or failed,
+   terminated) carry the template and
    the cmi5 category; pages, answers and reflections go as allowed statements. Each defined verb goes once per
    session, completed and passed at most once per registration (read back from the learner's progress), and in
    Browse or Review only initialized and terminated go. A reload or a closed tab ends nothing: the learner's exit
