@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from leadpack.pipeline.colours import MIN_CONTRAST, contrast
-from tests.conftest import FIXTURE_COURSE, run_cli, unzip
+from tests.conftest import FIXTURE_COURSE, REPO, run_cli, unzip
 from tests.support.http import StaticServer
 from tests.support.learner_page import go, press_next, visible_page
 from tests.support.scorm_lms import DIALECTS, launch
@@ -210,6 +211,8 @@ def test_the_start_page_says_what_the_set_is_and_how_it_counts(page, site, cours
     assert re.search(r"About \d+ minutes in all\.", text)
     assert "How this set moves through the three stages" in text and "Personal foundation" in text
     assert "To pass, you need 70% or more." in text and "as often as you need" in text
+    strings = tomllib.loads((REPO / "leadpack/locales/en.toml").read_text("utf-8"))
+    assert strings["rule_checks"] in text and strings["rule_pages"] not in text, "a pass mark counts the checks too"
     assert "saved to your learning platform as you go" in text
     assert "This is set 2 of 5 in the Leading Libraries series." in text
     run.frame.locator("#lp-begin").click()
