@@ -505,6 +505,26 @@ def test_text_beyond_the_record_stays_on_the_device_and_a_lower_cap_cuts_nothing
     assert short_text in republished.last_data()["suspend_data"], "and the record keeps it until it is edited"
 
 
+@BOTH
+def test_the_cap_counts_saved_characters_and_text_at_the_cap_is_saved_whole(page, site, fixture_build, dialect):
+    """A quote, a backslash or a line break takes two characters in the record (``savedLength`` in lp-core.js):
+    text with many of them, exactly at the cap in saved characters, leaves 0 characters and reaches the LMS whole,
+    none of it cut or kept only on the device."""
+    run = launch(page, site, fixture_build["set"][dialect.name], dialect)
+    cap, reflection = run.course_data()["reflectionMax"], run.course_data()["reflections"][0]
+    said = 'She said "listen first"\\then\nasked. '  # four of its characters save as two
+    text = said * (cap // (len(said) + 4)) + "." * (cap % (len(said) + 4))
+    assert len(json.dumps(text)) - 2 == cap and len(text) <= cap - 100  # the cap in saved characters, not typed
+    box = run.frame.locator(f'[data-reflection="{reflection["id"]}"]')
+    go(run.frame, box.evaluate("b => b.closest('.lp-page').dataset.page"))
+    box.locator("textarea").fill(text)
+    box.locator("textarea").blur()
+    assert box.locator(".lp-counter").text_content() == "0 characters left"
+    run.close()
+    assert json.loads(run.last_data()["suspend_data"])["r"][reflection["key"]] == text
+    run.assert_clean()
+
+
 # ---- on a phone ----
 
 def test_on_a_phone_the_contents_close_once_a_page_is_chosen(browser, fixture_build, tmp_path):
