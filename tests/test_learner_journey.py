@@ -11,13 +11,14 @@ import shutil
 import tomllib
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from leadpack.pipeline.colours import MIN_CONTRAST, contrast
 from tests.conftest import FIXTURE_COURSE, REPO, run_cli, unzip
 from tests.support.http import StaticServer
 from tests.support.learner_page import go, press_next, visible_page
-from tests.support.scorm_lms import DIALECTS, launch
+from tests.support.scorm_lms import DIALECTS, SCORM12, launch
 from tests.support.state_lrs import StateLRS
 from tests.support.xapi_learner import Learner, TinCanLaunch
 
@@ -420,6 +421,44 @@ def test_the_action_plan_is_saved_and_restored_after_a_relaunch(page, site, cour
     again = launch(browser.new_page(), site, package, stored=stored)  # a fresh browser: only the LMS has it
     box = again.frame.locator(f'[data-reflection="{plan["id"]}"]')
     assert [box.locator("textarea").nth(i).input_value() for i in range(5)] == answers
+
+
+def test_the_action_plan_reads_field_by_field_on_the_reflections_page_and_in_the_download(page, site, course_build,
+                                                                                         tmp_path):
+    """The Introduction's plan, filled in: the learner's printed page and the file they take away show each field's
+    label as a heading over what they wrote (not one run of text), under the line saying whose plan it is, from
+    which set and when."""
+    run = launch(page, site, course_build[("introduction", "scorm12")], stored=SCORM12.model.learner())
+    plan = next(r for r in run.course_data()["reflections"] if r["kind"] == "action-plan")
+    assert plan["id"] == "introduction/my-action-plan"
+    box = run.frame.locator(f'[data-reflection="{plan["id"]}"]')
+    go(run.frame, box.evaluate("b => b.closest('.lp-page').dataset.page"))
+    labels = [" ".join(label.split()) for label in box.locator("label").all_text_contents()]
+    answers = ["Start with Leading for Resilience", "Block an hour each Friday morning", "By the end of the month",
+               "Priya from the branch team", 'We both say "that changed how I lead"']
+    fields = box.locator("textarea")
+    assert fields.count() == len(answers) == len(labels) and all(labels)
+    for index, text in enumerate(answers):
+        fields.nth(index).fill(text)
+    fields.nth(len(answers) - 1).blur()
+    go(run.frame, "reflections")
+    byline = rf"Leading Libraries · Introduction to the Leading Libraries series · Ffion Jones · {DATE}"
+    assert re.fullmatch(byline, run.frame.locator("#lp-reflections-byline").text_content())
+    shown = run.frame.locator("#lp-reflections-list article").filter(has_text="Action plan")
+    assert shown.locator("h2").text_content() == f"Action plan: {plan['prompt']}"
+    assert [(h.text_content(), h.evaluate("h => h.nextElementSibling.textContent"))
+            for h in shown.locator("h3").all()] == list(zip(labels, answers, strict=True))
+
+    with page.expect_download() as download:
+        run.frame.locator("#lp-download").click()
+    saved = tmp_path / "reflections.html"
+    download.value.save_as(saved)
+    document = lxml.html.fromstring(saved.read_text("utf-8"))
+    assert re.fullmatch(byline, document.find(".//h1").getnext().text_content())
+    article = next(a for a in document.iter("article") if a.findtext("h2").startswith("Action plan: "))
+    assert article.findtext("h2") == f"Action plan: {plan['prompt']}"
+    assert [(h.text_content(), h.getnext().tag, h.getnext().text_content()) for h in article.iter("h3")] == \
+        [(label, "p", text) for label, text in zip(labels, answers, strict=True)]
 
 
 @BOTH
