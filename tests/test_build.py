@@ -320,3 +320,35 @@ def test_a_warm_serial_build_imports_only_what_it_needs(tmp_path):
     assert "leadpack.pipeline.render" in loaded, "the list is of what the build loaded"
     for unneeded in ("multiprocessing", "concurrent.futures", "pygments", "calmjs.parse"):
         assert unneeded not in loaded, unneeded
+
+
+@pytest.mark.parametrize("course, sets, expected", [
+    ("editions", (), {(edition, "every-block", "en-GB", "every-block") for edition in ("", "north", "south")}),
+    ("languages", ("introduction",), {("", "introduction", language, "introduction") for language in ("en-GB", "cy")}),
+], ids=["two-editions", "two-languages"])
+def test_a_page_is_rendered_once_per_language_and_edition_and_shared_by_every_format(tmp_path, monkeypatch, course,
+                                                                                     sets, expected):
+    """Issue 17, point 4: rendering a unit's pages is most of a build's work, so the four formats of a build share
+    each language version of each unit, in each edition (with the series' own), rather than render it four times;
+    sharing changes no byte of any package."""
+    from leadpack.pipeline.build import BuildOptions, build
+    from leadpack.pipeline.render import Renderer
+    from tests.test_editions import edition_course
+
+    root = edition_course(tmp_path) if course == "editions" else REPO
+    options = {"sets": sets, "formats": formats.names(), "editions": ("all",) if course == "editions" else ()}
+    unwrapped = build(root, BuildOptions(out=tmp_path / "unwrapped", **options))
+    rendered: list[tuple[str, str, str, str]] = []
+    real = Renderer._language_version
+
+    def counting(self, course_set, localised, unit, *args, **kwargs):
+        rendered.append((self.series.edition, course_set.id, localised.language, unit.id))
+        return real(self, course_set, localised, unit, *args, **kwargs)
+
+    monkeypatch.setattr(Renderer, "_language_version", counting)
+    built = build(root, BuildOptions(out=tmp_path / "counted", **options))
+    assert sorted({(p.edition, p.format) for p in built.packages}) == \
+        sorted({(edition, fmt) for edition, *_ in expected for fmt in formats.names()})
+    assert sorted(rendered) == sorted(expected), "one rendering per set, language, edition and unit, not per format"
+    assert [(p.edition, p.path.name, p.sha256) for p in built.packages] == \
+        [(p.edition, p.path.name, p.sha256) for p in unwrapped.packages]

@@ -21,6 +21,7 @@ from tests.support.cmi5_lms import Cmi5LMS, learner
 from tests.support.cmi5_rules import check_registration, is_defined, verb
 from tests.support.fixtures import require_node_modules
 from tests.support.http import StaticServer
+from tests.support.learner_page import go
 from tests.support.ralph import RalphLRS
 from tests.support.state_lrs import decoded, encoded_state
 from tests.support.xapi import statement_problems
@@ -145,6 +146,10 @@ def test_every_cmi5_package_is_launched_tracked_and_satisfied(context, site, lms
     data = page.data()
     assert page.text("welcome").format(name="Ann Example") == page.page.locator("#lp-greeting").text_content()
     pages = page.walk(correct=True)
+    go(page.page, "finish")  # passed: the certificate bears the name of the actor the LMS launched with
+    assert page.page.locator("#lp-certificate").is_visible()
+    assert page.page.locator("#lp-certificate-name").text_content() == actor["name"] == "Ann Example"
+    assert page.page.locator("#lp-certificate-own-name").is_hidden(), "the launch gave the name"
     page.save_and_exit()
     page.wait_saved()
 

@@ -116,6 +116,50 @@ def test_the_question_key_matches_the_package(fixture_build, fmt, mode):
         assert f"`{value}`" in republish
 
 
+@pytest.mark.parametrize("fmt", formats.names())
+def test_the_sheet_says_why_this_format(fixture_build, fmt):
+    """Under the file to upload, a paragraph of why this format (and when to upload another of the set's packages
+    instead): a heading left with nothing under it, or the paragraph lost from one format, would go unnoticed."""
+    html_path, md_path = sheets_of(fixture_build["set"][fmt])
+    upload = section(md_path.read_text("utf-8"), "The file to upload")
+    headings = re.findall(r"^#+ .+$", upload, re.M)
+    assert headings == ["### Why this format"], headings
+    why = unescaped(upload.split("### Why this format\n", 1)[1]).strip()
+    assert why.startswith(formats.get(fmt).title + " ") and len(why.split()) >= 20, why
+    document = lxml.html.fromstring(html_path.read_bytes())
+    heading = document.xpath("//h2[.='The file to upload']/following-sibling::*[2]")
+    assert [element.tag for element in heading] == ["h3"] and heading[0].text_content() == "Why this format"
+    paragraph = heading[0].getnext()
+    assert paragraph.tag == "p" and " ".join(paragraph.text_content().split()) == " ".join(why.split())
+
+
+@pytest.mark.parametrize("mode", ["set", "module"])
+@pytest.mark.parametrize("fmt", formats.names())
+def test_the_question_key_is_grouped_by_module_in_the_packages_order(fixture_build, fmt, mode):
+    """The key's module headings are the package's modules in its own order (its launch pages' runtime data), and
+    under each only that module's questions: an LMS administrator reads a report module by module, and a question
+    filed under the wrong module, or a module out of place, would send them to the wrong page."""
+    zip_path = fixture_build[mode][fmt]
+    key = section(sheets_of(zip_path)[1].read_text("utf-8"), "Question key")
+    data, format_ = read_release(zip_path).data, formats.get(fmt)
+    with zipfile.ZipFile(zip_path) as archive:  # the launch pages' own data, beside diff's reading of it
+        embedded = [json.loads(re.search(r'<script type="application/json" id="lp-data">(.*?)</script>',
+                                         archive.read(name).decode("utf-8"), re.S)[1])
+                    for name in archive.namelist() if name.endswith(".html") and b'id="lp-data"' in archive.read(name)]
+    assert sorted((question["id"], question["module"]) for unit in embedded for question in unit["questions"]) == \
+        sorted((question.id, question.module) for question in data.questions)
+    titles = {module["id"]: module["title"] for unit in embedded for module in unit["modules"]}
+    expected = [(titles[module.id], [format_.reported_id(question) for question in data.questions
+                                     if question.module == module.id])
+                for module in data.modules if any(question.module == module.id for question in data.questions)]
+    assert len(expected) >= 2  # the fixture's two modules both have questions
+    parts = re.split(r"^### Module: (.+)$", key, flags=re.M)
+    found = [(unescaped(title), [line.group("id") for line in map(KEY_LINE.match, body.splitlines()) if line])
+             for title, body in zip(parts[1::2], parts[2::2], strict=True)]
+    assert found == expected
+    assert not any(map(KEY_LINE.match, parts[0].splitlines()))  # no question before the first module's heading
+
+
 def test_responses_in_the_key_take_the_form_the_adapters_record():
     """The forms the adapters write (lp-scorm12.js joins letters with ",", the others with "[,]"), read from the
     shipped scripts, so the key cannot drift from the runtime."""

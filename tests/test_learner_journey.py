@@ -8,15 +8,17 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from leadpack.pipeline.colours import MIN_CONTRAST, contrast
-from tests.conftest import FIXTURE_COURSE, run_cli, unzip
+from tests.conftest import FIXTURE_COURSE, REPO, run_cli, unzip
 from tests.support.http import StaticServer
 from tests.support.learner_page import go, press_next, visible_page
-from tests.support.scorm_lms import DIALECTS, launch
+from tests.support.scorm_lms import DIALECTS, SCORM12, launch
 from tests.support.state_lrs import StateLRS
 from tests.support.xapi_learner import Learner, TinCanLaunch
 
@@ -210,6 +212,8 @@ def test_the_start_page_says_what_the_set_is_and_how_it_counts(page, site, cours
     assert re.search(r"About \d+ minutes in all\.", text)
     assert "How this set moves through the three stages" in text and "Personal foundation" in text
     assert "To pass, you need 70% or more." in text and "as often as you need" in text
+    strings = tomllib.loads((REPO / "leadpack/locales/en.toml").read_text("utf-8"))
+    assert strings["rule_checks"] in text and strings["rule_pages"] not in text, "a pass mark counts the checks too"
     assert "saved to your learning platform as you go" in text
     assert "This is set 2 of 5 in the Leading Libraries series." in text
     run.frame.locator("#lp-begin").click()
@@ -419,6 +423,44 @@ def test_the_action_plan_is_saved_and_restored_after_a_relaunch(page, site, cour
     assert [box.locator("textarea").nth(i).input_value() for i in range(5)] == answers
 
 
+def test_the_action_plan_reads_field_by_field_on_the_reflections_page_and_in_the_download(page, site, course_build,
+                                                                                         tmp_path):
+    """The Introduction's plan, filled in: the learner's printed page and the file they take away show each field's
+    label as a heading over what they wrote (not one run of text), under the line saying whose plan it is, from
+    which set and when."""
+    run = launch(page, site, course_build[("introduction", "scorm12")], stored=SCORM12.model.learner())
+    plan = next(r for r in run.course_data()["reflections"] if r["kind"] == "action-plan")
+    assert plan["id"] == "introduction/my-action-plan"
+    box = run.frame.locator(f'[data-reflection="{plan["id"]}"]')
+    go(run.frame, box.evaluate("b => b.closest('.lp-page').dataset.page"))
+    labels = [" ".join(label.split()) for label in box.locator("label").all_text_contents()]
+    answers = ["Start with Leading for Resilience", "Block an hour each Friday morning", "By the end of the month",
+               "Priya from the branch team", 'We both say "that changed how I lead"']
+    fields = box.locator("textarea")
+    assert fields.count() == len(answers) == len(labels) and all(labels)
+    for index, text in enumerate(answers):
+        fields.nth(index).fill(text)
+    fields.nth(len(answers) - 1).blur()
+    go(run.frame, "reflections")
+    byline = rf"Leading Libraries · Introduction to the Leading Libraries series · Ffion Jones · {DATE}"
+    assert re.fullmatch(byline, run.frame.locator("#lp-reflections-byline").text_content())
+    shown = run.frame.locator("#lp-reflections-list article").filter(has_text="Action plan")
+    assert shown.locator("h2").text_content() == f"Action plan: {plan['prompt']}"
+    assert [(h.text_content(), h.evaluate("h => h.nextElementSibling.textContent"))
+            for h in shown.locator("h3").all()] == list(zip(labels, answers, strict=True))
+
+    with page.expect_download() as download:
+        run.frame.locator("#lp-download").click()
+    saved = tmp_path / "reflections.html"
+    download.value.save_as(saved)
+    document = lxml.html.fromstring(saved.read_text("utf-8"))
+    assert re.fullmatch(byline, document.find(".//h1").getnext().text_content())
+    article = next(a for a in document.iter("article") if a.findtext("h2").startswith("Action plan: "))
+    assert article.findtext("h2") == f"Action plan: {plan['prompt']}"
+    assert [(h.text_content(), h.getnext().tag, h.getnext().text_content()) for h in article.iter("h3")] == \
+        [(label, "p", text) for label, text in zip(labels, answers, strict=True)]
+
+
 @BOTH
 def test_the_printed_reflections_say_whose_they_are_and_when(page, site, fixture_build, dialect):
     """The name the LMS gives, as on the certificate; the download starts with the same line."""
@@ -538,6 +580,26 @@ def test_a_kept_longer_text_the_record_must_cut_stays_whole_on_the_device(page, 
         assert area.input_value() == whole, "this device kept the whole text"
     finally:
         context.close()
+
+
+@BOTH
+def test_the_cap_counts_saved_characters_and_text_at_the_cap_is_saved_whole(page, site, fixture_build, dialect):
+    """A quote, a backslash or a line break takes two characters in the record (``savedLength`` in lp-core.js):
+    text with many of them, exactly at the cap in saved characters, leaves 0 characters and reaches the LMS whole,
+    none of it cut or kept only on the device."""
+    run = launch(page, site, fixture_build["set"][dialect.name], dialect)
+    cap, reflection = run.course_data()["reflectionMax"], run.course_data()["reflections"][0]
+    said = 'She said "listen first"\\then\nasked. '  # four of its characters save as two
+    text = said * (cap // (len(said) + 4)) + "." * (cap % (len(said) + 4))
+    assert len(json.dumps(text)) - 2 == cap and len(text) <= cap - 100  # the cap in saved characters, not typed
+    box = run.frame.locator(f'[data-reflection="{reflection["id"]}"]')
+    go(run.frame, box.evaluate("b => b.closest('.lp-page').dataset.page"))
+    box.locator("textarea").fill(text)
+    box.locator("textarea").blur()
+    assert box.locator(".lp-counter").text_content() == "0 characters left"
+    run.close()
+    assert json.loads(run.last_data()["suspend_data"])["r"][reflection["key"]] == text
+    run.assert_clean()
 
 
 # ---- on a phone ----

@@ -35,6 +35,37 @@ def test_unfinished_is_incomplete_without_a_score_and_exits_suspend(page, site, 
 
 
 @BOTH
+def test_every_page_read_with_a_knowledge_check_skipped_is_incomplete_without_a_score(page, site, fixture_build,
+                                                                                     dialect):
+    """The fixture set has a pass mark, so it counts only once every question is answered too: reading every page
+    and leaving one check unanswered must not report completed (nor passed or failed), and sends no score."""
+    run = launch(page, site, fixture_build["set"][dialect.name], dialect)
+    course = run.course_data()
+    skipped = course["questions"][1]  # the quiz's second question: its page is read, the check left
+    run.next()  # from the start page
+    for shown in course["pages"]:
+        assert run.current_page() == shown["id"]
+        for form in run.frame.locator(".lp-page:not([hidden]) form.lp-question").all():
+            question = next(q for q in course["questions"] if q["id"] == form.get_attribute("data-question"))
+            if question is not skipped:
+                for key in question["correct"]:
+                    form.locator(f'input[value="{key}"]').check()
+                form.locator("button[type=submit]").click()
+                form.locator(".lp-feedback:not(:empty)").wait_for()
+        run.next()
+    assert run.current_page() == "reflections"
+    run.close()
+    assert run.outcome() == Outcome("incomplete", "unknown", "", "suspend", course["pages"][-1]["id"])
+    assert run.last_data().get("progress_measure") == (None if dialect is SCORM12 else "1")  # every page read
+    scores = {"cmi.core.score.raw"} if dialect is SCORM12 else {"cmi.score.raw", "cmi.score.scaled"}
+    written = [(entry[1], entry[2]) for entry in run.log() if entry[0] == dialect.set]
+    assert not [(name, value) for name, value in written if name in scores or value in ("completed", "passed",
+                                                                                        "failed")], written
+    assert [i["id"] for i in run.interactions()] == [q["cmiId"] for q in course["questions"] if q is not skipped]
+    run.assert_clean()
+
+
+@BOTH
 def test_the_test_lms_flags_calls_after_finish_and_oversized_suspend_data(page, site, fixture_build, dialect):
     """The checks above could fail: the flags catch both faults scorm-again lets through."""
     run = launch(page, site, fixture_build["set"][dialect.name], dialect)

@@ -21,6 +21,7 @@ from lxml import etree
 from tests.conftest import unzip
 from tests.support import wait_until
 from tests.support.http import StaticServer
+from tests.support.learner_page import go
 from tests.support.ralph import RalphLRS
 from tests.support.state_lrs import StateLRS, decoded, encoded_state
 from tests.support.xapi import statement_problems
@@ -122,6 +123,10 @@ def test_learner_run_sends_the_expected_statements(context, site, ralph):
     learner.reflect("second-steps/looking-back", "Ask more open questions.\nThen listen.")
     learner.next()
     learner.answer("second-steps/is-this-the-last-page", "a")
+    go(learner.page, "finish")  # passed: the certificate bears the name the launch's actor gives
+    assert learner.page.locator("#lp-certificate").is_visible()
+    assert learner.page.locator("#lp-certificate-name").text_content() == launch.actor["name"] == "Ann Example"
+    assert learner.page.locator("#lp-certificate-own-name").is_hidden(), "the launch gave the name"
     learner.save_and_exit()
     learner.wait_saved()
     assert learner.notice() == learner.text("exited")
@@ -210,6 +215,8 @@ def test_a_real_set_completes_and_passes_with_a_pre_1_0_actor(context, site, ral
     data = learner.data()
     assert learner.page.locator("#lp-greeting").text_content() == learner.text("welcome").format(name="Bo Learner")
     pages = learner.walk(correct=True)
+    go(learner.page, "finish")
+    assert learner.page.locator("#lp-certificate-name").text_content() == "Bo Learner", "the name, not its list"
     learner.save_and_exit()
     learner.wait_saved()
 
