@@ -359,6 +359,9 @@ def test_theme_colours_at_the_contrast_limit_still_pass_axe(browser, tmp_path):
     config = course / "leadpack.toml"
     config.write_text(re.sub(r'primary = "#\w+"\naccent = "#\w+"', 'primary = "#767676"\naccent = "#757575"',
                              config.read_text()))
+    module = course / "content/every-block/first-steps.md"  # links on tints too: a table's header cells
+    table = "| [The quiz](#quiz) | Notes |\n| --- | --- |\n| one | two |\n\n"
+    module.write_text(module.read_text().replace("Plain **Markdown** with", table + "Plain **Markdown** with", 1))
     out = tmp_path / "out"
     assert run_cli("-q", "build", "--format", "scorm12", "--out", out, root=course).exit_code == 0
     unzip(next(out.glob("*.zip")), tmp_path / "site")
