@@ -590,6 +590,8 @@ def test_keyboard_alone_completes_a_module_with_a_check_and_a_reflection(page, s
     tab_to(page, frame, "form.lp-question:nth-of-type(1) button[type=submit]")
     keys.press("Enter")
     said("Not quite.")  # a try is left, so the right answer is not given away
+    said("A comes first.")  # with the explanation of the option chosen, which shows above the verdict
+    assert "second" not in frame.evaluate("document.getElementById('lp-announcer').textContent")
     assert "Not quite" in frame.locator("form.lp-question .lp-feedback").first.text_content()
     assert frame.evaluate("document.activeElement.classList.contains('lp-feedback')"), "focus moves to the feedback"
     keys.press("Tab")  # focus carries on after the answered question, not back at the top of the page

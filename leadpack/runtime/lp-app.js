@@ -226,7 +226,12 @@
     var feedback = one(".lp-feedback", form);
     feedback.textContent = message;
     feedback.className = "lp-feedback " + (correct ? "lp-feedback-right" : "lp-feedback-wrong");
-    if (moveFocus) { feedback.focus(); announce(message); }
+    if (moveFocus) {
+      /* said with the verdict: the explanation of each option chosen, which shows above it in the options */
+      var explained = all(".lp-option-chosen .lp-option-feedback", form).map(function (f) { return f.textContent; });
+      feedback.focus();
+      announce([message].concat(explained).join(" ").replace(/\s+/g, " ").trim());
+    }
   }
 
   function reopen(form) {
