@@ -514,6 +514,8 @@ def test_text_beyond_the_record_stays_on_the_device_and_a_lower_cap_cuts_nothing
     box.locator("textarea").fill(long_text)
     box.locator("textarea").blur()
     assert f"keeps the first {cap:,} characters" in box.locator(".lp-counter").text_content()  # as English writes it
+    first.frame.wait_for_function("t => document.getElementById('lp-announcer').textContent === t",
+                                  arg=box.locator(".lp-counter").text_content())  # said once, as the cap is passed
     short_text = ("Kept as it was. " * 40)[:600]
     second = first.course_data()["reflections"][1]
     other = first.frame.locator(f'[data-reflection="{second["id"]}"]')
@@ -600,6 +602,29 @@ def test_the_cap_counts_saved_characters_and_text_at_the_cap_is_saved_whole(page
     run.close()
     assert json.loads(run.last_data()["suspend_data"])["r"][reflection["key"]] == text
     run.assert_clean()
+
+
+def test_clearing_reflections_kept_in_the_record_says_so_at_each_press(page, site, fixture_build):
+    """The first press turns the button into its question, which is said (the focus stays on the button, whose
+    words changed); the second clears, and the notice says the learning record's copy went too."""
+    run = launch(page, site, fixture_build["set"]["scorm12"])
+    strings = run.course_data()["strings"]
+    reflection = run.course_data()["reflections"][0]
+    box = run.frame.locator(f'[data-reflection="{reflection["id"]}"] textarea')
+    go(run.frame, box.evaluate("b => b.closest('.lp-page').dataset.page"))
+    box.fill("Something to clear.")
+    box.blur()
+    go(run.frame, "reflections")
+    button = run.frame.locator("#lp-clear")
+    button.click()
+    run.frame.wait_for_function("t => document.getElementById('lp-announcer').textContent === t",
+                                arg=strings["clear_confirm_lms"])
+    assert button.text_content() == strings["clear_confirm_lms"]
+    button.click()
+    run.frame.wait_for_function("t => document.getElementById('lp-notice').textContent === t",
+                                arg=strings["cleared_lms"])
+    run.close()
+    assert "Something to clear." not in run.last_data()["suspend_data"]
 
 
 # ---- on a phone ----

@@ -13,7 +13,7 @@
   var sections = {}, store = LP.storage(), lms = d.storage === "lms", fullText = {};
   var live = one(".lp-language-version"), versions = {};
   var shownNotice = ["", null, false], saveKind = "";
-  var ownName = "", resuming = false;
+  var ownName = "", resuming = false, overCap = {};
   var ORDER = ["start"].concat(pages.map(function (p) { return p.id; }), ["reflections", "finish"]);
   var PLAN = "\u241e"; /* separates an action plan's fields in its saved text */
   /* Every element matching `selector` inside `root` (the document by default), as an array. */
@@ -306,9 +306,15 @@
     var reflection = LP.reflections.byId[box.dataset.reflection], text = boxText(box);
     state.reflections[reflection.key] = text;
     delete state.kept[reflection.key];
-    if (lms && LP.savedLength(text) > d.reflectionMax) fullText[reflection.key] = text;
+    var over = lms && LP.savedLength(text) > d.reflectionMax;
+    if (over) fullText[reflection.key] = text;
     else delete fullText[reflection.key];
     updateCounter(box, text);
+    /* the counter is not a live region (it changes at every key); crossing what the record keeps is said, once */
+    if (over !== !!overCap[reflection.key]) {
+      overCap[reflection.key] = over;
+      if (over) announce(one(".lp-counter", box).textContent);
+    }
     saveDevice();
     if (!ended && (event.type === "change" || lms)) adapter.reflected(reflection, state);
   }
@@ -400,6 +406,7 @@
     if (button.dataset.confirming !== "yes") {
       button.dataset.confirming = "yes";
       button.textContent = button.dataset.confirm;
+      announce(button.dataset.confirm); /* the focused button's new words, said: press again to clear */
       return;
     }
     button.dataset.confirming = "";
@@ -411,7 +418,7 @@
     all("[data-reflection]").forEach(function (box) { fillBox(box, ""); });
     if (!ended) d.reflections.forEach(function (r) { adapter.reflected(r, state); });
     renderReflections();
-    notice("cleared");
+    notice(lms ? "cleared_lms" : "cleared");
   }
 
   /* ---- the end: what is still to do, or the results and the certificate ---- */
