@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from tests.conftest import FIXTURE_COURSE, run_cli
-from tests.support.learner_page import press_next
+from tests.support.learner_page import go, press_next
 from tests.support.scorm_lms import DIALECTS, LmsRun, install_package, launch
 
 TIMESPAN = re.compile(r"^\d{2,4}:\d{2}:\d{2}(\.\d{1,2})?$")
@@ -39,6 +39,25 @@ def test_walking_a_whole_set_passes_with_full_tracking(page, site, fixture_build
     run.assert_clean()
     calls = [entry[0] for entry in run.log()]
     assert calls.count("LMSInitialize") == 1 and calls.count("LMSFinish") == 1
+
+
+def test_a_link_out_of_the_course_opens_a_new_tab_and_the_session_goes_on(page, site, fixture_build):
+    """A web link in the text, followed in the course's own frame, would unload it: the LMS would take that as the
+    end of the session. It opens in a new tab, says so to a screen reader first, and the session stays open."""
+    run = launch(page, site, fixture_build["set"]["scorm12"])
+    link = run.frame.locator('a[href="https://example.org/reading"]')
+    assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener"
+    assert link.evaluate("a => a.textContent") == "further reading " + run.course_data()["strings"]["opens_new_tab"]
+    go(run.frame, link.evaluate("a => a.closest('.lp-page').dataset.page"))
+    page.context.route("https://example.org/**", lambda route: route.fulfill(body="elsewhere"))  # loopback only
+    with page.context.expect_page() as opened:
+        link.click()
+    opened.value.close()
+    assert "/pkg/index.html" in run.frame.url and not [entry for entry in run.log() if entry[0] == "LMSFinish"]
+    run.frame.locator("#lp-next").click()  # the course goes on in the same session
+    run.close()
+    assert [entry[0] for entry in run.log()].count("LMSInitialize") == 1
+    run.assert_clean()
 
 
 def test_closing_mid_way_with_unload_forbidden_commits_everything(page, site, fixture_build):

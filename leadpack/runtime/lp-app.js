@@ -522,6 +522,7 @@
     }
     write("lp-start-saving", t(adapter.name === "standalone" ? "saving_device" : "saving_lms"));
     all(".lp-limit").forEach(function (s) { s.textContent = t(s.dataset.text, { max: d.reflectionMax }); });
+    all(".lp-new-window").forEach(function (s) { s.textContent = " " + t("opens_new_tab"); });
     $("lp-certificate-own-name").value = ownName;
     all(".lp-language").forEach(function (b) { b.setAttribute("aria-pressed", String(b.dataset.language === d.language)); });
     notice(shownNotice[0], shownNotice[1], shownNotice[2]);

@@ -24,11 +24,19 @@ AUTHOR_ELEMENTS = {"abbr", "kbd", "sup", "sub", "br", "span", "b", "i", "s", "de
 ALLOWED_ELEMENTS = MARKDOWN_ELEMENTS | AUTHOR_ELEMENTS
 GLOBAL_ATTRIBUTES = {"lang", "dir", "title"}
 ELEMENT_ATTRIBUTES = {
-    "a": {"href", "rel", "class"}, "img": {"src", "alt", "width", "height"}, "ol": {"start", "type"},
+    "a": {"href", "rel", "class", "target"}, "img": {"src", "alt", "width", "height"}, "ol": {"start", "type"},
+    "span": {"class"},
     "th": {"style", "colspan", "rowspan"}, "td": {"style", "colspan", "rowspan"}, "time": {"datetime"},
     "li": {"id"}, "sup": {"id"}, "div": {"class"}, "code": {"class"},
 }
 FOOTNOTE_CLASSES = {"footnote", "footnote-ref", "footnote-backref"}
+NEW_WINDOW_CLASS = "lp-visually-hidden lp-new-window"  # the span links.py puts in a link that opens a new tab
+
+
+def leaves_the_course(href: str) -> bool:
+    """A web address, or a file of the package: anything but a link to one of the course's pages (or mail)."""
+    href = href.strip()
+    return bool(href) and not href.startswith("#") and not href.lower().startswith(("mailto:", "tel:"))
 FOOTNOTE_ID = re.compile(r"^fn(ref\d*)?:[\w.-]+$")
 CODE_LANGUAGE = re.compile(r"^language-[\w+.#-]{1,40}$")  # fenced code with a language: ```python
 TABLE_ALIGN = re.compile(r"^text-align: (left|right|center);$")
@@ -98,6 +106,10 @@ class _SafetyParser(HTMLParser):
         for name, value in attrs:
             if tag in ALLOWED_ELEMENTS or name.startswith("on"):
                 self._attribute(tag, name, value or "")
+        given = dict(attrs)
+        if tag == "a" and leaves_the_course(given.get("href") or "") and given.get("target") != "_blank":
+            self.add("a link out of the course written in HTML would close the course's page",
+                     "write it in Markdown, [text](address): such links open in a new tab", "<a", "href")
         if tag == "img" and not "".join(value or "" for name, value in attrs if name == "alt").strip():
             self.add("the image has no alt text",
                      "describe it between the brackets: ![What the picture shows](media/file.jpg)", "![", "<img")
@@ -159,7 +171,11 @@ class _SafetyParser(HTMLParser):
 
 def _value_ok(tag: str, name: str, value: str) -> bool:
     if name == "class":
+        if tag == "span":
+            return value == NEW_WINDOW_CLASS
         return bool(CODE_LANGUAGE.match(value)) if tag == "code" else value in FOOTNOTE_CLASSES
+    if name == "target":
+        return value == "_blank"
     if name == "id":
         return bool(FOOTNOTE_ID.match(value))
     if name == "style":
