@@ -107,7 +107,9 @@ class _SafetyParser(HTMLParser):
             if tag in ALLOWED_ELEMENTS or name.startswith("on"):
                 self._attribute(tag, name, value or "")
         given = dict(attrs)
-        if tag == "a" and leaves_the_course(given.get("href") or "") and given.get("target") != "_blank":
+        href = given.get("href") or ""
+        if tag == "a" and leaves_the_course(href) and url_scheme(href) in ("", "http", "https") \
+                and given.get("target") != "_blank":  # other schemes have their own message (_href)
             self.add("a link out of the course written in HTML would close the course's page",
                      "write it in Markdown, [text](address): such links open in a new tab", "<a", "href")
         if tag == "img" and not "".join(value or "" for name, value in attrs if name == "alt").strip():
