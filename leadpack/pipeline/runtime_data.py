@@ -117,7 +117,8 @@ class LanguageEntry:
 
 # JSON names that differ from the Python field names.
 JSON_NAMES = {"state_version": "stateVersion", "reflection_max": "reflectionMax", "pass_mark": "passMark",
-              "cmi_id": "cmiId", "state_key_length": "stateKeyLength", "next_unit": "nextUnit"}
+              "cmi_id": "cmiId", "state_key_length": "stateKeyLength", "next_unit": "nextUnit",
+              "max_tries": "maxTries"}
 NESTED = {"set": SetInfo, "modules": ModuleEntry, "pages": PageEntry, "questions": QuestionEntry,
           "reflections": ReflectionEntry, "languages": LanguageEntry}
 
@@ -142,6 +143,7 @@ class RuntimeData:
     reflections: tuple[ReflectionEntry, ...]
     strings: dict[str, str]
     state_key_length: int = state.KEY_LENGTH  # (absent from packages built before it was added)
+    max_tries: int = state.MAX_TRIES  # the tries the saved-state budget counts on (absent from earlier packages)
     next_unit: dict[str, str] | None = None  # id and title of the unit after this one, when units are modules
     languages: tuple[LanguageEntry, ...] = ()  # every language, in the set's order, when there are several
 

@@ -271,7 +271,7 @@
   function retry() {
     var wrong = wrongQuestions();
     if (!wrong.length || ended) return;
-    state.tries++;
+    state.tries = Math.min(state.tries + 1, d.maxTries); /* the saved state's budget counts on no more */
     wrong.forEach(function (q) { delete state.answers[q.key]; reopen(questionForm(q.id)); });
     evaluate();
     go(questionForm(wrong[0].id).closest(".lp-page").dataset.page);
