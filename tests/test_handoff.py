@@ -244,6 +244,25 @@ def test_a_sheet_for_one_language_built_apart_names_the_other_languages_package(
         sheets_of(english)[1].read_text("utf-8"), "Languages")
 
 
+def test_a_raised_saved_state_limit_tells_the_admin_to_turn_standards_mode_off(tmp_path, fixture_build):
+    """With [build] suspend_data_limit above SCORM 1.2's 4,096, the package saves more than Standards mode keeps:
+    the sheet says Standards mode must be off (Moodle, Totara) and an LMS needs relaxed limits; at the default
+    it says strict SCORM 1.2 works."""
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    (course / "leadpack.toml").write_text((course / "leadpack.toml").read_text()
+                                          + "\n[build]\nsuspend_data_limit = 8192\n")
+    result = run_cli("build", "--format", "scorm12", "--out", tmp_path / "out", root=course)
+    assert result.exit_code == 0, result.output
+    raised = sheets_of(next((tmp_path / "out").glob("*-scorm12.zip")))[1].read_text("utf-8")
+    standards = [line for line in raised.splitlines() if line.startswith("| Standards mode |")]
+    assert len(standards) == 3 and all("8,192 characters" in line for line in standards)
+    assert sum("Off (required)" in line for line in standards) == 2, "Moodle and Totara"
+    assert "Relaxed limits required" in standards[2]
+    default = sheets_of(fixture_build["set"]["scorm12"])[1].read_text("utf-8")
+    assert "Strict SCORM 1.2 works" in default and "Off (required)" not in default
+
+
 def test_sheets_are_listed_in_json_reproducible_escaped_and_cleaned(tmp_path):
     course = tmp_path / "course"
     shutil.copytree(FIXTURE_COURSE, course)

@@ -4,18 +4,31 @@
 from __future__ import annotations
 
 from leadpack.formats.base import Handoff, HandoffFacts, LmsSettings
+from leadpack.formats.scorm12 import spec
 from leadpack.pipeline.document import Code, Inline, joined
 
 
 def handoff(facts: HandoffFacts) -> Handoff:
-    moodle = moodle_settings(facts, "SCORM 1.2", "cmi.core.score.raw", standards=(
-        "Off, unless your site requires it: the package fits the 4,096 characters of ", Code("cmi.suspend_data"),
-        f" that Standards mode enforces (worst case {worst_case(facts)})."))
+    standard = f"{spec.SUSPEND_DATA_LIMIT:,}"
+    if raised(facts):  # [build] suspend_data_limit above the standard's: only a relaxed LMS keeps it all
+        moodle_standards: Inline = ("Off (required): the package saves up to ", f"{limit(facts):,} characters of ",
+                                    Code("cmi.suspend_data"), f" (worst case {worst_case(facts)}), more than the "
+                                    f"{standard} that Standards mode enforces, which would refuse its saves.")
+        any_standards: Inline = ("Relaxed limits required: ", f"{limit(facts):,} characters of ",
+                                 Code("cmi.suspend_data"), f" (worst case {worst_case(facts)}), beyond SCORM 1.2's "
+                                 f"{standard}; an LMS that enforces the standard's limit refuses the saves.")
+    else:
+        moodle_standards = ("Off, unless your site requires it: the package fits the 4,096 characters of ",
+                            Code("cmi.suspend_data"), " that Standards mode enforces (worst case "
+                            f"{worst_case(facts)}).")
+        any_standards = ("Strict SCORM 1.2 works: 4,096 characters of ", Code("cmi.suspend_data"),
+                         f" (worst case {worst_case(facts)}), interaction ids of at most 255 characters.")
+    moodle = moodle_settings(facts, "SCORM 1.2", "cmi.core.score.raw", standards=moodle_standards)
     return Handoff(
         why=("SCORM 1.2 is the standard Moodle's and Totara's built-in SCORM activity supports fully, and nearly "
-             "every LMS imports it. It keeps 4,096 characters of saved progress for each SCO, so a reflection keeps "
-             f"up to {facts.reflection_cap:,} characters in the learner's record; where the LMS supports "
-             "SCORM 2004 and longer reflections matter, upload the SCORM 2004 package instead."),
+             f"every LMS imports it. It keeps {limit(facts):,} characters of saved progress for each SCO, so a "
+             f"reflection keeps up to {facts.reflection_cap:,} characters in the learner's record; where the LMS "
+             "supports SCORM 2004 and longer reflections matter, upload the SCORM 2004 package instead."),
         lms=(moodle, LmsSettings("Totara", totara_steps(facts), moodle.values), LmsSettings(
             "Any SCORM 1.2 LMS", ("Import ", Code(facts.package), " as a SCORM 1.2 course: the LMS reads ",
                                   Code("imsmanifest.xml"), " at the zip's root."), {
@@ -27,8 +40,7 @@ def handoff(facts: HandoffFacts) -> Handoff:
                 "Completion": (Code("cmi.core.lesson_status"), " becomes ", *status_words(facts), "."),
                 "Pass mark": pass_mark(facts, ("the manifest gives the same value as ", Code("adlcp:masteryscore"),
                                                ", so an LMS that judges from it agrees")),
-                "Standards mode": ("Strict SCORM 1.2 works: 4,096 characters of ", Code("cmi.suspend_data"),
-                                   f" (worst case {worst_case(facts)}), interaction ids of at most 255 characters."),
+                "Standards mode": any_standards,
             })),
         records=(
             (Code("cmi.core.lesson_status"), ": incomplete, then ", *status_words(facts), "."),
@@ -90,6 +102,16 @@ def read_only(facts: HandoffFacts, *elements: str, language: str) -> Inline:
 def scorm_language(element: str) -> Inline:
     return (Code(element), ", which the package writes with each choice the learner makes (Moodle starts each new "
             "attempt with it empty, so a learner's first launch follows their browser)")
+
+
+def limit(facts: HandoffFacts) -> int:
+    """The characters of saved state this package's units may use (the build's suspend_data_limit)."""
+    return min(budget.limit for budget in facts.budgets)
+
+
+def raised(facts: HandoffFacts) -> bool:
+    """Whether the saved state can outgrow what Standards mode (and a strict LMS) keeps: a raised limit used."""
+    return max(budget.worst_case for budget in facts.budgets) > spec.SUSPEND_DATA_LIMIT
 
 
 def worst_case(facts: HandoffFacts) -> str:
