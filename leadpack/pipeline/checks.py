@@ -25,6 +25,7 @@ from leadpack.pipeline.config import (
     read_text,
     setting_line,
 )
+from leadpack.pipeline.load import block_html
 from leadpack.pipeline.parity import check_translation
 from leadpack.pipeline.state import check_key_collisions, plan
 
@@ -134,12 +135,16 @@ def check_set(series: model.Series, course_set: model.CourseSet, sco_per: str, f
               problems: Problems | None = None) -> list[Problem]:
     problems = problems if problems is not None else Problems()
     source = course_set.folder / SET_CONFIG_NAME
+    crossing: set[tuple[Path, str]] = set()  # each link to another unit, once, whichever formats split so
     for fmt in map(formats.get, format_names):
         for unit in fmt.units(course_set, sco_per):
+            crossing |= _links_out_of(unit)
             _joined_ids(unit, problems)
             problems.attempt(lambda unit=unit: check_key_collisions(unit, str(source)), None)
             problems.attempt(lambda unit=unit, fmt=fmt: plan(unit, fmt.state_limit(series.build), series.build,
                                                              str(source), course_set.languages), None)
+    for module_source, route in sorted(crossing):
+        _report_crossing(module_source, route, problems)
     _unlisted_modules(course_set, problems)
     _unused_files(course_set, problems)
     for translation in course_set.translations:
@@ -148,6 +153,28 @@ def check_set(series: model.Series, course_set: model.CourseSet, sco_per: str, f
     _all_correct_questions(course_set, problems)
     _length_tell(course_set, problems)
     return list(problems)
+
+
+ROUTE = re.compile(r'href="#/([^"/]+)/([^"]*)"')  # a link to a course page, as _resolve_links writes it
+
+
+def _links_out_of(unit: model.Unit) -> set[tuple[Path, str]]:
+    """Links to pages of modules this unit does not hold (each module launched on its own): the runtime of one
+    unit has no way to open another's page, so such a link does nothing when clicked."""
+    held = {module.id for module in unit.modules}
+    return {(module.source, f"{found.group(1)}/{found.group(2)}") for module in unit.modules for page in module.pages
+            for block in page.blocks for fragment in block_html(block) for found in ROUTE.finditer(fragment)
+            if found.group(1) not in held}
+
+
+def _report_crossing(source: Path, route: str, problems: Problems) -> None:
+    module_id, page_id = route.split("/", 1)
+    lines = read_text(source).split("\n")
+    line = next((number for number, text in enumerate(lines, 1) if f"#{route}" in text or f"#{page_id})" in text), 1)
+    problems.add(source, line, f"link to '#{page_id}', a page of the module '{module_id}', which is launched on "
+                 "its own (sco_per = \"module\"): from this module the link opens nothing",
+                 "link to a page of this module, or name the other module in the words; or build with "
+                 "sco_per = \"set\"")
 
 
 def _joined_ids(unit: model.Unit, problems: Problems) -> None:
