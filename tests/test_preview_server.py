@@ -368,6 +368,28 @@ def test_watch_rebuilds_only_the_set_that_changed_and_keeps_serving_on_mistakes(
         assert server.builder.sets["every-block"].serial == rebuilt.serial, "the last good build stays"
 
 
+def test_watch_rebuilds_when_the_templates_folder_leadpack_toml_names_changes(tmp_path):
+    """[build] templates = "my-templates" (a folder of the course's own, docs/authoring.md §2): an edit there
+    rebuilds as one in templates/ does."""
+    course = shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
+    own = course / "my-templates"
+    own.mkdir()
+    page = (REPO / "templates" / "page.html").read_text()
+    (own / "page.html").write_text(page)
+    (course / "leadpack.toml").write_text((course / "leadpack.toml").read_text()
+                                          + '\n[build]\ntemplates = "my-templates"\n')
+    with PreviewServer(course, watch=True) as server:
+        serial = server.builder.sets["every-block"].serial
+        seen = server.events.latest
+        (own / "page.html").write_text(page.replace("</section>", "<!-- edited --></section>", 1))
+        build = wait_for(lambda: [e for e in server.events.after(seen, 0.2) or [] if e[1] == "build"])
+        assert json.loads(build[0][2])["changed"] == ["my-templates/page.html"]
+        rebuilt = server.builder.sets["every-block"]
+        assert rebuilt.serial > serial
+        served = call(server, "GET", f"/content/every-block/{rebuilt.serial}/index.html")[2]
+        assert "<!-- edited -->" in served
+
+
 # ---- the command -----------------------------------------------------------------------------------------------
 
 def free_port() -> int:

@@ -10,17 +10,18 @@ from __future__ import annotations
 import shutil
 import threading
 import time
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from leadpack import formats
-from leadpack.errors import ProblemsFound
+from leadpack.errors import ProblemsFound, SourceError
 from leadpack.formats.base import Format, LaunchUnit
 from leadpack.formats.package import FolderPackage, ZipPackage
 from leadpack.pipeline import model
 from leadpack.pipeline.build import make_package
 from leadpack.pipeline.checks import check_series
-from leadpack.pipeline.config import TEMPLATES_DIR
+from leadpack.pipeline.config import CONFIG_NAME, TEMPLATES_DIR, links_out, read_text
 from leadpack.pipeline.editions import edition_series
 from leadpack.pipeline.load import CONTENT_DIR, load_series
 from leadpack.pipeline.render import Renderer
@@ -141,8 +142,19 @@ class Watcher(threading.Thread):
         self._seen = self.snapshot()
 
     def watched(self) -> list[Path]:
-        folders = [self.root / CONTENT_DIR, self.root / TEMPLATES_DIR]
-        return [f for f in folders if f.is_dir()] + [self.root / "leadpack.toml"]
+        """content/, templates/, the templates folder leadpack.toml names (read again at each look, as an edit may
+        change it) and leadpack.toml itself."""
+        folders = [self.root / CONTENT_DIR, self.root / TEMPLATES_DIR, *self._own_templates()]
+        return [f for f in dict.fromkeys(folders) if f.is_dir() and not links_out(f, self.root)] + \
+            [self.root / CONFIG_NAME]
+
+    def _own_templates(self) -> list[Path]:
+        """[build] templates, read leniently: a mistake in leadpack.toml is the build's to report."""
+        try:
+            name = tomllib.loads(read_text(self.root / CONFIG_NAME)).get("build", {}).get("templates")
+        except (SourceError, tomllib.TOMLDecodeError, RecursionError, AttributeError):
+            return []
+        return [self.root / name] if isinstance(name, str) and name.strip() else []
 
     def snapshot(self) -> dict[Path, tuple[int, int]]:
         found: dict[Path, tuple[int, int]] = {}
