@@ -101,6 +101,28 @@ def test_one_sco_per_module_tracks_each_and_asks_the_lms_for_the_next(page, site
     run.assert_clean()
 
 
+def test_an_lms_that_will_not_continue_from_the_sco_leaves_it_open_and_says_where_to_go(page, site, fixture_build):
+    """adl.nav.request_valid.continue is "false" (the LMS's sequencing, or one that navigates only from its own
+    menu): Next on the module's results asks nothing, ends nothing, and tells the learner to choose the next
+    module in the LMS's menu, instead of leaving them on a finished module 'opening' it."""
+    stored = {"adl": {"nav": {"request_valid": {"continue": "false"}}}}
+    run = launch(page, site, fixture_build["module"]["scorm2004"], SCORM2004, launch_file="first-steps.html",
+                 stored=stored)
+    assert run.page.evaluate("API_1484_11.GetValue('adl.nav.request_valid.continue')") == "false"
+    run.walk(correct=True)
+    run.next()
+    assert run.current_page() == "finish"
+    run.frame.locator("#lp-next").click()
+    strings, following = run.course_data()["strings"], run.course_data()["nextUnit"]["title"]
+    run.frame.wait_for_function("t => document.getElementById('lp-notice').textContent === t",
+                                arg=strings["next_unit_from_lms"].replace("{title}", following))
+    names = [entry[0] for entry in run.log()]
+    assert "Terminate" not in names and not [e for e in run.log() if e[:2] == ["SetValue", "adl.nav.request"]]
+    run.close()  # the learner leaves as usual: the session ends then, with the module finished
+    assert run.last_data()["completion_status"] == "completed"
+    run.assert_clean()
+
+
 def test_the_last_module_sco_offers_no_next(page, site, fixture_build):
     run = launch(page, site, fixture_build["module"]["scorm2004"], SCORM2004, launch_file="second-steps.html")
     run.walk(correct=True)

@@ -168,7 +168,11 @@
   function step(delta) {
     if (current === "finish" && delta > 0 && canContinue()) {
       ended = true;
-      adapter.nextUnit(state);
+      if (adapter.nextUnit(state) === false) { /* the LMS will not open it from here: its own menu does */
+        ended = false;
+        notice("next_unit_from_lms", { title: d.nextUnit.title });
+        return;
+      }
       notice("opening_next_unit", { title: d.nextUnit.title });
       return;
     }

@@ -78,7 +78,8 @@ class Scorm12Model:
         return {**record, "core": {**record["core"], "lesson_mode": mode}}
 
     def is_error(self, entry: list) -> bool:
-        return entry[3] == "false"
+        """A refused call ("false"; a value read is never one: an element may hold the word)."""
+        return entry[3] == "false" and entry[0] != "LMSGetValue"
 
 
 class Scorm2004Model:
@@ -115,8 +116,9 @@ class Scorm2004Model:
         return {**(record or {}), "mode": mode}
 
     def is_error(self, entry: list) -> bool:
-        """A refused call, or an error code other than a first read of an unset element."""
-        return entry[3] == "false" or entry[4] != "0" and not (
+        """A refused call (a value read is never one: adl.nav.request_valid.* reads "false"), or an error code
+        other than a first read of an unset element."""
+        return entry[3] == "false" and entry[0] != "GetValue" or entry[4] != "0" and not (
             entry[0] == "GetValue" and entry[4] == "403" and self.unset.match(entry[1] or ""))
 
 

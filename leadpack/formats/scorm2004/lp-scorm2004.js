@@ -113,10 +113,14 @@
 
     adapter.flush = function () { s.flush(); };
 
-    /* With one SCO per module: leave this one and ask the LMS to open the next. */
+    /* With one SCO per module: leave this one and ask the LMS to open the next; false, leaving nothing, where the
+       LMS says it would not (adl.nav.request_valid.continue "false": its sequencing, or an LMS that navigates
+       only from its own menu), so the learner is not left on a finished module waiting. */
     adapter.nextUnit = function (state) {
+      if (s.get("adl.nav.request_valid.continue") === "false") return false;
       request = "continue";
       adapter.finish(state);
+      return true;
     };
 
     adapter.finish = function (state) {
