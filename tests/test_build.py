@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -352,3 +353,15 @@ def test_a_page_is_rendered_once_per_language_and_edition_and_shared_by_every_fo
     assert sorted(rendered) == sorted(expected), "one rendering per set, language, edition and unit, not per format"
     assert [(p.edition, p.path.name, p.sha256) for p in built.packages] == \
         [(p.edition, p.path.name, p.sha256) for p in unwrapped.packages]
+
+
+def test_a_modules_reflections_page_says_it_holds_that_modules_only(fixture_build):
+    """With one SCO per module each launch page holds its own module's reflections (the others are in other
+    SCOs' records): its "My reflections" page says so, where a whole set's says "in this course"."""
+    catalogue = tomllib.loads((REPO / "leadpack" / "locales" / "en.toml").read_text("utf-8"))
+    with zipfile.ZipFile(fixture_build["module"]["scorm12"]) as archive:
+        module_page = archive.read("first-steps.html").decode("utf-8")
+    with zipfile.ZipFile(fixture_build["set"]["scorm12"]) as archive:
+        set_page = archive.read("index.html").decode("utf-8")
+    assert f"<p>{catalogue['reflections_intro_module']}</p>" in module_page
+    assert f"<p>{catalogue['reflections_intro']}</p>" in set_page

@@ -280,7 +280,7 @@ class Renderer:
                   for version in course_set.language_versions]
         return _render(
             self.template(), series=series.in_language(localised.language), course_set=localised, title=ours.title,
-            modules=ours.modules, t=strings,
+            modules=ours.modules, covers=unit.covers, t=strings,
             storage=series.build.reflections, text_max=series.build.reflection_max_chars, logo=logo,
             series_place=series.place_of(course_set), next_set=series.next_after(course_set),
             scripts=(SCRIPT_MARK,), file_sizes=sizes, data_json=DATA_MARK, language_switch=switch,
