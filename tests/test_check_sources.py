@@ -4,6 +4,7 @@ stay URL-safe ASCII; the text keeps its letters."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import unicodedata
@@ -86,3 +87,19 @@ def test_list_shows_welsh_titles(tmp_path):
     result = run_cli("list", root=welsh_course(tmp_path))
     assert result.exit_code == 0
     assert "Pob bloc â ŵ ŷ" in result.stdout and "arweinyddiaeth-wyl" in result.stdout
+
+
+def test_a_heading_that_skips_a_level_is_a_warning_at_its_line(tmp_path):
+    """WCAG 1.3.1: headings go down one level at a time, from the page's title (#) and a box's title (an h2):
+    '####' straight under the page's title is a warning at its line; '###' inside an activity box is not."""
+    course = shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
+    module = course / "content" / "every-block" / "second-steps.md"
+    added = "#### Too deep\n\nText.\n\n::: activity title=\"Try it\"\n### A step\n\nDo it.\n:::\n"
+    module.write_text(module.read_text("utf-8").replace("# Wrapping up\n", "# Wrapping up\n\n" + added, 1), "utf-8")
+    result = run_cli("check", "--json", root=course)
+    assert result.exit_code == 0, result.output
+    warnings = [p for p in json.loads(result.stdout)["problems"] if "headings skips a level" in p["message"]]
+    line = module.read_text("utf-8").split("\n").index("#### Too deep") + 1
+    assert [(p["line"], p["message"]) for p in warnings] == [
+        (line, "a level-4 heading follows a level-1 one, so screen readers' list of headings skips a level")]
+    assert warnings[0]["hint"].startswith("write it with ##")

@@ -26,6 +26,7 @@ from leadpack.pipeline.config import (
     setting_line,
 )
 from leadpack.pipeline.load import block_html
+from leadpack.pipeline.markdown_ext.blocks import plain_text as plain
 from leadpack.pipeline.parity import check_translation
 from leadpack.pipeline.state import check_key_collisions, plan
 
@@ -152,7 +153,37 @@ def check_set(series: model.Series, course_set: model.CourseSet, sco_per: str, f
         _unused_files(translation, problems)
     _all_correct_questions(course_set, problems)
     _length_tell(course_set, problems)
+    for localised in course_set.language_versions:
+        _skipped_heading_levels(localised, problems)
     return list(problems)
+
+
+HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.S)
+TITLED = (model.Activity, model.Discussion, model.Summary, model.Reflection)  # boxes whose title is an h2
+
+
+def _skipped_heading_levels(course_set: model.CourseSet, problems: Problems) -> None:
+    """Headings go down one level at a time from the page's title (h1) and the h2 titles of its boxes: a screen
+    reader's list of headings is the page's outline, and a skipped level reads as a missing part (WCAG 1.3.1)."""
+    for module in course_set.modules:
+        lines = None
+        for page in module.pages:
+            level = 1
+            for block in page.blocks:
+                if isinstance(block, TITLED):
+                    level = 2
+                for fragment in block_html(block):
+                    for found in HEADING.finditer(fragment):
+                        number, words = int(found.group(1)), " ".join(plain(found.group(2)).split())
+                        if number > level + 1:
+                            lines = lines or read_text(module.source).split("\n")
+                            line = next((n for n, text in enumerate(lines, 1) if n >= page.line and
+                                         text.lstrip().startswith("#" * number) and words[:30] in text), page.line)
+                            problems.add(module.source, line, f"a level-{number} heading follows a level-{level} "
+                                         "one, so screen readers' list of headings skips a level",
+                                         f"write it with {'#' * (level + 1)} (the page's title is #, its headings ##, "
+                                         "a heading under one of those ###)", severity="warning")
+                        level = number
 
 
 ROUTE = re.compile(r'href="#/([^"/]+)/([^"]*)"')  # a link to a course page, as _resolve_links writes it
