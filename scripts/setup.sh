@@ -62,19 +62,38 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -q "${missing[@]}"
 }
 
+# pip into $PYTHON. Debian's own python3 may come without pip (python3-pip), and is "externally managed"
+# (PEP 668: /usr/lib/python3.*/EXTERNALLY-MANAGED), so pip refuses to install into it unless told to: on such a
+# machine, which exists to build or test the course, leadpack goes beside Debian's packages. A virtualenv or a
+# pyenv Python (PYTHON=...) is never externally managed, and is used as it is.
+pip_install() {
+  if ! "$PYTHON" -m pip --version >/dev/null 2>&1; then apt_install python3-pip; fi
+  local managed=()
+  if "$PYTHON" - <<'PY'
+import os, sys, sysconfig
+marker = os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")
+sys.exit(0 if os.path.exists(marker) and sys.prefix == sys.base_prefix else 1)
+PY
+  then
+    managed=(--break-system-packages)
+  fi
+  "$PYTHON" -m pip install -q --disable-pip-version-check "${managed[@]}" "$@"
+}
+
 if [ "$WITH_TEST" -eq 1 ]; then
   apt_install "${APT_PACKAGES[@]}"
   test -x /usr/bin/chromium || { echo "setup.sh: /usr/bin/chromium missing after apt-get install" >&2; exit 1; }
 
   log "pip install -e '.[test]'"
-  "$PYTHON" -m pip install -q --disable-pip-version-check -e '.[test]'
+  pip_install -e '.[test]'
 
-  command -v npm >/dev/null || { echo "setup.sh: npm not found (Node.js 20 is needed for npm ci)" >&2; exit 1; }
+  command -v npm >/dev/null || apt_install nodejs npm  # Debian's Node.js, where the machine has none
+  command -v npm >/dev/null || { echo "setup.sh: npm not found (Node.js 18 or later is needed for npm ci)" >&2; exit 1; }
   log "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 else
   log "pip install -e ."
-  "$PYTHON" -m pip install -q --disable-pip-version-check -e .
+  pip_install -e .
 fi
 
 # pyenv puts new console scripts (leadpack) on the PATH only after a rehash.
