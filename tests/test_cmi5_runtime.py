@@ -415,18 +415,10 @@ def test_a_retry_taken_and_left_stays_taken_at_the_next_launch(browser, site, lm
             registration = launch.registration
             page = open_au(with_context, lms, launch)
             if attempt == 0:
-                page.walk(correct=False)
-                page.page.evaluate("location.hash = '#/finish'")
-                page.page.locator("#lp-retry").click()
-                page.wait_saved()
-                page.save_and_exit()
-                page.wait_saved()
+                page.fail_retry_and_leave()
                 continue
             page.continue_from_bookmark()
-            state = page.page.evaluate("LP.app.state()")
-            assert (state["answers"], state["tries"]) == ({}, 1)
-            assert page.page.evaluate("Array.from(document.querySelectorAll('form.lp-question input'))"
-                                      ".every(input => !input.disabled && !input.checked)")
+            page.assert_retry_kept()
         finally:
             with_context.close()
 

@@ -407,21 +407,12 @@ def test_a_retry_taken_and_left_stays_taken_at_the_next_launch(browser, site, st
     launch = TinCanLaunch(state_lrs.endpoint, state_lrs.auth_header, learner_actor(), activity_id=FIXTURE_IRI)
     first_context, second_context = browser.new_context(), browser.new_context()
     try:
-        first = open_learner(first_context, site, state_lrs, launch)
-        first.walk(correct=False)
-        first.page.evaluate("location.hash = '#/finish'")
-        first.page.locator("#lp-retry").click()
-        first.wait_saved()
-        first.save_and_exit()
-        first.wait_saved()
+        open_learner(first_context, site, state_lrs, launch).fail_retry_and_leave()
         saved = json.loads(state_lrs.state(FIXTURE_IRI, launch.actor, launch.registration, STATE_ID))
         assert (saved["a"], saved["t"]) == ({}, 1)
         second = open_learner(second_context, site, state_lrs, launch)
         second.continue_from_bookmark()
-        state = second.page.evaluate("LP.app.state()")
-        assert (state["answers"], state["tries"]) == ({}, 1)
-        assert second.page.evaluate("Array.from(document.querySelectorAll('form.lp-question input'))"
-                                    ".every(input => !input.disabled && !input.checked)")
+        second.assert_retry_kept()
     finally:
         first_context.close()
         second_context.close()

@@ -116,6 +116,23 @@ class Learner:
                 self.next()
         return seen
 
+    def fail_retry_and_leave(self) -> None:
+        """Every question answered wrongly, Retry pressed on the results, then Save and exit: a try taken, and no
+        question answered again."""
+        self.walk(correct=False)
+        self.page.evaluate("location.hash = '#/finish'")
+        self.page.locator("#lp-retry").click()
+        self.wait_saved()
+        self.save_and_exit()
+        self.wait_saved()
+
+    def assert_retry_kept(self) -> None:
+        """The try taken and nothing answered since: no answers, one try, every question open."""
+        state = self.page.evaluate("LP.app.state()")
+        assert (state["answers"], state["tries"]) == ({}, 1)
+        assert self.page.evaluate("Array.from(document.querySelectorAll('form.lp-question input'))"
+                                  ".every(input => !input.disabled && !input.checked)")
+
     def save_and_exit(self) -> None:
         """Press "Save and exit" and wait for its notice, which the page shows once the exit statement is queued and
         the save status says so: a ``wait_saved()`` after this waits for the LRS to confirm the exit."""
