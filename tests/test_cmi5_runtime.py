@@ -269,6 +269,31 @@ def test_a_state_write_racing_another_session_is_joined_not_lost(context, site, 
     assert page.page.evaluate("LP.app.adapter.errors") == []
 
 
+@pytest.mark.parametrize("refusal", [503, 409])
+def test_refused_state_writes_say_not_yet_saved_and_are_written_once_accepted(context, site, lms, refusal):
+    """Issue 18 in cmi5: while the LMS refuses the State API document (503 down, or 409 another writer), the
+    learner sees "not yet saved", in the live region too, and never "saved"; once it accepts, the document
+    follows the learner."""
+    launch = launch_au(lms, site, "fixture", learner())
+    page = open_au(context, lms, launch)
+    page.wait_saved()
+    page.watch_statuses()
+    lms.state.refuse_writes = {"activities/state": refusal}
+    try:
+        page.next()
+        page.wait_status("not_saved")
+        assert page.notice() == page.text("save_failed")
+        lms.wait_for(lambda: sum(1 for method, resource, _, status, _ in lms.session_requests(launch)
+                                 if resource == "activities/state" and status == refusal) >= 2,
+                     "the AU tries again on its own")
+        assert page.text("saved") not in page.statuses_seen()
+    finally:
+        lms.state.refuse_writes = {}
+    page.wait_saved()
+    assert page.notice() == ""
+    assert decoded(lms.document(launch, STATE_ID), page.data())["location"] == page.current_page()
+
+
 @pytest.mark.parametrize("kept", ["document", "statements only"])
 def test_a_relaunch_with_the_registration_resumes_at_the_bookmark(browser, site, lms, kept):
     """From our State API document, or, where the LMS has lost it, rebuilt from the learner's statements."""

@@ -306,6 +306,8 @@ class _Handler(XapiHandler):
         if self.command != "GET" and query.get("stateId") in (LAUNCH_DATA, None):
             self.lms.refused.append(f"{self.command} activities/state {query.get('stateId') or '(every document)'}")
             raise Problem(403, "the AU must not change LMS.LaunchData (cmi5 10.2.1)")
+        if self.command != "GET" and "activities/state" in self.lms.state.refuse_writes:  # as StateLRS's hook
+            raise Problem(self.lms.state.refuse_writes["activities/state"], "this LMS refuses writes for now")
         content_type = self.headers.get("Content-Type", "application/octet-stream")
         conditions = {name: self.headers.get(name) for name in ("If-Match", "If-None-Match")}
         found, kind, etag = self.lms.state.state_request(self.command, query, body, content_type, conditions)
