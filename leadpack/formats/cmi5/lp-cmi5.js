@@ -4,8 +4,7 @@
    it reads LMS.LaunchData (launch mode, mastery score, returnURL, the context template; its moveOn is the LMS's
    to judge by, and leadpack's AUs take no launchParameters) and the learner's preferences (languagePreference
    chooses the language the course starts in). Defined statements (initialized, completed, passed or failed,
-   terminated) carry the template and
-   the cmi5 category; pages, answers and reflections go as allowed statements. Each defined verb goes once per
+   terminated) carry the template and the cmi5 category; pages, answers and reflections go as allowed statements. Each defined verb goes once per
    session, completed and passed at most once per registration (read back from the learner's progress), and in
    Browse or Review only initialized and terminated go. A reload or a closed tab ends nothing: the learner's exit
    sends terminated and opens the LMS's returnURL; a tab closed without it is the LMS's to mark abandoned. */
