@@ -613,6 +613,7 @@ class SetSettings:
     stages: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()  # every language of the set, in display order (its own among them)
     languages_line: int = 1
+    text: str = ""  # the file as read, for what is found in its words besides settings (placeholders)
 
 
 def _set_table(folder: Path, problems: Problems) -> Table | None:
@@ -669,6 +670,7 @@ def load_set_settings(folder: Path, problems: Problems) -> SetSettings | None:
         modules_line=table.line_of("modules"),
         languages=_languages(table, language),
         languages_line=table.line_of("languages"),
+        text=table.text,
     )
 
 
@@ -701,6 +703,7 @@ class TranslationSettings:
     stages: tuple[str, ...]
     status: str
     path: Path
+    text: str = ""  # the file as read (see SetSettings.text)
 
 
 def load_translation_settings(folder: Path, problems: Problems, stage_count: int) -> TranslationSettings | None:
@@ -720,6 +723,7 @@ def load_translation_settings(folder: Path, problems: Problems, stage_count: int
         stages=stages if len(stages) == stage_count else (),
         status=table.choice("status", TRANSLATION_STATUSES, "draft", "translation status"),
         path=table.path,
+        text=table.text,
     )
 
 

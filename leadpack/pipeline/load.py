@@ -217,7 +217,7 @@ def load_set(folder: Path, set_id: str, problems: Problems, root: Path | None = 
         id=set_id, title=settings.title, description=settings.description, version=settings.version,
         language=settings.language, keywords=settings.keywords, completion=settings.completion,
         modules=tuple(modules), assets=assets, external_links=links, folder=folder, stages=settings.stages,
-        placeholders=_set_placeholders(settings.path, problems),
+        placeholders=_set_placeholders(settings.path, settings.text, problems),
     )
     if not settings.languages:
         return course_set
@@ -269,12 +269,12 @@ def load_translation(original: model.CourseSet, settings: SetSettings, language:
     return replace(original, title=translated.title, description=translated.description, language=language,
                    keywords=translated.keywords, stages=translated.stages or original.stages, modules=tuple(modules),
                    assets=assets, external_links=links, folder=folder, status=translated.status,
-                   placeholders=_set_placeholders(translated.path, problems))
+                   placeholders=_set_placeholders(translated.path, translated.text, problems))
 
 
-def _set_placeholders(path: Path, problems: Problems) -> tuple[model.Placeholder, ...]:
+def _set_placeholders(path: Path, text: str, problems: Problems) -> tuple[model.Placeholder, ...]:
     """The [[name]] placeholders in a set.toml's words (its title, description, keywords and stages)."""
-    lines = read_text(path).split("\n")  # read a moment ago for its settings, so this read succeeds
+    lines = text.split("\n")
     return editions.scan(path, lines, len(lines), problems)
 
 
