@@ -136,16 +136,17 @@ def check_set(series: model.Series, course_set: model.CourseSet, sco_per: str, f
               problems: Problems | None = None) -> list[Problem]:
     problems = problems if problems is not None else Problems()
     source = course_set.folder / SET_CONFIG_NAME
-    crossing: set[tuple[Path, str]] = set()  # each link to another unit, once, whichever formats split so
+    crossing: dict[Path, set[str]] = {}  # module file -> each link to another unit, once, whichever formats split so
     for fmt in map(formats.get, format_names):
         for unit in fmt.units(course_set, sco_per):
-            crossing |= _links_out_of(unit)
+            for module_source, route in _links_out_of(unit):
+                crossing.setdefault(module_source, set()).add(route)
             _joined_ids(unit, problems)
             problems.attempt(lambda unit=unit: check_key_collisions(unit, str(source)), None)
             problems.attempt(lambda unit=unit, fmt=fmt: plan(unit, fmt.state_limit(series.build), series.build,
                                                              str(source), course_set.languages), None)
-    for module_source, route in sorted(crossing):
-        _report_crossing(module_source, route, problems)
+    for module_source, routes in sorted(crossing.items()):
+        _report_crossings(module_source, sorted(routes), problems)
     _unlisted_modules(course_set, problems)
     _unused_files(course_set, problems)
     for translation in course_set.translations:
@@ -166,24 +167,30 @@ def _skipped_heading_levels(course_set: model.CourseSet, problems: Problems) -> 
     """Headings go down one level at a time from the page's title (h1) and the h2 titles of its boxes: a screen
     reader's list of headings is the page's outline, and a skipped level reads as a missing part (WCAG 1.3.1)."""
     for module in course_set.modules:
-        lines = None
-        for page in module.pages:
-            level = 1
-            for block in page.blocks:
-                if isinstance(block, TITLED):
-                    level = 2
-                for fragment in block_html(block):
-                    for found in HEADING.finditer(fragment):
-                        number, words = int(found.group(1)), " ".join(plain(found.group(2)).split())
-                        if number > level + 1:
-                            lines = lines or read_text(module.source).split("\n")
-                            line = next((n for n, text in enumerate(lines, 1) if n >= page.line and
-                                         text.lstrip().startswith("#" * number) and words[:30] in text), page.line)
-                            problems.add(module.source, line, f"a level-{number} heading follows a level-{level} "
-                                         "one, so screen readers' list of headings skips a level",
-                                         f"write it with {'#' * (level + 1)} (the page's title is #, its headings ##, "
-                                         "a heading under one of those ###)", severity="warning")
-                        level = number
+        _module_heading_levels(module, problems)
+
+
+def _module_heading_levels(module: model.Module, problems: Problems) -> None:
+    lines = None
+    for page in module.pages:
+        level = 1
+        for block in page.blocks:
+            if isinstance(block, TITLED):
+                level = 2
+            for fragment in block_html(block):
+                for found in HEADING.finditer(fragment):
+                    if problems.full(module.source):  # no file lists more: nor is it searched again
+                        return
+                    number, words = int(found.group(1)), " ".join(plain(found.group(2)).split())
+                    if number > level + 1:
+                        lines = lines or read_text(module.source).split("\n")
+                        line = next((n for n, text in enumerate(lines, 1) if n >= page.line and
+                                     text.lstrip().startswith("#" * number) and words[:30] in text), page.line)
+                        problems.add(module.source, line, f"a level-{number} heading follows a level-{level} "
+                                     "one, so screen readers' list of headings skips a level",
+                                     f"write it with {'#' * (level + 1)} (the page's title is #, its headings ##, "
+                                     "a heading under one of those ###)", severity="warning")
+                    level = number
 
 
 ROUTE = re.compile(r'href="#/([^"/]+)/([^"]*)"')  # a link to a course page, as _resolve_links writes it
@@ -198,14 +205,17 @@ def _links_out_of(unit: model.Unit) -> set[tuple[Path, str]]:
             if found.group(1) not in held}
 
 
-def _report_crossing(source: Path, route: str, problems: Problems) -> None:
-    module_id, page_id = route.split("/", 1)
+def _report_crossings(source: Path, routes: list[str], problems: Problems) -> None:
+    """Each link of ``source`` to another unit's page, at its line (the file read once for all of them)."""
     lines = read_text(source).split("\n")
-    line = next((number for number, text in enumerate(lines, 1) if f"#{route}" in text or f"#{page_id})" in text), 1)
-    problems.add(source, line, f"link to '#{page_id}', a page of the module '{module_id}', which is launched on "
-                 "its own (sco_per = \"module\"): from this module the link opens nothing",
-                 "link to a page of this module, or name the other module in the words; or build with "
-                 "sco_per = \"set\"")
+    for route in routes:
+        module_id, page_id = route.split("/", 1)
+        line = next((number for number, text in enumerate(lines, 1) if f"#{route}" in text or f"#{page_id})" in text),
+                    1)
+        problems.add(source, line, f"link to '#{page_id}', a page of the module '{module_id}', which is launched on "
+                     "its own (sco_per = \"module\"): from this module the link opens nothing",
+                     "link to a page of this module, or name the other module in the words; or build with "
+                     "sco_per = \"set\"")
 
 
 def _joined_ids(unit: model.Unit, problems: Problems) -> None:
