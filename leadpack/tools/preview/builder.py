@@ -139,6 +139,7 @@ class Watcher(threading.Thread):
         super().__init__(daemon=True, name="leadpack-preview-watch")
         self.root, self.served, self.on_change, self.interval = root.resolve(), served, on_change, interval
         self._halt = threading.Event()
+        self._templates_read: tuple[tuple[int, int] | None, list[Path]] = (None, [])  # (leadpack.toml's, found)
         self._seen = self.snapshot()
 
     def watched(self) -> list[Path]:
@@ -149,7 +150,18 @@ class Watcher(threading.Thread):
             [self.root / CONFIG_NAME]
 
     def _own_templates(self) -> list[Path]:
-        """[build] templates, read leniently: a mistake in leadpack.toml is the build's to report."""
+        """[build] templates, read leniently (a mistake in leadpack.toml is the build's to report), and read
+        again only when leadpack.toml has changed: the watcher looks ten times a second."""
+        try:
+            stat = (self.root / CONFIG_NAME).stat()
+            changed = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            return []
+        if self._templates_read[0] != changed:
+            self._templates_read = (changed, self._templates_setting())
+        return self._templates_read[1]
+
+    def _templates_setting(self) -> list[Path]:
         try:
             name = tomllib.loads(read_text(self.root / CONFIG_NAME)).get("build", {}).get("templates")
         except (SourceError, tomllib.TOMLDecodeError, RecursionError, AttributeError):
