@@ -31,12 +31,6 @@ ELEMENT_ATTRIBUTES = {
 }
 FOOTNOTE_CLASSES = {"footnote", "footnote-ref", "footnote-backref"}
 NEW_WINDOW_CLASS = "lp-visually-hidden lp-new-window"  # the span links.py puts in a link that opens a new tab
-
-
-def leaves_the_course(href: str) -> bool:
-    """A web address, or a file of the package: anything but a link to one of the course's pages (or mail)."""
-    href = href.strip()
-    return bool(href) and not href.startswith("#") and not href.lower().startswith(("mailto:", "tel:"))
 FOOTNOTE_ID = re.compile(r"^fn(ref\d*)?:[\w.-]+$")
 CODE_LANGUAGE = re.compile(r"^language-[\w+.#-]{1,40}$")  # fenced code with a language: ```python
 TABLE_ALIGN = re.compile(r"^text-align: (left|right|center);$")
@@ -169,6 +163,12 @@ class _SafetyParser(HTMLParser):
 
     def handle_pi(self, data: str) -> None:
         self.add("an HTML processing instruction is not allowed", "remove it", "<?")
+
+
+def leaves_the_course(href: str) -> bool:
+    """A web address, or a file of the package: anything but a link to one of the course's pages (or mail)."""
+    href = href.strip()
+    return bool(href) and not href.startswith("#") and not href.lower().startswith(("mailto:", "tel:"))
 
 
 def _value_ok(tag: str, name: str, value: str) -> bool:
