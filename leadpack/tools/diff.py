@@ -18,6 +18,7 @@ from pathlib import Path
 from leadpack import formats
 from leadpack.errors import LeadpackError, counted, display_path
 from leadpack.formats.package import PackageError, ZipPackage
+from leadpack.pipeline.document import joined
 from leadpack.pipeline.runtime_data import (
     PageEntry,
     QuestionEntry,
@@ -203,9 +204,7 @@ def _contents(data: RuntimeData, module: str) -> str:
     counts = [(len([e for e in getattr(data, area) if e.id.startswith(f"{module}/")]), area[:-1])
               for area in ("pages", "questions", "reflections")]
     parts = [counted(number, noun) for number, noun in counts if number]
-    if len(parts) < 2:
-        return parts[0] if parts else "nothing"
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return "".join(joined([(part,) for part in parts])) if parts else "nothing"
 
 
 def _items(area: str, old: tuple[Entry, ...], new: tuple[Entry, ...], renamed_modules: dict[str, str]) -> list[Change]:
